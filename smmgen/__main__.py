@@ -1,0 +1,3 @@
+from smmgen.cli import main
+
+main()

@@ -1,0 +1,218 @@
+"""The team's policy from channels.yaml: alt text, banned phrases, sponsored
+disclosure, hashtag limits, and mentions of people the project knows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from smmgen.check.rules import post_rule
+from smmgen.findings import Finding, KeyPath, Severity, format_key
+from smmgen.load.posts import Post
+from smmgen.models.post import MediaItem
+from smmgen.project import Project
+from smmgen.suggest import did_you_mean
+
+HASHTAG = re.compile(r"(?<![\w#&/])#(\w+)")
+MENTION = re.compile(r"(?<![\w@./:+-])@(\w+)(?![@.]\w)")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text of a post as published somewhere: the body, or a channel's override."""
+
+    text: str
+    channels: tuple[str, ...]
+    key: KeyPath | None  # None: the body
+    line: int  # the first line of the text in the file
+
+
+def texts(post: Post) -> Iterator[Text]:
+    """The body (for the channels that use it) and each override text, with their lines."""
+    overridden = {
+        name: o.text for name, o in (post.front.overrides or {}).items() if o.text is not None
+    }
+    body_channels = tuple(c for c in post.channels if c not in overridden)
+    yield Text(post.body, body_channels, None, post.body_line)
+    for name, text in overridden.items():
+        if name in post.channels:
+            key: KeyPath = ("overrides", name, "text")
+            yield Text(text, (name,), key, post.line_of(key))
+
+
+def _line_in(post: Post, text: Text, offset: int) -> int:
+    if text.key is None:
+        return text.line + text.text.count("\n", 0, offset)
+    return text.line
+
+
+def _finding(
+    post: Post,
+    code: str,
+    message: str,
+    line: int,
+    key: KeyPath | None,
+    *,
+    hint: str | None = None,
+    severity: Severity = Severity.ERROR,
+) -> Finding:
+    return Finding(
+        severity,
+        code,
+        message,
+        file=post.file,
+        line=line,
+        key=format_key(key) if key else None,
+        hint=hint,
+    )
+
+
+def _media_items(post: Post) -> Iterator[tuple[KeyPath, MediaItem]]:
+    for index, item in enumerate(post.front.media or []):
+        yield ("media", index), item
+    for name, override in (post.front.overrides or {}).items():
+        for index, item in enumerate(override.media or []):
+            yield ("overrides", name, "media", index), item
+
+
+@post_rule
+def alt_text(project: Project, post: Post) -> Iterator[Finding]:
+    if not project.config.policy.require_alt_text:
+        return
+    for path, item in _media_items(post):
+        if not (item.alt or "").strip():
+            yield _finding(
+                post,
+                "missing-alt-text",
+                f"'{item.path}' has no alternative text",
+                post.line_of(path),
+                (*path, "alt"),
+                hint="describe the image for people who cannot see it: add 'alt: ...'",
+            )
+
+
+@post_rule
+def banned_phrases(project: Project, post: Post) -> Iterator[Finding]:
+    phrases = [p for p in project.config.policy.banned_phrases if p.strip()]
+    if not phrases:
+        return
+    for text in texts(post):
+        lowered = text.text.lower()
+        for phrase in phrases:
+            at = lowered.find(phrase.lower())
+            if at >= 0:
+                yield _finding(
+                    post,
+                    "banned-phrase",
+                    f"contains the banned phrase '{phrase}'",
+                    _line_in(post, text, at),
+                    text.key,
+                    hint="reword it (policy.banned_phrases in channels.yaml)",
+                )
+
+
+@post_rule
+def sponsored_disclosure(project: Project, post: Post) -> Iterator[Finding]:
+    disclosure = project.config.policy.sponsored_disclosure
+    if not disclosure:
+        return
+    for text in texts(post):
+        sponsored = [c for c in text.channels if post.field_for(c, "sponsored")]
+        if sponsored and disclosure.lower() not in text.text.lower():
+            where = "the text" if text.key is None else f"the {text.channels[0]} text"
+            yield _finding(
+                post,
+                "missing-disclosure",
+                f"is sponsored but {where} lacks the disclosure '{disclosure}'",
+                text.line,
+                text.key or ("sponsored",),
+                hint=f"add '{disclosure}' to the text (policy.sponsored_disclosure)",
+            )
+
+
+@lru_cache(maxsize=1024)
+def inline_hashtags(text: str) -> tuple[str, ...]:
+    return tuple(m.group(1) for m in HASHTAG.finditer(text))
+
+
+def hashtag_limit(project: Project, channel: str) -> int | None:
+    limits = project.config.policy.max_hashtags
+    if limits is None or isinstance(limits, int):
+        return limits
+    kind = getattr(project.channels.get(channel), "type", None)
+    for key in (channel, kind, "default"):
+        if key in limits:
+            return limits[key]
+    return None
+
+
+def hashtags_for(project: Project, post: Post, channel: str) -> list[str]:
+    """The distinct hashtags a channel's text will carry: inline, tags and campaign."""
+    found = list(inline_hashtags(post.text_for(channel)))
+    settings = project.channels.get(channel)
+    if settings is not None and settings.hashtags == "end":
+        found += post.field_for(channel, "tags") or []
+        campaign = project.calendar.campaigns.get(post.field_for(channel, "campaign") or "")
+        if campaign is not None:
+            found += campaign.hashtags
+    return list({tag.lower(): tag for tag in found}.values())
+
+
+@post_rule
+def max_hashtags(project: Project, post: Post) -> Iterator[Finding]:
+    if project.config.policy.max_hashtags is None:
+        return
+    over: dict[tuple[int, int], list[str]] = {}
+    for channel in post.channels:
+        limit = hashtag_limit(project, channel)
+        if limit is None:
+            continue
+        count = len(hashtags_for(project, post, channel))
+        if count > limit:
+            over.setdefault((count, limit), []).append(channel)
+    for (count, limit), channels in over.items():
+        key: KeyPath = ("tags",) if post.front.tags else ("channels",)
+        yield _finding(
+            post,
+            "too-many-hashtags",
+            f"{count} hashtags on {', '.join(channels)}; the policy allows at most {limit}",
+            post.line_of(key) if key in post.lines else post.body_line,
+            key if key in post.lines else None,
+            hint="remove tags, or change policy.max_hashtags in channels.yaml",
+        )
+
+
+@post_rule
+def unknown_people(project: Project, post: Post) -> Iterator[Finding]:
+    people = project.people
+    for text in texts(post):
+        for match in MENTION.finditer(text.text):
+            name = match.group(1)
+            if name in people:
+                continue
+            yield _finding(
+                post,
+                "unknown-person",
+                f"@{name} is not in `people` (channels.yaml), so it is published as typed",
+                _line_in(post, text, match.start()),
+                text.key,
+                severity=Severity.WARNING,
+                hint=(did_you_mean(name, people) or "add them to `people` with their handles"),
+            )
+
+
+@post_rule
+def has_text(project: Project, post: Post) -> Iterator[Finding]:
+    if not post.body.strip() and not post.front.media:
+        overrides = post.front.overrides or {}
+        if all(overrides.get(c) is None or not overrides[c].text for c in post.channels):
+            yield _finding(
+                post,
+                "no-text",
+                "the post has no text",
+                post.body_line,
+                None,
+                hint="write the text below the front matter's closing '---'",
+            )

@@ -1,0 +1,207 @@
+"""The command line. Thin by design: each command parses its options, calls a
+plain function in the core (imported when the command runs, so ``--help`` is
+fast), and turns smmgen's errors into messages and exit codes:
+0 success, 1 errors found or a failure, 2 usage error."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from smmgen import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMAT_HELP = "text for people, json for programs (stable, with schema_version)"
+
+
+def _root(ctx: click.Context) -> Path:
+    from smmgen.project import find_root
+
+    given: Path | None = ctx.obj.get("root")
+    return given.resolve() if given else find_root()
+
+
+def handle_errors(func: F) -> F:
+    """Turn smmgen's errors into a message on stderr and the documented exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from smmgen.errors import SmmgenError
+
+        try:
+            return func(*args, **kwargs)
+        except SmmgenError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("SMMGEN_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in smmgen; please report it with the command you ran"
+                " (set SMMGEN_DEBUG=1 to see the traceback).",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project directory (default: the nearest parent with channels.yaml).",
+)
+@click.version_option(__version__, prog_name="smmgen")
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None) -> None:
+    """smmgen: social media as code.
+
+    Posts are Markdown files with front matter in content/; channels.yaml says
+    where they go and calendar.yaml when. smmgen checks them against each
+    network's rules and your policy before they are merged.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help=f"{FORMAT_HELP}; github prints workflow annotations with file and line.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.pass_context
+@handle_errors
+def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
+    """Validate configuration, posts and policy.
+
+    Checks channels.yaml, calendar.yaml and every post (or only the posts under
+    PATHS), and reports every problem with its file, line and key. Exit code 1
+    when there are errors (or warnings, with --strict).
+    """
+    from smmgen.check import run_check
+    from smmgen.report import findings as render
+    from smmgen.report.console import ProgressLine, use_color
+
+    progress = ProgressLine("loading posts") if fmt == "text" else None
+    try:
+        report = run_check(_root(ctx), paths, strict=strict, progress=progress)
+    finally:
+        if progress:
+            progress.close()
+    if fmt == "json":
+        click.echo(render.as_json(report))
+    elif fmt == "github":
+        click.echo(render.as_github(report))
+    else:
+        click.echo(render.as_text(report, color=use_color()))
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@click.argument("title")
+@click.option(
+    "--at",
+    metavar="WHEN",
+    help="Publish time: 'YYYY-MM-DD HH:MM' (calendar time zone) or ISO 8601 with offset."
+    " Without it the post is unscheduled.",
+)
+@click.option(
+    "--channels",
+    metavar="A,B",
+    help="Comma-separated channel names, or 'all' (default: defaults.channels).",
+)
+@click.option(
+    "--draft/--no-draft",
+    default=True,
+    show_default=True,
+    help="Mark the post as a draft (checked, never published).",
+)
+@click.pass_context
+@handle_errors
+def new(ctx: click.Context, title: str, at: str | None, channels: str | None, draft: bool) -> None:
+    """Create a post file with an explicit id.
+
+    Writes content/YYYY/MM/<date>-<slug>.md with the title, and publish_at and
+    channels when given. The explicit id keeps the post's identity if you
+    rename or move the file later.
+    """
+    from smmgen.commands.new import new_post
+
+    root = _root(ctx)
+    names = [c.strip() for c in channels.split(",") if c.strip()] if channels else None
+    path = new_post(root, title, at=at, channels=names, draft=draft)
+    click.echo(f"created {path.relative_to(root).as_posix()}")
+    if draft:
+        click.echo("it is a draft: set 'draft: false' when it is ready to publish")
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--timezone",
+    metavar="ZONE",
+    help="IANA time zone for calendar.yaml (default: this machine's, else UTC).",
+)
+@handle_errors
+def init(directory: Path, timezone: str | None) -> None:
+    """Create a content repository in DIRECTORY (default: here).
+
+    Writes channels.yaml, calendar.yaml, an example post, templates/, media/,
+    .gitattributes and .gitignore. Never overwrites a file.
+    """
+    from smmgen.commands.init import init_project
+
+    written = init_project(directory, timezone=timezone)
+    click.echo(f"created a smmgen project in {directory}:")
+    for path in written:
+        click.echo(f"  {path.relative_to(directory).as_posix()}")
+    click.echo("next: edit channels.yaml, then run `smmgen check`")
+
+
+@cli.command()
+@click.argument("name", required=False, type=click.Choice(["front-matter", "channels", "calendar"]))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write <name>.schema.json files into this directory instead of printing.",
+)
+@handle_errors
+def schema(name: str | None, out: Path | None) -> None:
+    """Print JSON Schemas for front matter, channels.yaml and calendar.yaml.
+
+    With NAME, prints that one schema; without, a JSON object of all three by
+    name. Point your editor at them for completion and validation (README).
+    """
+    from smmgen.commands import schema as schemas
+
+    if out is not None:
+        for path in schemas.write_schemas(out):
+            click.echo(f"wrote {path.as_posix()}")
+        return
+    document = schemas.schema(name) if name else schemas.all_schemas()
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    cli(prog_name="smmgen")

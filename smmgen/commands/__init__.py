@@ -1,0 +1,1 @@
+"""The commands' work, as plain functions the CLI calls (see ``smmgen.cli``)."""

@@ -1,0 +1,68 @@
+"""``smmgen init``: scaffold a content repository that ``smmgen check`` accepts."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+from string import Template
+
+from smmgen.errors import SmmgenError, UsageError
+from smmgen.times import TimeError, zone
+
+# scaffold file -> where it goes (dot files are stored without the dot)
+LAYOUT = {
+    "channels.yaml": "channels.yaml",
+    "calendar.yaml": "calendar.yaml",
+    "content/welcome.md": "content/{today}-welcome.md",
+    "templates/README.md": "templates/README.md",
+    "media/README.md": "media/README.md",
+    "gitattributes": ".gitattributes",
+    "gitignore": ".gitignore",
+}
+
+
+def local_timezone() -> str:
+    """The machine's IANA zone name when it can be told, else UTC."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            target = os.readlink("/etc/localtime")
+            name = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+        except OSError:
+            name = ""
+    try:
+        zone(name)
+    except TimeError:
+        return "UTC"
+    return name
+
+
+def init_project(
+    directory: Path, *, timezone: str | None = None, on: date | None = None
+) -> list[Path]:
+    """Write the scaffold into ``directory``; refuse if any of its files exist."""
+    tz_name = timezone or local_timezone()
+    try:
+        zone(tz_name)
+    except TimeError as exc:
+        raise UsageError(f"--timezone: {exc}") from None
+    day = (on or date.today()).isoformat()
+    values = {"timezone": tz_name, "today": day}
+    targets = {src: directory / dst.format(today=day) for src, dst in LAYOUT.items()}
+    existing = [p for p in targets.values() if p.exists()]
+    if existing:
+        shown = ", ".join(p.relative_to(directory).as_posix() for p in existing)
+        raise SmmgenError(
+            f"{directory} already has {shown}; init only creates new files:"
+            " run it in an empty directory, or move those files away first"
+        )
+    scaffold = files("smmgen").joinpath("scaffold")
+    written = []
+    for source, target in targets.items():
+        text = Template(scaffold.joinpath(source).read_text("utf-8")).safe_substitute(values)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written

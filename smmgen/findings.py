@@ -1,0 +1,96 @@
+"""Findings: the problems ``check`` (and loading) report, each with its place.
+
+A finding names the file (relative to the project root, with ``/``), the line
+(1-based) and the key path it is about, says what is wrong and, where it can,
+what to do. Loading and checking collect findings instead of stopping at the
+first one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_key(path: KeyPath) -> str:
+    """``("media", 0, "alt")`` -> ``media[0].alt``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    key: str | None = None
+    hint: str | None = None
+    channel: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def text(self) -> str:
+        """The one-line form: ``file:line: error: key: message; hint``."""
+        where = self.file or "smmgen"
+        if self.line:
+            where += f":{self.line}"
+        body = f"{self.key}: {self.message}" if self.key else self.message
+        if self.hint:
+            body += f"; {self.hint}"
+        return f"{where}: {self.severity.value}: {body}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "file": self.file,
+            "line": self.line,
+            "key": self.key,
+            "channel": self.channel,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class Findings:
+    """An ordered collection that records where things went wrong."""
+
+    items: list[Finding] = field(default_factory=list)
+
+    def add(self, finding: Finding) -> None:
+        self.items.append(finding)
+
+    def error(self, code: str, message: str, **where: Any) -> None:
+        self.items.append(Finding(Severity.ERROR, code, message, **where))
+
+    def warning(self, code: str, message: str, **where: Any) -> None:
+        self.items.append(Finding(Severity.WARNING, code, message, **where))
+
+    def extend(self, other: Findings | list[Finding]) -> None:
+        self.items.extend(other.items if isinstance(other, Findings) else other)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)

@@ -1,0 +1,309 @@
+"""Loading post files (``content/**/*.md``): front matter, body, identity, times.
+
+Files and directories whose names start with ``_`` or ``.`` are not posts.
+A post that cannot be loaded is reported and left out; the rest still load.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from frontmatter.default_handlers import YAMLHandler
+
+from smmgen.findings import Finding, KeyPath, Severity, format_key
+from smmgen.load.config import Config
+from smmgen.load.textfile import read_text
+from smmgen.load.validate import validate
+from smmgen.load.yamlfile import YamlProblem, describe, parse
+from smmgen.models.post import FrontMatter, Override
+from smmgen.suggest import did_you_mean, one_of
+from smmgen.times import TimeError, parse_when, zone
+
+CONTENT_DIR = "content"
+_BOUNDARY = YAMLHandler.FM_BOUNDARY
+_EMPTY_FRONT = FrontMatter()
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(slots=True)
+class Post:
+    """A post as loaded: its front matter, body, and where each key is in the file."""
+
+    id: str
+    file: str
+    front: FrontMatter
+    body: str
+    body_line: int
+    lines: dict[KeyPath, int]
+    channels: list[str]
+    publish_at: datetime | None
+    source: str = ""
+    channel_publish_at: dict[str, datetime] = field(default_factory=dict)
+
+    def line_at(self, offset: int) -> int:
+        """File line of a character offset into the file's text."""
+        return self.source.count("\n", 0, offset) + 1
+
+    def line_of(self, path: KeyPath) -> int:
+        """File line of a front matter key (or of its nearest existing parent)."""
+        for end in range(len(path), 0, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return 1
+
+    def override(self, channel: str) -> Override | None:
+        return (self.front.overrides or {}).get(channel)
+
+    def when(self, channel: str) -> datetime | None:
+        """When this post goes out on ``channel`` (overrides win)."""
+        return self.channel_publish_at.get(channel, self.publish_at)
+
+    def text_for(self, channel: str) -> str:
+        override = self.override(channel)
+        return override.text if override and override.text is not None else self.body
+
+    def field_for(self, channel: str, name: str) -> Any:
+        """A front matter field as ``channel`` sees it: the override's value when set."""
+        override = self.override(channel)
+        if override is not None and name in override.model_fields_set:
+            return getattr(override, name)
+        return getattr(self.front, name)
+
+    @property
+    def is_draft(self) -> bool:
+        return bool(self.front.draft)
+
+
+def discover(content: Path) -> Iterator[Path]:
+    """Every post file below ``content``, in a stable order, skipping ``_`` and ``.`` names."""
+    for directory, dirs, files in os.walk(content):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+        for name in sorted(files):
+            if name.endswith(".md") and not name.startswith(("_", ".")):
+                yield Path(directory, name)
+
+
+def _split(text: str, shown: str) -> tuple[str | None, int, str, int] | Finding:
+    """(front matter text, its first line, body, body's first line) or why not."""
+    if not _BOUNDARY.match(text):
+        return None, 0, text, 1
+    bounds = []
+    for match in _BOUNDARY.finditer(text):
+        bounds.append(match)
+        if len(bounds) == 2:
+            break
+    if len(bounds) < 2:
+        return Finding(
+            Severity.ERROR,
+            "unclosed-front-matter",
+            "front matter starts on line 1 but has no closing '---' line",
+            file=shown,
+            line=1,
+            hint="add a line with only '---' after the last front matter key",
+        )
+    opening, closing = bounds
+    front_start = opening.end() + 1
+    front = text[front_start : closing.start()]
+    front_line = text.count("\n", 0, front_start) + 1
+    body_start = min(closing.end() + 1, len(text))
+    body_line = text.count("\n", 0, body_start) + 1
+    return front, front_line, text[body_start:], body_line
+
+
+def _empty(text: str) -> bool:
+    return not text.strip()
+
+
+def load_post(path: Path, root: Path, config: Config, sink: list[Finding]) -> Post | None:
+    """One post file, or None with findings in ``sink`` when it cannot be used."""
+    shown = path.relative_to(root).as_posix()
+    text, problem = read_text(path, shown)
+    if problem:
+        sink.append(problem)
+        return None
+    assert text is not None
+    if _empty(text):
+        sink.append(
+            Finding(
+                Severity.ERROR,
+                "empty-file",
+                "is empty",
+                file=shown,
+                line=1,
+                hint="write the post's text, with front matter between '---' lines above it,"
+                " or create one with `smmgen new TITLE`",
+            )
+        )
+        return None
+    split = _split(text, shown)
+    if isinstance(split, Finding):
+        sink.append(split)
+        return None
+    front_text, front_line, body, body_line = split
+    data: dict[str, Any] = {}
+    lines: dict[KeyPath, int] = {}
+    front = _EMPTY_FRONT
+    if front_text is not None and front_text.strip():
+        parsed = parse(front_text, first_line=front_line)
+        if isinstance(parsed, YamlProblem):
+            sink.append(
+                Finding(
+                    Severity.ERROR,
+                    "invalid-yaml",
+                    f"front matter: {parsed.message}",
+                    file=shown,
+                    line=parsed.line,
+                    hint="check the indentation, and quote values that contain ': ' or '#'"
+                    " or start with '@'",
+                )
+            )
+            return None
+        if not isinstance(parsed.data, dict):
+            if parsed.data is not None:
+                sink.append(
+                    Finding(
+                        Severity.ERROR,
+                        "wrong-type",
+                        f"front matter should be 'key: value' lines, got {describe(parsed.data)}",
+                        file=shown,
+                        line=front_line,
+                    )
+                )
+                return None
+        else:
+            data = parsed.data
+            lines = parsed.lines
+            validated = validate(FrontMatter, data, file=shown, doc=parsed, sink=sink)
+            if validated is None:
+                return None
+            front = validated
+
+    post_id = front.id or path.relative_to(root / CONTENT_DIR).with_suffix("").as_posix()
+    post = Post(
+        id=post_id,
+        file=shown,
+        front=front,
+        body=body,
+        body_line=body_line,
+        lines=lines,
+        channels=[],
+        publish_at=None,
+        source=text,
+    )
+    ok = _resolve(post, config, sink)
+    return post if ok else None
+
+
+def _resolve(post: Post, config: Config, sink: list[Finding]) -> bool:
+    """Channels, times and references of a validated post; False when unusable."""
+    before = len(sink)
+    known = set(config.channels) | config.broken_channels
+
+    def error(code: str, message: str, path: KeyPath, hint: str | None = None) -> None:
+        sink.append(
+            Finding(
+                Severity.ERROR,
+                code,
+                message,
+                file=post.file,
+                line=post.line_of(path),
+                key=format_key(path),
+                hint=hint,
+            )
+        )
+
+    def check_names(names: list[str] | str | None, path: KeyPath) -> list[str]:
+        if names is None:
+            return config.default_channels()
+        if names == "all":
+            return config.channel_names()
+        for index, name in enumerate(names):
+            if name not in known:
+                error(
+                    "unknown-channel",
+                    f"unknown channel '{name}'",
+                    (*path, index),
+                    did_you_mean(name, known) or f"channels are {one_of(known)}",
+                )
+        return [n for n in dict.fromkeys(names) if n in config.channels]
+
+    post.channels = check_names(post.front.channels, ("channels",))
+    tz = zone(config.calendar.timezone)
+
+    def when(value: str | None, path: KeyPath) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            return parse_when(value, tz)
+        except TimeError as exc:
+            error("bad-time", str(exc), path)
+            return None
+
+    post.publish_at = when(post.front.publish_at, ("publish_at",))
+    for channel, override in (post.front.overrides or {}).items():
+        path: KeyPath = ("overrides", channel)
+        if channel not in known:
+            error(
+                "unknown-channel",
+                f"unknown channel '{channel}'",
+                path,
+                did_you_mean(channel, known) or f"channels are {one_of(known)}",
+            )
+            continue
+        if override.channels is not None:
+            error("bad-override", "an override cannot change `channels`", (*path, "channels"))
+        at = when(override.publish_at, (*path, "publish_at"))
+        if at is not None:
+            post.channel_publish_at[channel] = at
+
+    campaign = post.front.campaign
+    if campaign is not None and campaign not in config.calendar.campaigns:
+        names = config.calendar.campaigns
+        error(
+            "unknown-campaign",
+            f"unknown campaign '{campaign}'",
+            ("campaign",),
+            did_you_mean(campaign, names) or f"campaigns in calendar.yaml are {one_of(names)}",
+        )
+    return len(sink) == before or all(not f.is_error for f in sink[before:])
+
+
+def load_posts(
+    root: Path, config: Config, sink: list[Finding], progress: Progress | None = None
+) -> list[Post]:
+    """Every post of the project, with duplicate ids reported against the first file."""
+    files = list(discover(root / CONTENT_DIR))
+    posts: list[Post] = []
+    first_by_id: dict[str, Post] = {}
+    total = len(files)
+    for index, path in enumerate(files, 1):
+        post = load_post(path, root, config, sink)
+        if progress is not None and (index % 250 == 0 or index == total):
+            progress(index, total)
+        if post is None:
+            continue
+        first = first_by_id.get(post.id)
+        if first is not None:
+            sink.append(
+                Finding(
+                    Severity.ERROR,
+                    "duplicate-id",
+                    f"id '{post.id}' is also the id of {first.file}"
+                    f" (line {first.line_of(('id',))})",
+                    file=post.file,
+                    line=post.line_of(("id",)),
+                    key="id",
+                    hint="every post needs its own id: change the id of the newer post",
+                )
+            )
+            continue
+        first_by_id[post.id] = post
+        posts.append(post)
+    return posts

@@ -1,0 +1,156 @@
+"""YAML parsing that keeps line numbers and refuses surprises.
+
+The loader is PyYAML's C loader when libyaml is present (pure Python
+otherwise), adjusted so YAML reads the way people expect in a config file:
+
+- only ``true``/``false`` are booleans (``no``, ``on``, ``yes`` stay text, so
+  ``language: no`` means Norwegian);
+- dates and times stay text, so smmgen parses them itself, in the calendar's
+  time zone, and reports a bad one with its line;
+- a key given twice in one mapping is an error instead of a silent overwrite.
+
+Every document is returned with a map from key paths to 1-based line numbers,
+so any later finding about ``media[1].alt`` can point at its line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from smmgen.findings import KeyPath
+
+_BaseLoader: type[yaml.SafeLoader]
+try:
+    _BaseLoader = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - libyaml missing
+    _BaseLoader = yaml.SafeLoader
+
+_BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping has the same key twice."""
+
+    def __init__(self, key: Any, first: yaml.Mark, again: yaml.Mark):
+        super().__init__(problem_mark=again)
+        self.key = key
+        self.first = first
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+            except TypeError:  # unhashable key: let PyYAML report it
+                break
+            if first is not None:
+                raise DuplicateKey(key, first.start_mark, key_node.start_mark)
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass
+class YamlDoc:
+    """A parsed YAML document and the line of every key and item in it."""
+
+    data: Any
+    lines: dict[KeyPath, int]
+    first_line: int
+
+    def line_of(self, path: KeyPath) -> int:
+        """The line of the deepest part of ``path`` that exists in the document."""
+        for end in range(len(path), 0, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return self.first_line
+
+
+@dataclass
+class YamlProblem:
+    """Why a YAML text could not be parsed, with the line (1-based, in the file)."""
+
+    message: str
+    line: int
+
+
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], offset: int) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                sub = (*path, key_node.value)
+                lines[sub] = key_node.start_mark.line + offset
+                _walk(value_node, sub, lines, offset)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            sub = (*path, index)
+            lines[sub] = item.start_mark.line + offset
+            _walk(item, sub, lines, offset)
+
+
+def parse(text: str, *, first_line: int = 1) -> YamlDoc | YamlProblem:
+    """Parse one YAML document; ``first_line`` is the file line the text starts on."""
+    offset = first_line  # PyYAML lines are 0-based
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        return _problem(exc, offset)
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        return YamlProblem(f"invalid YAML: {exc}", first_line)
+    finally:
+        loader.dispose()
+    lines: dict[KeyPath, int] = {}
+    if node is not None:
+        _walk(node, (), lines, offset)
+    return YamlDoc(data, lines, first_line)
+
+
+def _problem(exc: yaml.MarkedYAMLError, offset: int) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + offset if mark else offset
+    if isinstance(exc, DuplicateKey):
+        return YamlProblem(
+            f"duplicate key '{exc.key}': already given on line {exc.first.line + offset}", line
+        )
+    parts = [p for p in (exc.context, exc.problem) if p]
+    detail = " ".join(parts) if parts else "cannot be parsed"
+    if mark is not None:
+        detail += f" (column {mark.column + 1})"
+    return YamlProblem(f"invalid YAML: {detail}", line)
+
+
+def describe(value: Any) -> str:
+    """How a YAML value reads to a person, for 'expected X, got Y' messages."""
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text '{shown}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

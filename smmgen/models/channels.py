@@ -1,0 +1,231 @@
+"""``channels.yaml``: the accounts posts go to, the people, and the team's policy.
+
+Each channel type has its own model; ``CHANNEL_TYPES`` maps the ``type`` value
+to it. Secrets never appear here, only the names of environment variables
+that hold them (fields ending in ``_env``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, RootModel
+
+from smmgen.models.base import EnvName, Model, Name, PositiveInt, Url
+
+HashtagPlacement = Literal["end", "inline", "none"]
+LinkPlacement = Literal["end", "none"]
+
+
+class Limits(Model):
+    """Overrides of a network's limits, e.g. for X Premium or a Mastodon instance."""
+
+    max_chars: PositiveInt | None = Field(
+        default=None, description="Maximum length of one post, counted as the network counts."
+    )
+    max_media: PositiveInt | None = Field(default=None, description="Maximum attachments.")
+    max_image_bytes: PositiveInt | None = Field(
+        default=None, description="Maximum size of one image in bytes."
+    )
+    max_alt_chars: PositiveInt | None = Field(
+        default=None, description="Maximum length of alternative text."
+    )
+    max_links: PositiveInt | None = Field(default=None, description="Maximum links in a post.")
+
+
+class Channel(Model):
+    """What every channel has."""
+
+    enabled: bool = Field(default=True, description="false: skip this channel everywhere.")
+    template: str | None = Field(
+        default=None, description="Jinja2 template in templates/ that renders this channel."
+    )
+    hashtags: HashtagPlacement = Field(
+        default="end",
+        description="Where tags go: 'end' of the text, 'inline' (only those in the text),"
+        " or 'none'.",
+    )
+    link: LinkPlacement = Field(
+        default="end", description="Where the post's link goes: 'end' of the text, or 'none'."
+    )
+    utm: dict[str, str] | Literal[False] | None = Field(
+        default=None,
+        description="UTM parameters for this channel's links (default: defaults.utm);"
+        " false: none. Placeholders: {channel}, {campaign}, {post}.",
+    )
+    limits: Limits = Field(default_factory=Limits, description="Overrides of the limits.")
+
+
+class NetworkChannel(Channel):
+    """A channel that talks to a network's API."""
+
+    api_base: Url | None = Field(
+        default=None,
+        description="Base URL of the API, to point at a self-hosted or test server.",
+    )
+
+
+class MastodonChannel(NetworkChannel):
+    type: Literal["mastodon"] = Field(description="A Mastodon account.")
+    instance: Url = Field(description="The instance, e.g. https://mastodon.social.")
+    token_env: EnvName = Field(description="Variable holding the account's access token.")
+    visibility: Literal["public", "unlisted", "private", "direct"] = Field(
+        default="public", description="Who sees the posts."
+    )
+
+
+class BlueskyChannel(NetworkChannel):
+    type: Literal["bluesky"] = Field(description="A Bluesky (AT Protocol) account.")
+    handle: str = Field(description="The account's handle, e.g. example.bsky.social.")
+    service: Url = Field(default="https://bsky.social", description="The account's PDS.")
+    password_env: EnvName = Field(description="Variable holding an app password.")
+
+
+class XChannel(NetworkChannel):
+    type: Literal["x"] = Field(description="An X (Twitter) account, OAuth 1.0a user context.")
+    api_key_env: EnvName = Field(description="Variable holding the API key (consumer key).")
+    api_secret_env: EnvName = Field(description="Variable holding the API key secret.")
+    access_token_env: EnvName = Field(description="Variable holding the access token.")
+    access_token_secret_env: EnvName = Field(
+        description="Variable holding the access token secret."
+    )
+
+
+class LinkedInChannel(NetworkChannel):
+    type: Literal["linkedin"] = Field(description="A LinkedIn member or organization page.")
+    author: str = Field(
+        pattern=r"^urn:li:(organization|person):[A-Za-z0-9_-]+$",
+        description="The author URN, e.g. urn:li:organization:123456.",
+    )
+    token_env: EnvName = Field(description="Variable holding an OAuth access token.")
+
+
+class ThreadsChannel(NetworkChannel):
+    type: Literal["threads"] = Field(description="A Threads account.")
+    user_id: str = Field(default="me", description="Threads user id; 'me' for the token's.")
+    token_env: EnvName = Field(description="Variable holding the access token.")
+
+
+class FacebookChannel(NetworkChannel):
+    type: Literal["facebook"] = Field(description="A Facebook Page.")
+    page_id: str = Field(description="The Page's numeric id.")
+    token_env: EnvName = Field(description="Variable holding a Page access token.")
+
+
+class TelegramChannel(NetworkChannel):
+    type: Literal["telegram"] = Field(description="A Telegram channel or group via a bot.")
+    chat_id: str = Field(description="'@channelname' or the numeric chat id.")
+    token_env: EnvName = Field(description="Variable holding the bot token.")
+
+
+class DiscordChannel(NetworkChannel):
+    type: Literal["discord"] = Field(description="A Discord channel via a webhook.")
+    webhook_url_env: EnvName = Field(
+        description="Variable holding the webhook URL (the URL is the secret)."
+    )
+    username: str | None = Field(default=None, description="Name shown as the author.")
+
+
+class SlackChannel(NetworkChannel):
+    type: Literal["slack"] = Field(description="A Slack channel via an incoming webhook.")
+    webhook_url_env: EnvName = Field(
+        description="Variable holding the webhook URL (the URL is the secret)."
+    )
+
+
+class WebhookChannel(NetworkChannel):
+    type: Literal["webhook"] = Field(description="Any endpoint that takes a JSON POST.")
+    url: Url = Field(description="The endpoint.")
+    secret_env: EnvName | None = Field(
+        default=None, description="Variable holding the key of the HMAC-SHA256 signature."
+    )
+
+
+class FeedChannel(Channel):
+    type: Literal["feed"] = Field(description="An Atom feed file (needs no credentials).")
+    path: str = Field(default="public/feed.xml", description="Where the feed is written.")
+    title: str | None = Field(default=None, description="The feed's title.")
+    site_url: Url | None = Field(default=None, description="The site the feed belongs to.")
+
+
+CHANNEL_TYPES: dict[str, type[Channel]] = {
+    "mastodon": MastodonChannel,
+    "bluesky": BlueskyChannel,
+    "x": XChannel,
+    "linkedin": LinkedInChannel,
+    "threads": ThreadsChannel,
+    "facebook": FacebookChannel,
+    "telegram": TelegramChannel,
+    "discord": DiscordChannel,
+    "slack": SlackChannel,
+    "webhook": WebhookChannel,
+    "feed": FeedChannel,
+}
+
+AnyChannel = Annotated[
+    MastodonChannel
+    | BlueskyChannel
+    | XChannel
+    | LinkedInChannel
+    | ThreadsChannel
+    | FacebookChannel
+    | TelegramChannel
+    | DiscordChannel
+    | SlackChannel
+    | WebhookChannel
+    | FeedChannel,
+    Field(discriminator="type"),
+]
+
+
+class Defaults(Model):
+    """What posts get when they don't say."""
+
+    channels: list[str] | Literal["all"] = Field(
+        default="all", description="Channels of a post without `channels`."
+    )
+    utm: dict[str, str] = Field(
+        default_factory=dict,
+        description="UTM parameters added to links. Placeholders: {channel}, {campaign}, {post}.",
+    )
+    language: str | None = Field(default=None, description="Language of posts without one.")
+
+
+class Policy(Model):
+    """The team's rules, enforced by `smmgen check`."""
+
+    require_alt_text: bool = Field(default=True, description="Every media item needs `alt`.")
+    banned_phrases: list[str] = Field(
+        default_factory=list, description="Phrases never to publish (case-insensitive)."
+    )
+    sponsored_disclosure: str | None = Field(
+        default=None, description="Text a sponsored post must contain, e.g. '#ad'."
+    )
+    max_hashtags: dict[str, int] | int | None = Field(
+        default=None,
+        description="Most hashtags per post: a number, or per channel name or type with 'default'.",
+    )
+
+
+Person = dict[str, str]
+
+
+class People(RootModel[dict[str, Person]]):
+    """People mentioned as @name, with their handle per channel name or type."""
+
+
+class ChannelsFile(Model):
+    """channels.yaml: channels, people and policy."""
+
+    model_config = ConfigDict(title="smmgen channels.yaml")
+
+    defaults: Defaults = Field(default_factory=Defaults, description="Defaults for posts.")
+    channels: dict[Name, AnyChannel] = Field(
+        description="Channels by name; the name is what posts list in `channels`."
+    )
+    people: People = Field(
+        default_factory=lambda: People({}),
+        description="People mentioned as @name in posts, with their handle per channel"
+        " name or type.",
+    )
+    policy: Policy = Field(default_factory=Policy, description="Rules `check` enforces.")

@@ -1,0 +1,128 @@
+"""Front matter of a post file (``content/**/*.md``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field
+
+from smmgen.models.base import Model, Url
+from smmgen.times import WHEN_FORMATS
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
+_ID = re.compile(ID_PATTERN)
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_TAG = re.compile(r"^\w+$")
+
+
+def _post_id(value: str) -> str:
+    if not _ID.match(value) or "//" in value or value.endswith("/"):
+        raise ValueError(
+            f"'{value}' is not a usable id: use letters, digits, '-', '_', '.' and '/'"
+            " (no spaces), like 2026-12-01-v2-launch"
+        )
+    return value
+
+
+def _tag(value: str) -> str:
+    tag = value[1:] if value.startswith("#") else value
+    if not _TAG.match(tag):
+        raise ValueError(
+            f"'{value}' cannot be a hashtag: use letters, digits and _ only"
+            " (no spaces or punctuation), like 'OpenSource'"
+        )
+    return tag
+
+
+def _language(value: str) -> str:
+    if not _LANGUAGE.match(value):
+        raise ValueError(f"'{value}' is not a language code: use BCP 47, like 'en' or 'pt-BR'")
+    return value
+
+
+PostId = Annotated[str, AfterValidator(_post_id), Field(json_schema_extra={"pattern": ID_PATTERN})]
+Tag = Annotated[str, AfterValidator(_tag)]
+Language = Annotated[str, AfterValidator(_language)]
+
+
+class MediaItem(Model):
+    """An image or video attached to the post."""
+
+    path: str = Field(
+        description="The file, relative to the repository root, e.g. media/v2-dashboard.png."
+    )
+    alt: str | None = Field(
+        default=None,
+        description="Alternative text describing the media for people who cannot see it."
+        " Required when policy.require_alt_text is true.",
+    )
+
+
+class PostFields(Model):
+    """The fields a post sets and a per-channel override may change."""
+
+    title: str | None = Field(
+        default=None, description="Internal title; not published, available to templates."
+    )
+    publish_at: str | None = Field(
+        default=None,
+        description=f"When to publish: {WHEN_FORMATS}. Absent: unscheduled"
+        " (`smmgen schedule` assigns a calendar slot).",
+        examples=["2026-12-01 09:00", "2026-12-01T09:00:00+01:00"],
+    )
+    channels: list[str] | Literal["all"] | None = Field(
+        default=None,
+        description="Channel names from channels.yaml, or 'all'."
+        " Default: defaults.channels in channels.yaml.",
+    )
+    link: Url | None = Field(
+        default=None, description="A URL appended per channel, tagged with UTM parameters."
+    )
+    tags: list[Tag] | None = Field(
+        default=None,
+        description="Hashtags (without '#') added where the channel uses them.",
+    )
+    media: list[MediaItem] | None = Field(
+        default=None, description="Images or videos, each with its alternative text."
+    )
+    campaign: str | None = Field(
+        default=None, description="A campaign from calendar.yaml `campaigns`."
+    )
+    language: Language | None = Field(
+        default=None, description="BCP 47 language code of the text, e.g. 'en' or 'de'."
+    )
+    sponsored: bool | None = Field(
+        default=None,
+        description="A paid or sponsored post: the policy's sponsored_disclosure must appear.",
+    )
+    thread: bool | Literal["auto"] | None = Field(
+        default=None,
+        description="'auto' splits long text into a thread where the network has threads;"
+        " true keeps the parts separated by '---' lines; false never splits.",
+    )
+    draft: bool | None = Field(default=None, description="A draft is checked but never published.")
+
+
+class Override(PostFields):
+    """Changes for one channel: any post field, plus the text itself."""
+
+    text: str | None = Field(
+        default=None, description="Text used on this channel instead of the post body."
+    )
+
+
+class FrontMatter(PostFields):
+    """The YAML front matter at the top of a post file, between two '---' lines."""
+
+    model_config = ConfigDict(title="smmgen post front matter")
+
+    id: PostId | None = Field(
+        default=None,
+        description="Stable identity of the post; the ledger records publishing under it,"
+        " so renaming the file never publishes again. Default: the path below content/"
+        " without .md.",
+    )
+    overrides: dict[str, Override] | None = Field(
+        default=None, description="Per-channel changes, keyed by channel name."
+    )

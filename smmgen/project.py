@@ -1,0 +1,68 @@
+"""The loaded project: configuration, calendar and posts (``smmgen.load``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smmgen.errors import ProjectNotFound
+from smmgen.findings import Finding
+from smmgen.load.config import CHANNELS_FILE, Config, load_config
+from smmgen.load.posts import Post, Progress, load_posts
+from smmgen.models.calendar import CalendarFile
+from smmgen.models.channels import Channel
+
+
+@dataclass
+class Project:
+    """Everything ``smmgen`` knows about a content repository."""
+
+    root: Path
+    config: Config
+    posts: list[Post]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def channels(self) -> dict[str, Channel]:
+        return self.config.channels
+
+    @property
+    def calendar(self) -> CalendarFile:
+        return self.config.calendar
+
+    @property
+    def people(self) -> dict[str, dict[str, str]]:
+        return self.config.people
+
+    def post(self, post_id: str) -> Post | None:
+        return next((p for p in self.posts if p.id == post_id), None)
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest directory at or above ``start`` that has a channels.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / CHANNELS_FILE).is_file():
+            return candidate
+    raise ProjectNotFound(
+        f"no {CHANNELS_FILE} in {here.name or here} or any parent directory;"
+        " run `smmgen init` to create a project, or pass --root DIR"
+    )
+
+
+def load(root: str | Path | None = None, *, progress: Progress | None = None) -> Project:
+    """Load a project: its configuration, calendar and every post.
+
+    Problems do not raise: they are collected in ``Project.findings`` (a post that
+    cannot be used is left out of ``Project.posts``). Only a missing project raises
+    :class:`smmgen.errors.ProjectNotFound`.
+    """
+    base = Path(root).resolve() if root is not None else find_root()
+    if not (base / CHANNELS_FILE).is_file():
+        raise ProjectNotFound(
+            f"no {CHANNELS_FILE} in {base}; run `smmgen init {base}` or pass another --root"
+        )
+    config = load_config(base)
+    findings = list(config.findings)
+    posts = load_posts(base, config, findings, progress)
+    return Project(root=base, config=config, posts=posts, findings=findings)

@@ -1,0 +1,1 @@
+"""Turning results into what people and machines read: text, JSON, annotations."""
