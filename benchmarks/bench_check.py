@@ -7,7 +7,7 @@ Usage::
                                      [-- EXTRA CHECK ARGS...]
 
 Generates a project (benchmarks/generate.py) in a temporary directory, or in
-DIR with --keep, then runs ``python -m smmgen check --root DIR`` R times, each
+DIR with --keep, then runs ``python -m smmgen --root DIR check`` R times, each
 in a fresh process. For every run it reports the wall time, the peak resident
 memory of the child (from ``os.wait4``), the exit code and the last line of
 output. Run 1 is cold; later runs see whatever cache the first one left, and
@@ -230,7 +230,8 @@ def benchmark(args: argparse.Namespace, extra: Sequence[str], root: Path) -> Rep
             f"{generated.seconds:.2f} s: {root}",
             flush=True,
         )
-    command = [sys.executable, "-m", "smmgen", "check", "--root", str(root), *extra]
+    # --root is a global option (SPEC §5), so it comes before the command.
+    command = [sys.executable, "-m", "smmgen", "--root", str(root), "check", *extra]
     report = Report(
         command,
         args.posts,

@@ -18,10 +18,13 @@ Every post is meant to pass ``smmgen check``:
 - no banned phrase; sponsored posts contain the ``#ad`` disclosure;
 - every media item has alt text and points at a real PNG file in ``media/``;
 - tags plus campaign hashtags plus ``#ad`` stay within ``max_hashtags``;
-- ``thread: true`` posts have parts short enough for every network
-  (at most 180 by X's weighted count, so also under Bluesky's 300
-  graphemes), leaving room for the link and hashtags; other posts leave
-  ``thread`` at its default (``auto``);
+- ``thread: true`` posts have parts of at most 150 by X's weighted count
+  (CJK and emoji count 2) and their link in a part of its own, which leaves
+  room for long handles and three hashtags under X's 280 and Bluesky's 300;
+  override texts are at most 110; other posts are 80-1200 characters and
+  leave ``thread`` at its default (``auto``), so long ones become threads
+  where the network has them;
+- bodies of posts with media stay under Telegram's 1024-character caption;
 - a campaign is only set on posts inside the campaign's dates; overrides only
   name channels the post goes to.
 

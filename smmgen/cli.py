@@ -23,10 +23,10 @@ FORMAT_HELP = "text for people, json for programs (stable, with schema_version)"
 
 
 def _root(ctx: click.Context) -> Path:
-    from smmgen.project import find_root
+    from smmgen.project import find_root, require_project
 
     given: Path | None = ctx.obj.get("root")
-    return given.resolve() if given else find_root()
+    return require_project(given) if given else find_root()
 
 
 def handle_errors(func: F) -> F:

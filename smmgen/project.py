@@ -7,10 +7,11 @@ from pathlib import Path
 
 from smmgen.errors import ProjectNotFound
 from smmgen.findings import Finding
-from smmgen.load.config import CHANNELS_FILE, Config, load_config
-from smmgen.load.posts import Post, Progress, load_posts
+from smmgen.loader.config import CHANNELS_FILE, Config, load_config
+from smmgen.loader.posts import Post, Progress, load_posts
 from smmgen.models.calendar import CalendarFile
 from smmgen.models.channels import Channel
+from smmgen.secrets import redact
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Project:
     config: Config
     posts: list[Post]
     findings: list[Finding] = field(default_factory=list)
+    secret_values: set[str] = field(default_factory=set, repr=False)
 
     @property
     def channels(self) -> dict[str, Channel]:
@@ -50,6 +52,16 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
+def require_project(root: str | Path) -> Path:
+    """``root`` resolved, or ProjectNotFound when it has no channels.yaml."""
+    base = Path(root).resolve()
+    if not (base / CHANNELS_FILE).is_file():
+        raise ProjectNotFound(
+            f"no {CHANNELS_FILE} in {base}; run `smmgen init {base}` or pass another --root"
+        )
+    return base
+
+
 def load(root: str | Path | None = None, *, progress: Progress | None = None) -> Project:
     """Load a project: its configuration, calendar and every post.
 
@@ -57,12 +69,15 @@ def load(root: str | Path | None = None, *, progress: Progress | None = None) ->
     cannot be used is left out of ``Project.posts``). Only a missing project raises
     :class:`smmgen.errors.ProjectNotFound`.
     """
-    base = Path(root).resolve() if root is not None else find_root()
-    if not (base / CHANNELS_FILE).is_file():
-        raise ProjectNotFound(
-            f"no {CHANNELS_FILE} in {base}; run `smmgen init {base}` or pass another --root"
-        )
+    base = require_project(root) if root is not None else find_root()
     config = load_config(base)
     findings = list(config.findings)
-    posts = load_posts(base, config, findings, progress)
-    return Project(root=base, config=config, posts=posts, findings=findings)
+    secret_values = set(config.secret_values)
+    posts = load_posts(base, config, findings, secret_values, progress)
+    return Project(
+        root=base,
+        config=config,
+        posts=posts,
+        findings=redact(findings, secret_values),
+        secret_values=secret_values,
+    )

@@ -36,7 +36,7 @@ def zone(name: str) -> ZoneInfo:
             raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        guess = closest(name, available_timezones(), cutoff=0.5)
+        guess = closest(name, available_timezones(), cutoff=0.7)
         hint = f"; did you mean '{guess}'?" if guess else ""
         raise TimeError(
             f"unknown time zone '{name}': expected an IANA name like 'Europe/Berlin'{hint}"

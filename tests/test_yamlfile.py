@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smmgen.load.yamlfile import YamlDoc, YamlProblem, parse
+from smmgen.loader.yamlfile import YamlDoc, YamlProblem, parse
 
 
 def test_only_true_and_false_are_booleans() -> None:

@@ -13,9 +13,10 @@ from pathlib import Path
 from smmgen.check import files, policy  # noqa: F401  (they register their rules)
 from smmgen.check.rules import POST_RULES, PROJECT_RULES
 from smmgen.findings import Finding, Severity
-from smmgen.load.config import CALENDAR_FILE, CHANNELS_FILE
-from smmgen.load.posts import Progress
+from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE
+from smmgen.loader.posts import Progress
 from smmgen.project import Project, load
+from smmgen.secrets import redact
 
 _CONFIG_FILES = (CHANNELS_FILE, CALENDAR_FILE)
 
@@ -49,6 +50,10 @@ def _selected(finding: Finding, selection: Sequence[str] | None) -> bool:
     return any(finding.file == s or finding.file.startswith(s.rstrip("/") + "/") for s in selection)
 
 
+def _selected_post(file: str, selection: Sequence[str] | None) -> bool:
+    return _selected(Finding(Severity.ERROR, "", "", file=file), selection)
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     """A secret at a key replaces other findings there (they may quote the value)."""
     secret_at = {(f.file, f.key) for f in findings if f.code == "secret-in-file" and f.key}
@@ -71,13 +76,12 @@ def check_project(project: Project, selection: Sequence[str] | None = None) -> l
     for project_rule in PROJECT_RULES:
         found.extend(project_rule(project))
     for post in project.posts:
-        if selection is not None and not _selected(
-            Finding(Severity.ERROR, "", "", file=post.file), selection
-        ):
+        if not _selected_post(post.file, selection):
             continue
         for post_rule in POST_RULES:
             found.extend(post_rule(project, post))
-    return [f for f in _dedupe(found) if _selected(f, selection)]
+    kept = [f for f in _dedupe(found) if _selected(f, selection)]
+    return redact(kept, project.secret_values)
 
 
 def relative_selection(root: Path, paths: Sequence[Path]) -> list[str]:
@@ -104,9 +108,10 @@ def run_check(
     if selection is not None and "" in selection:
         selection = None
     findings = check_project(project, selection)
+    checked = [p for p in project.posts if _selected_post(p.file, selection)]
     return CheckReport(
         findings=findings,
-        posts=len(project.posts),
+        posts=len(checked),
         channels=len(project.channels),
         strict=strict,
     )

@@ -1,5 +1,4 @@
-"""Rules about files: media that must exist inside the repository, templates,
-and credentials pasted into any file."""
+"""Rules about files: media that must exist inside the repository, and templates."""
 
 from __future__ import annotations
 
@@ -7,11 +6,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from smmgen.check import secrets
 from smmgen.check.policy import _media_items
 from smmgen.check.rules import post_rule, project_rule
 from smmgen.findings import Finding, Severity, format_key
-from smmgen.load.posts import Post
+from smmgen.loader.posts import Post
 from smmgen.project import Project
 from smmgen.suggest import closest
 
@@ -71,51 +69,25 @@ def media_files(project: Project, post: Post) -> Iterator[Finding]:
             )
 
 
-@post_rule
-def secrets_in_post(project: Project, post: Post) -> Iterator[Finding]:
-    for what, offset in secrets.in_text(post.source):
-        yield Finding(
-            Severity.ERROR,
-            "secret-in-file",
-            f"contains what looks like {what}; secrets never go in files",
-            file=post.file,
-            line=post.line_at(offset),
-            hint="remove it, revoke it (it is in git history now), and keep it in a CI secret",
-        )
-
-
-@project_rule
-def secrets_in_config(project: Project) -> Iterator[Finding]:
-    for name, loaded in project.config.files.items():
-        if loaded.doc is None:
-            continue
-        for path, what in secrets.scan_data(loaded.doc.data):
-            yield Finding(
-                Severity.ERROR,
-                "secret-in-file",
-                f"looks like {what}; secrets never go in files",
-                file=name,
-                line=loaded.doc.line_of(path),
-                key=format_key(path),
-                hint="store it as a CI secret and name its variable in a *_env key",
-            )
-
-
 @project_rule
 def templates_exist(project: Project) -> Iterator[Finding]:
     doc = project.config.files["channels.yaml"].doc
     for name, channel in project.channels.items():
         if channel.template is None:
             continue
-        problem = media_problem(project.root, f"{TEMPLATES_DIR}/{channel.template}")
-        if problem:
-            key = ("channels", name, "template")
-            yield Finding(
-                Severity.ERROR,
-                "missing-template",
-                f"template '{channel.template}' not found in {TEMPLATES_DIR}/",
-                file="channels.yaml",
-                line=doc.line_of(key) if doc else None,
-                key=format_key(key),
-                hint=problem[1],
-            )
+        templates = (project.root / TEMPLATES_DIR).resolve()
+        target = (templates / channel.template).resolve()
+        if target.is_relative_to(templates) and target.is_file():
+            continue
+        guess = closest(channel.template, _listing(project.root / TEMPLATES_DIR))
+        hint = f"did you mean '{guess}'?" if guess else f"names are relative to {TEMPLATES_DIR}/"
+        key = ("channels", name, "template")
+        yield Finding(
+            Severity.ERROR,
+            "missing-template",
+            f"template '{channel.template}' not found in {TEMPLATES_DIR}/",
+            file="channels.yaml",
+            line=doc.line_of(key) if doc else None,
+            key=format_key(key),
+            hint=hint,
+        )

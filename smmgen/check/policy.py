@@ -10,13 +10,13 @@ from functools import lru_cache
 
 from smmgen.check.rules import post_rule
 from smmgen.findings import Finding, KeyPath, Severity, format_key
-from smmgen.load.posts import Post
+from smmgen.loader.posts import Post
 from smmgen.models.post import MediaItem
 from smmgen.project import Project
-from smmgen.suggest import did_you_mean
+from smmgen.suggest import closest
 
 HASHTAG = re.compile(r"(?<![\w#&/])#(\w+)")
-MENTION = re.compile(r"(?<![\w@./:+-])@(\w+)(?![@.]\w)")
+MENTION = re.compile(r"(?<![\w@./:+-])@(\w+)(?!\w)(?![@.]\w)")
 
 
 @dataclass(frozen=True)
@@ -120,14 +120,14 @@ def sponsored_disclosure(project: Project, post: Post) -> Iterator[Finding]:
         return
     for text in texts(post):
         sponsored = [c for c in text.channels if post.field_for(c, "sponsored")]
-        if sponsored and disclosure.lower() not in text.text.lower():
+        if sponsored and not _contains_word(text.text, disclosure):
             where = "the text" if text.key is None else f"the {text.channels[0]} text"
             yield _finding(
                 post,
                 "missing-disclosure",
                 f"is sponsored but {where} lacks the disclosure '{disclosure}'",
                 text.line,
-                text.key or ("sponsored",),
+                text.key,
                 hint=f"add '{disclosure}' to the text (policy.sponsored_disclosure)",
             )
 
@@ -135,6 +135,12 @@ def sponsored_disclosure(project: Project, post: Post) -> Iterator[Finding]:
 @lru_cache(maxsize=1024)
 def inline_hashtags(text: str) -> tuple[str, ...]:
     return tuple(m.group(1) for m in HASHTAG.finditer(text))
+
+
+def _contains_word(text: str, phrase: str) -> bool:
+    """``phrase`` in ``text`` (any case), not as the start or end of a longer word."""
+    pattern = rf"(?<!\w){re.escape(phrase)}(?!\w)"
+    return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def hashtag_limit(project: Project, channel: str) -> int | None:
@@ -184,6 +190,13 @@ def max_hashtags(project: Project, post: Post) -> Iterator[Finding]:
         )
 
 
+def _person_hint(name: str, people: dict[str, dict[str, str]]) -> str:
+    match = closest(name, people)
+    if match:
+        return f"did you mean '@{match}'?"
+    return "add them to `people` with their handles"
+
+
 @post_rule
 def unknown_people(project: Project, post: Post) -> Iterator[Finding]:
     people = project.people
@@ -199,7 +212,7 @@ def unknown_people(project: Project, post: Post) -> Iterator[Finding]:
                 _line_in(post, text, match.start()),
                 text.key,
                 severity=Severity.WARNING,
-                hint=(did_you_mean(name, people) or "add them to `people` with their handles"),
+                hint=_person_hint(name, people),
             )
 
 

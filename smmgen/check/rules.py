@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from smmgen.findings import Finding
-from smmgen.load.posts import Post
+from smmgen.loader.posts import Post
 from smmgen.project import Project
 
 PostRule = Callable[[Project, Post], Iterable[Finding]]

@@ -8,9 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 from smmgen.errors import SmmgenError, UsageError
-from smmgen.load.config import load_config
-from smmgen.load.posts import CONTENT_DIR
-from smmgen.load.yamlfile import YamlDoc, parse
+from smmgen.loader.config import load_config
+from smmgen.loader.posts import CONTENT_DIR
+from smmgen.loader.yamlfile import YamlDoc, parse
 from smmgen.suggest import did_you_mean, one_of
 from smmgen.times import TimeError, parse_when, today, zone
 

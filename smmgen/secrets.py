@@ -1,18 +1,20 @@
-"""Finding secrets that were pasted into files.
+"""Finding secrets that were pasted into files, and keeping them out of output.
 
 Credentials belong in environment variables (CI secrets); files only name the
 variable (``token_env: SMMGEN_MASTODON_TOKEN``). A value that looks like a
-credential is reported without ever printing it.
+credential is reported without ever printing it: every finding is passed
+through :func:`redact` with the values found.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
-from smmgen.findings import KeyPath
+from smmgen.findings import Finding, KeyPath
 
 # Shapes of real credentials: (what it is, pattern). Safe to scan post text with.
 _KNOWN = [
@@ -64,11 +66,11 @@ def looks_random(value: str) -> bool:
     return classes >= 3 and _entropy(value) >= 4.0
 
 
-def in_text(text: str) -> Iterator[tuple[str, int]]:
-    """(what it looks like, offset) for each credential-shaped string in free text."""
+def in_text(text: str) -> Iterator[tuple[str, int, str]]:
+    """(what it looks like, offset, the value) for each credential-shaped string in text."""
     for match in _ANY_KNOWN.finditer(text):
         index = int((match.lastgroup or "k0")[1:])
-        yield _KNOWN[index][0], match.start()
+        yield _KNOWN[index][0], match.start(), match.group()
 
 
 def in_value(value: str) -> str | None:
@@ -83,8 +85,8 @@ def in_value(value: str) -> str | None:
     return None
 
 
-def scan_data(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
-    """(key path, what) for each string value in parsed YAML that looks like a credential."""
+def scan_data(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str, str]]:
+    """(key path, what, value) for each string in parsed YAML that looks like a credential."""
     if isinstance(data, dict):
         for key, value in data.items():
             yield from scan_data(value, (*path, str(key)))
@@ -94,4 +96,30 @@ def scan_data(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
     elif isinstance(data, str):
         what = in_value(data)
         if what:
-            yield path, what
+            yield path, what, data
+
+
+REDACTED = "[redacted]"
+
+
+def redact_text(text: str, values: Iterable[str]) -> str:
+    for value in values:
+        if value and value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def redact(findings: list[Finding], values: set[str]) -> list[Finding]:
+    """The findings with every occurrence of the secret ``values`` replaced."""
+    if not values:
+        return findings
+    ordered = sorted(values, key=len, reverse=True)
+    out = []
+    for finding in findings:
+        message = redact_text(finding.message, ordered)
+        hint = redact_text(finding.hint, ordered) if finding.hint else finding.hint
+        key = redact_text(finding.key, ordered) if finding.key else finding.key
+        if (message, hint, key) != (finding.message, finding.hint, finding.key):
+            finding = replace(finding, message=message, hint=hint, key=key)
+        out.append(finding)
+    return out

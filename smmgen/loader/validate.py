@@ -17,7 +17,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from smmgen.findings import Finding, KeyPath, Severity, format_key
-from smmgen.load.yamlfile import YamlDoc, describe
+from smmgen.loader.yamlfile import YamlDoc, describe
 from smmgen.suggest import did_you_mean
 
 M = TypeVar("M", bound=BaseModel)

@@ -12,10 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from smmgen import secrets
 from smmgen.findings import Finding, Severity, format_key
-from smmgen.load.textfile import read_text
-from smmgen.load.validate import allowed_keys, looks_like_secret_key, validate
-from smmgen.load.yamlfile import YamlDoc, YamlProblem, describe, parse
+from smmgen.loader.textfile import read_text
+from smmgen.loader.validate import allowed_keys, looks_like_secret_key, validate
+from smmgen.loader.yamlfile import YamlDoc, YamlProblem, describe, parse
 from smmgen.models.base import NAME_RE
 from smmgen.models.calendar import CalendarFile
 from smmgen.models.channels import (
@@ -53,6 +54,7 @@ class Config:
     calendar: CalendarFile = field(default_factory=CalendarFile)
     files: dict[str, LoadedFile] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    secret_values: set[str] = field(default_factory=set)
     broken_channels: set[str] = field(default_factory=set)
 
     def channel_names(self) -> list[str]:
@@ -270,7 +272,28 @@ def load_config(root: Path) -> Config:
         else:
             config.calendar = _salvage_calendar(calendar_file.doc.data)
     _check_references(config)
+    _find_secrets(config)
     return config
+
+
+def _find_secrets(config: Config) -> None:
+    """Credentials pasted into the configuration files (reported, never printed)."""
+    for name, loaded in config.files.items():
+        if loaded.doc is None:
+            continue
+        for path, what, value in secrets.scan_data(loaded.doc.data):
+            config.secret_values.add(value)
+            config.findings.append(
+                Finding(
+                    Severity.ERROR,
+                    "secret-in-file",
+                    f"looks like {what}; secrets never go in files",
+                    file=name,
+                    line=loaded.doc.line_of(path),
+                    key=format_key(path),
+                    hint="store it as a CI secret and name its variable in a *_env key",
+                )
+            )
 
 
 def _salvage_calendar(data: dict[str, Any]) -> CalendarFile:

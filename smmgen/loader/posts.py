@@ -15,11 +15,12 @@ from typing import Any
 
 from frontmatter.default_handlers import YAMLHandler
 
+from smmgen import secrets
 from smmgen.findings import Finding, KeyPath, Severity, format_key
-from smmgen.load.config import Config
-from smmgen.load.textfile import read_text
-from smmgen.load.validate import validate
-from smmgen.load.yamlfile import YamlProblem, describe, parse
+from smmgen.loader.config import Config
+from smmgen.loader.textfile import read_text
+from smmgen.loader.validate import validate
+from smmgen.loader.yamlfile import YamlProblem, describe, parse
 from smmgen.models.post import FrontMatter, Override
 from smmgen.suggest import did_you_mean, one_of
 from smmgen.times import TimeError, parse_when, zone
@@ -43,12 +44,7 @@ class Post:
     lines: dict[KeyPath, int]
     channels: list[str]
     publish_at: datetime | None
-    source: str = ""
     channel_publish_at: dict[str, datetime] = field(default_factory=dict)
-
-    def line_at(self, offset: int) -> int:
-        """File line of a character offset into the file's text."""
-        return self.source.count("\n", 0, offset) + 1
 
     def line_of(self, path: KeyPath) -> int:
         """File line of a front matter key (or of its nearest existing parent)."""
@@ -121,7 +117,9 @@ def _empty(text: str) -> bool:
     return not text.strip()
 
 
-def load_post(path: Path, root: Path, config: Config, sink: list[Finding]) -> Post | None:
+def load_post(
+    path: Path, root: Path, config: Config, sink: list[Finding], secret_values: set[str]
+) -> Post | None:
     """One post file, or None with findings in ``sink`` when it cannot be used."""
     shown = path.relative_to(root).as_posix()
     text, problem = read_text(path, shown)
@@ -129,6 +127,18 @@ def load_post(path: Path, root: Path, config: Config, sink: list[Finding]) -> Po
         sink.append(problem)
         return None
     assert text is not None
+    for what, offset, value in secrets.in_text(text):
+        secret_values.add(value)
+        sink.append(
+            Finding(
+                Severity.ERROR,
+                "secret-in-file",
+                f"contains what looks like {what}; secrets never go in files",
+                file=shown,
+                line=text.count("\n", 0, offset) + 1,
+                hint="remove it, revoke it (it is in git history now), and keep it in a CI secret",
+            )
+        )
     if _empty(text):
         sink.append(
             Finding(
@@ -195,7 +205,6 @@ def load_post(path: Path, root: Path, config: Config, sink: list[Finding]) -> Po
         lines=lines,
         channels=[],
         publish_at=None,
-        source=text,
     )
     ok = _resolve(post, config, sink)
     return post if ok else None
@@ -276,7 +285,11 @@ def _resolve(post: Post, config: Config, sink: list[Finding]) -> bool:
 
 
 def load_posts(
-    root: Path, config: Config, sink: list[Finding], progress: Progress | None = None
+    root: Path,
+    config: Config,
+    sink: list[Finding],
+    secret_values: set[str],
+    progress: Progress | None = None,
 ) -> list[Post]:
     """Every post of the project, with duplicate ids reported against the first file."""
     files = list(discover(root / CONTENT_DIR))
@@ -284,7 +297,7 @@ def load_posts(
     first_by_id: dict[str, Post] = {}
     total = len(files)
     for index, path in enumerate(files, 1):
-        post = load_post(path, root, config, sink)
+        post = load_post(path, root, config, sink, secret_values)
         if progress is not None and (index % 250 == 0 or index == total):
             progress(index, total)
         if post is None:
