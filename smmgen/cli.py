@@ -119,6 +119,66 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -
 
 
 @cli.command()
+@click.argument("post")
+@click.option("--channel", metavar="NAME", help="Only this channel.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help=FORMAT_HELP
+)
+@click.pass_context
+@handle_errors
+def show(ctx: click.Context, post: str, channel: str | None, fmt: str) -> None:
+    """Print one post's variants exactly as they will be sent.
+
+    POST is a post id or a file path. For each channel: the text (or thread
+    parts), media with alt text, the length against the network's limit, the
+    time in the calendar's zone and UTC, and any problem.
+    """
+    from smmgen.commands.show import show_post
+    from smmgen.report import variants as render
+    from smmgen.report.console import use_color
+
+    found, variants = show_post(_root(ctx), post, channel)
+    if fmt == "json":
+        click.echo(render.as_json(found, variants))
+    else:
+        click.echo(render.as_text(found, variants, color=use_color()))
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output directory (default: _site in the project).",
+)
+@click.pass_context
+@handle_errors
+def build(ctx: click.Context, out: Path | None) -> None:
+    """Write every variant as JSON, and a static preview page.
+
+    OUT/variants/<post id>/<channel>.json holds each variant (text, parts,
+    lengths, limit, facets, media, warnings); OUT/variants.json indexes them;
+    OUT/index.html shows them all.
+    """
+    from smmgen.commands.build import build as run_build
+    from smmgen.report.console import ProgressLine
+
+    progress = ProgressLine("building")
+    try:
+        result = run_build(_root(ctx), out, progress)
+    finally:
+        progress.close()
+    click.echo(
+        f"wrote {result.variants} variants of {result.posts} posts to {result.out.as_posix()}"
+    )
+    if result.with_errors:
+        click.echo(
+            f"{result.with_errors} variants have problems a network would refuse:"
+            " run `smmgen check`",
+            err=True,
+        )
+
+
+@cli.command()
 @click.argument("title")
 @click.option(
     "--at",

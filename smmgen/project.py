@@ -7,6 +7,7 @@ from pathlib import Path
 
 from smmgen.errors import ProjectNotFound
 from smmgen.findings import Finding
+from smmgen.loader import media
 from smmgen.loader.config import CHANNELS_FILE, Config, load_config
 from smmgen.loader.posts import Post, Progress, load_posts
 from smmgen.models.calendar import CalendarFile
@@ -70,6 +71,7 @@ def load(root: str | Path | None = None, *, progress: Progress | None = None) ->
     :class:`smmgen.errors.ProjectNotFound`.
     """
     base = require_project(root) if root is not None else find_root()
+    media.forget()
     config = load_config(base)
     findings = list(config.findings)
     secret_values = set(config.secret_values)

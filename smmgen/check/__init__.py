@@ -1,24 +1,41 @@
-"""``smmgen check``: validate configuration, posts, and the team's policy.
+"""``smmgen check``: validate configuration, posts, policy and every variant.
 
 Loading reports what cannot be parsed or validated; then every registered rule
-(:mod:`smmgen.check.rules`) runs over the project and each post.
+(:mod:`smmgen.check.rules`) runs over the project and each post. Posts are
+checked in chunks, on every core when there are many, each chunk loading and
+checking its own files; only findings come back.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
-from smmgen.check import files, policy  # noqa: F401  (they register their rules)
+from smmgen.check import files, policy, variants  # noqa: F401  (they register rules)
 from smmgen.check.rules import POST_RULES, PROJECT_RULES
-from smmgen.findings import Finding, Severity
-from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE
-from smmgen.loader.posts import Progress
-from smmgen.project import Project, load
+from smmgen.findings import Finding
+from smmgen.loader import media
+from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE, Config, load_config
+from smmgen.loader.posts import (
+    CONTENT_DIR,
+    Identity,
+    Post,
+    Progress,
+    discover,
+    duplicate_finding,
+    identity,
+    load_post,
+)
+from smmgen.project import Project, find_root, require_project
 from smmgen.secrets import redact
+from smmgen.text import warm_up
 
 _CONFIG_FILES = (CHANNELS_FILE, CALENDAR_FILE)
+PARALLEL_FROM = 400  # posts; below this one process is faster than starting workers
 
 
 @dataclass
@@ -44,14 +61,10 @@ class CheckReport:
         return self.errors == 0 and not (self.strict and self.warnings)
 
 
-def _selected(finding: Finding, selection: Sequence[str] | None) -> bool:
-    if selection is None or finding.file is None or finding.file in _CONFIG_FILES:
+def _selected(file: str | None, selection: Sequence[str] | None) -> bool:
+    if selection is None or file is None or file in _CONFIG_FILES:
         return True
-    return any(finding.file == s or finding.file.startswith(s.rstrip("/") + "/") for s in selection)
-
-
-def _selected_post(file: str, selection: Sequence[str] | None) -> bool:
-    return _selected(Finding(Severity.ERROR, "", "", file=file), selection)
+    return any(file == s or file.startswith(s.rstrip("/") + "/") for s in selection)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -70,18 +83,101 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return sorted(unique, key=lambda f: (f.file or "", f.line or 0, f.key or "", f.code))
 
 
-def check_project(project: Project, selection: Sequence[str] | None = None) -> list[Finding]:
-    """Every finding for the project, from loading and from every rule."""
-    found = list(project.findings)
-    for project_rule in PROJECT_RULES:
-        found.extend(project_rule(project))
-    for post in project.posts:
-        if not _selected_post(post.file, selection):
+def check_post(project: Project, post: Post) -> list[Finding]:
+    found: list[Finding] = []
+    for rule in POST_RULES:
+        found.extend(rule(project, post))
+    return found
+
+
+@dataclass
+class _Chunk:
+    findings: list[Finding]
+    identities: list[Identity]
+    secrets: set[str]
+    checked: int
+
+
+# The project the chunks are checked against; set before the workers fork.
+_SHARED: dict[str, object] = {}
+
+
+def _check_files(paths: list[Path]) -> _Chunk:
+    project = _SHARED["project"]
+    selection = _SHARED["selection"]
+    assert isinstance(project, Project)
+    sink: list[Finding] = []
+    secrets: set[str] = set()
+    identities = []
+    checked = 0
+    for path in paths:
+        post = load_post(path, project.root, project.config, sink, secrets)
+        if post is None:
             continue
-        for post_rule in POST_RULES:
-            found.extend(post_rule(project, post))
-    kept = [f for f in _dedupe(found) if _selected(f, selection)]
-    return redact(kept, project.secret_values)
+        identities.append(identity(post))
+        if _selected(post.file, selection):  # type: ignore[arg-type]
+            checked += 1
+            sink.extend(check_post(project, post))
+    return _Chunk(sink, identities, secrets, checked)
+
+
+def _chunks(items: list[Path], count: int) -> list[list[Path]]:
+    size = max(1, -(-len(items) // count))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _run_chunks(paths: list[Path], progress: Progress | None) -> list[_Chunk]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        results = []
+        done = 0
+        for chunk in _chunks(paths, max(1, len(paths) // 250)):
+            results.append(_check_files(chunk))
+            done += len(chunk)
+            if progress:
+                progress(done, len(paths))
+        return results
+    pieces = _chunks(paths, workers * 4)
+    results = []
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        done = 0
+        for result, piece in zip(pool.map(_check_files, pieces), pieces, strict=True):
+            results.append(result)
+            done += len(piece)
+            if progress:
+                progress(done, len(paths))
+    return results
+
+
+def check(
+    root: Path, config: Config, selection: Sequence[str] | None, progress: Progress | None
+) -> CheckReport:
+    media.forget()
+    project = Project(root=root, config=config, posts=[], findings=list(config.findings))
+    project.secret_values = set(config.secret_values)
+    _SHARED.update(project=project, selection=selection)
+    warm_up()  # compile the big patterns once, before the workers fork
+    try:
+        results = _run_chunks(list(discover(root / CONTENT_DIR)), progress)
+    finally:
+        _SHARED.clear()
+    found = list(project.findings)
+    for rule in PROJECT_RULES:
+        found.extend(rule(project))
+    first_by_id: dict[str, Identity] = {}
+    for result in results:
+        found.extend(result.findings)
+        project.secret_values |= result.secrets
+        for ident in result.identities:
+            first = first_by_id.setdefault(ident.id, ident)
+            if first is not ident:
+                found.append(duplicate_finding(ident, first))
+    kept = [f for f in _dedupe(found) if _selected(f.file, selection)]
+    return CheckReport(
+        findings=redact(kept, project.secret_values),
+        posts=sum(r.checked for r in results),
+        channels=len(config.channels),
+    )
 
 
 def relative_selection(root: Path, paths: Sequence[Path]) -> list[str]:
@@ -103,15 +199,20 @@ def run_check(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> CheckReport:
-    project = load(root, progress=progress)
-    selection = relative_selection(project.root, paths) if paths else None
+    base = require_project(root) if root is not None else find_root()
+    selection = relative_selection(base, paths) if paths else None
     if selection is not None and "" in selection:
         selection = None
-    findings = check_project(project, selection)
-    checked = [p for p in project.posts if _selected_post(p.file, selection)]
-    return CheckReport(
-        findings=findings,
-        posts=len(checked),
-        channels=len(project.channels),
-        strict=strict,
-    )
+    report = check(base, load_config(base), selection, progress)
+    report.strict = strict
+    return report
+
+
+def check_project(project: Project) -> list[Finding]:
+    """Every finding for an already loaded project (used by the Python API)."""
+    found = list(project.findings)
+    for rule in PROJECT_RULES:
+        found.extend(rule(project))
+    for post in project.posts:
+        found.extend(check_post(project, post))
+    return redact(_dedupe(found), project.secret_values)

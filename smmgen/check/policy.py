@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
+from smmgen.adapt.hashtags import inline_hashtags
+from smmgen.channels.registry import network as network_of
 from smmgen.check.rules import post_rule
 from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.posts import Post
@@ -15,7 +16,6 @@ from smmgen.models.post import MediaItem
 from smmgen.project import Project
 from smmgen.suggest import closest
 
-HASHTAG = re.compile(r"(?<![\w#&/])#(\w+)")
 MENTION = re.compile(r"(?<![\w@./:+-])@(\w+)(?!\w)(?![@.]\w)")
 
 
@@ -132,11 +132,6 @@ def sponsored_disclosure(project: Project, post: Post) -> Iterator[Finding]:
             )
 
 
-@lru_cache(maxsize=1024)
-def inline_hashtags(text: str) -> tuple[str, ...]:
-    return tuple(m.group(1) for m in HASHTAG.finditer(text))
-
-
 def _contains_word(text: str, phrase: str) -> bool:
     """``phrase`` in ``text`` (any case), not as the start or end of a longer word."""
     pattern = rf"(?<!\w){re.escape(phrase)}(?!\w)"
@@ -158,7 +153,8 @@ def hashtags_for(project: Project, post: Post, channel: str) -> list[str]:
     """The distinct hashtags a channel's text will carry: inline, tags and campaign."""
     found = list(inline_hashtags(post.text_for(channel)))
     settings = project.channels.get(channel)
-    if settings is not None and settings.hashtags == "end":
+    placement = settings and (settings.hashtags or network_of(settings.type).hashtags)  # type: ignore[attr-defined]
+    if settings is not None and placement == "end":
         found += post.field_for(channel, "tags") or []
         campaign = project.calendar.campaigns.get(post.field_for(channel, "campaign") or "")
         if campaign is not None:

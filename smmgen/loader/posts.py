@@ -230,7 +230,7 @@ def _resolve(post: Post, config: Config, sink: list[Finding]) -> bool:
 
     def check_names(names: list[str] | str | None, path: KeyPath) -> list[str]:
         if names is None:
-            return config.default_channels()
+            return [n for n in config.default_channels() if n in config.channels]
         if names == "all":
             return config.channel_names()
         for index, name in enumerate(names):
@@ -284,6 +284,31 @@ def _resolve(post: Post, config: Config, sink: list[Finding]) -> bool:
     return len(sink) == before or all(not f.is_error for f in sink[before:])
 
 
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Where a post's id is written: enough to report duplicates."""
+
+    id: str
+    file: str
+    line: int
+
+
+def duplicate_finding(post: Identity, first: Identity) -> Finding:
+    return Finding(
+        Severity.ERROR,
+        "duplicate-id",
+        f"id '{post.id}' is also the id of {first.file} (line {first.line})",
+        file=post.file,
+        line=post.line,
+        key="id",
+        hint="every post needs its own id: change the id of the newer post",
+    )
+
+
+def identity(post: Post) -> Identity:
+    return Identity(post.id, post.file, post.line_of(("id",)))
+
+
 def load_posts(
     root: Path,
     config: Config,
@@ -294,7 +319,7 @@ def load_posts(
     """Every post of the project, with duplicate ids reported against the first file."""
     files = list(discover(root / CONTENT_DIR))
     posts: list[Post] = []
-    first_by_id: dict[str, Post] = {}
+    first_by_id: dict[str, Identity] = {}
     total = len(files)
     for index, path in enumerate(files, 1):
         post = load_post(path, root, config, sink, secret_values)
@@ -302,21 +327,10 @@ def load_posts(
             progress(index, total)
         if post is None:
             continue
-        first = first_by_id.get(post.id)
-        if first is not None:
-            sink.append(
-                Finding(
-                    Severity.ERROR,
-                    "duplicate-id",
-                    f"id '{post.id}' is also the id of {first.file}"
-                    f" (line {first.line_of(('id',))})",
-                    file=post.file,
-                    line=post.line_of(("id",)),
-                    key="id",
-                    hint="every post needs its own id: change the id of the newer post",
-                )
-            )
+        found = identity(post)
+        first = first_by_id.setdefault(post.id, found)
+        if first is not found:
+            sink.append(duplicate_finding(found, first))
             continue
-        first_by_id[post.id] = post
         posts.append(post)
     return posts

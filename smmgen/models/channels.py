@@ -40,10 +40,10 @@ class Channel(Model):
     template: str | None = Field(
         default=None, description="Jinja2 template in templates/ that renders this channel."
     )
-    hashtags: HashtagPlacement = Field(
-        default="end",
+    hashtags: HashtagPlacement | None = Field(
+        default=None,
         description="Where tags go: 'end' of the text, 'inline' (only those in the text),"
-        " or 'none'.",
+        " or 'none'. Default: the network's ('none' for Discord, Slack and the feed).",
     )
     link: LinkPlacement = Field(
         default="end", description="Where the post's link goes: 'end' of the text, or 'none'."

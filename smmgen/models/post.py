@@ -98,8 +98,9 @@ class PostFields(Model):
     )
     thread: bool | Literal["auto"] | None = Field(
         default=None,
-        description="'auto' splits long text into a thread where the network has threads;"
-        " true keeps the parts separated by '---' lines; false never splits.",
+        description="'auto' (the default) keeps the parts separated by '---' lines and"
+        " splits text too long for a network into a thread where the network has threads;"
+        " true keeps the '---' parts but never splits them; false never makes a thread.",
     )
     draft: bool | None = Field(default=None, description="A draft is checked but never published.")
 

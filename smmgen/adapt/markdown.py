@@ -1,0 +1,337 @@
+"""Markdown bodies rendered into each network's dialect.
+
+- ``plain``: text as people type it in the network's app: emphasis markers
+  dropped, links as ``text (url)``, lists with bullets (Mastodon, Bluesky,
+  X, Threads, Facebook, webhooks).
+- ``linkedin``: plain, with LinkedIn's reserved characters escaped ("little
+  text" format) so nothing is silently cut.
+- ``telegram``: Telegram's HTML parse mode, only the tags it allows.
+- ``discord``: Discord's Markdown.
+- ``slack``: Slack mrkdwn (``*bold*``, ``<url|text>``, ``&<>`` escaped).
+- ``html``: HTML for the Atom feed.
+
+Paragraphs are separated by a blank line; a single line break inside a
+paragraph is a space, as in any Markdown renderer (end a line with two spaces
+or a backslash for a hard break).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+
+from smmgen.channels.base import Dialect
+from smmgen.text.escape import linkedin_little_text
+from smmgen.text.twitter import extract_urls
+
+MENTION = re.compile(r"(?<![\w@./:+-])@(\w+)(?!\w)(?![@.]\w)")
+# Anything that makes Markdown differ from its plain text needs the parser.
+_NEEDS_PARSER = re.compile(
+    r"[*_`\[\]<>\\~&]|^ {0,3}(?:[#>+=-]|\d{1,9}[.)])|^ {4}| {2,}$|^\t", re.MULTILINE
+)
+_PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+
+# A mention as the dialect writes it, given "@name": None leaves it as typed.
+MentionFn = Callable[[str], str | None]
+
+
+_HASHTAG = re.compile(r"(?<![\w#&/])#(\w+)")
+
+
+def linkedin_hashtag(tag: str) -> str:
+    """A hashtag in LinkedIn's little text format: ``{hashtag|\\#|tag}``."""
+    return "{hashtag|\\#|" + linkedin_little_text(tag) + "}"
+
+
+def _linkedin_escape(text: str) -> str:
+    """Little text: reserved characters escaped, but links left whole (so they link)
+    and hashtags written as LinkedIn's hashtag template (so they stay hashtags)."""
+    if "#" not in text and "://" not in text:
+        return linkedin_little_text(text)
+    links = extract_urls(text, without_scheme=False)
+    spans: list[tuple[int, int, str | None]] = [(start, end, None) for start, end in links]
+    for match in _HASHTAG.finditer(text):
+        if not any(start <= match.start() < end for start, end in links):
+            spans.append((match.start(), match.end(), match.group(1)))
+    out = []
+    last = 0
+    for start, end, tag in sorted(spans):
+        out.append(linkedin_little_text(text[last:start]))
+        out.append(linkedin_hashtag(tag) if tag else text[start:end])
+        last = end
+    out.append(linkedin_little_text(text[last:]))
+    return "".join(out)
+
+
+def _discord_escape(text: str) -> str:
+    return re.sub(r"([\\*~`|])", r"\\\1", text)
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_ESCAPE: dict[str, Callable[[str], str]] = {
+    "plain": lambda s: s,
+    "linkedin": _linkedin_escape,
+    "telegram": lambda s: html.escape(s, quote=False),
+    "html": lambda s: html.escape(s, quote=False),
+    "discord": _discord_escape,
+    "slack": _slack_escape,
+}
+
+# (open, close) markers per dialect for inline styles
+_STYLE = {
+    "plain": {"strong": ("", ""), "em": ("", ""), "s": ("", ""), "code": ("", "")},
+    "linkedin": {"strong": ("", ""), "em": ("", ""), "s": ("", ""), "code": ("", "")},
+    "telegram": {
+        "strong": ("<b>", "</b>"),
+        "em": ("<i>", "</i>"),
+        "s": ("<s>", "</s>"),
+        "code": ("<code>", "</code>"),
+    },
+    "discord": {"strong": ("**", "**"), "em": ("*", "*"), "s": ("~~", "~~"), "code": ("`", "`")},
+    "slack": {"strong": ("*", "*"), "em": ("_", "_"), "s": ("~", "~"), "code": ("`", "`")},
+}
+
+
+@dataclass
+class _Renderer:
+    dialect: Dialect
+    mention: MentionFn
+
+    def escape(self, text: str) -> str:
+        return _ESCAPE[self.dialect](text)
+
+    def text(self, text: str) -> str:
+        """Escaped text with @name mentions written the dialect's way."""
+        out = []
+        last = 0
+        for match in MENTION.finditer(text):
+            written = self.mention(match.group(1))
+            if written is None:
+                continue
+            out.append(self.escape(text[last : match.start()]))
+            out.append(written)
+            last = match.end()
+        out.append(self.escape(text[last:]))
+        return "".join(out)
+
+    # -- inline ---------------------------------------------------------------
+
+    def inline(self, children: list[Token]) -> str:
+        out: list[str] = []
+        links: list[tuple[str, int]] = []  # (href, index in out where its text starts)
+        style = _STYLE.get(self.dialect, _STYLE["plain"])
+        for token in children:
+            kind = token.type
+            if kind == "text":
+                out.append(self.text(token.content))
+            elif kind in ("softbreak",):
+                out.append(" ")
+            elif kind == "hardbreak":
+                out.append("\n")
+            elif kind == "code_inline":
+                opening, closing = style["code"]
+                out.append(opening + self.escape(token.content) + closing)
+            elif kind.endswith("_open") and kind[:-5] in ("strong", "em", "s"):
+                out.append(style[kind[:-5]][0])
+            elif kind.endswith("_close") and kind[:-6] in ("strong", "em", "s"):
+                out.append(style[kind[:-6]][1])
+            elif kind == "link_open":
+                links.append((str(token.attrs.get("href", "")), len(out)))
+            elif kind == "link_close" and links:
+                href, start = links.pop()
+                label = "".join(out[start:])
+                del out[start:]
+                out.append(self.link(href, label, token.markup == "autolink"))
+            elif kind == "image":
+                alt = "".join(c.content for c in token.children or [])
+                out.append(self.link(str(token.attrs.get("src", "")), self.escape(alt), False))
+            else:  # html_inline is off; anything else: its text
+                out.append(self.escape(token.content))
+        return "".join(out)
+
+    def link(self, href: str, label: str, autolink: bool) -> str:
+        plain_label = html.unescape(label) if self.dialect in ("telegram", "slack") else label
+        same = autolink or plain_label.strip() in (href, href.removeprefix("mailto:"))
+        if self.dialect == "telegram":
+            return f'<a href="{html.escape(href)}">{label}</a>'
+        if self.dialect == "slack":
+            return f"<{href}>" if same else f"<{href}|{label}>"
+        if self.dialect == "discord":
+            return f"<{href}>" if same else f"[{label}]({href})"
+        if same or not label:
+            return href
+        if self.dialect == "linkedin":
+            return f"{label} ({href})"
+        return f"{label} ({href})"
+
+    # -- blocks ---------------------------------------------------------------
+
+    def blocks(self, tokens: Sequence[Token]) -> str:
+        out: list[str] = []
+        index = 0
+        while index < len(tokens):
+            block, index = self.block(tokens, index, depth=0)
+            if block is not None:
+                out.append(block)
+        return "\n\n".join(out)
+
+    def block(self, tokens: Sequence[Token], index: int, depth: int) -> tuple[str | None, int]:
+        token = tokens[index]
+        kind = token.type
+        if kind in ("paragraph_open", "heading_open"):
+            inline = self.inline(tokens[index + 1].children or [])
+            if kind == "heading_open":
+                inline = self.heading(inline)
+            return inline, index + 3
+        if kind in ("fence", "code_block"):
+            return self.code(token.content.rstrip("\n")), index + 1
+        if kind == "hr":
+            return "———", index + 1
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            return self.list(tokens, index, depth)
+        if kind == "blockquote_open":
+            end = self._close(tokens, index)
+            inner = []
+            cursor = index + 1
+            while cursor < end:
+                block, cursor = self.block(tokens, cursor, depth)
+                if block is not None:
+                    inner.append(block)
+            text = "\n\n".join(inner)
+            if self.dialect == "telegram":
+                return f"<blockquote>{text}</blockquote>", end + 1
+            prefix = "&gt; " if self.dialect == "slack" else "> "
+            return "\n".join(prefix + line for line in text.split("\n")), end + 1
+        return None, index + 1
+
+    def heading(self, text: str) -> str:
+        if self.dialect == "telegram":
+            return f"<b>{text}</b>"
+        if self.dialect in ("slack",):
+            return f"*{text}*"
+        if self.dialect == "discord":
+            return f"**{text}**"
+        return text
+
+    def code(self, text: str) -> str:
+        if self.dialect == "telegram":
+            return f"<pre>{html.escape(text, quote=False)}</pre>"
+        if self.dialect in ("discord", "slack"):
+            body = _slack_escape(text) if self.dialect == "slack" else text
+            return f"```\n{body}\n```"
+        return self.escape(text)
+
+    def list(self, tokens: Sequence[Token], index: int, depth: int) -> tuple[str, int]:
+        end = self._close(tokens, index)
+        ordered = tokens[index].type == "ordered_list_open"
+        number = int(tokens[index].attrs.get("start", 1) or 1)
+        lines: list[str] = []
+        cursor = index + 1
+        while cursor < end:
+            if tokens[cursor].type == "list_item_open":
+                item_end = self._close(tokens, cursor)
+                parts = []
+                inner = cursor + 1
+                while inner < item_end:
+                    block, inner = self.block(tokens, inner, depth + 1)
+                    if block is not None:
+                        parts.append(block)
+                bullet = f"{number}." if ordered else ("-" if self.dialect == "discord" else "•")
+                number += 1
+                indent = "  " * depth
+                body = "\n".join(parts).replace("\n", "\n" + indent + "  ")
+                lines.append(f"{indent}{bullet} {body}")
+                cursor = item_end + 1
+            else:
+                cursor += 1
+        return "\n".join(lines), end + 1
+
+    @staticmethod
+    def _close(tokens: Sequence[Token], index: int) -> int:
+        """Index of the token closing the one at ``index``."""
+        level = tokens[index].level
+        closing = tokens[index].type.replace("_open", "_close")
+        for cursor in range(index + 1, len(tokens)):
+            if tokens[cursor].type == closing and tokens[cursor].level == level:
+                return cursor
+        return len(tokens) - 1
+
+
+def _plain_paragraphs(text: str) -> list[str]:
+    paragraphs = re.split(r"\n[ \t]*\n", text.strip())
+    return [" ".join(line.strip() for line in p.splitlines() if line.strip()) for p in paragraphs]
+
+
+def _slot(name: str) -> str:
+    """Where a mention goes in a shared rendering, filled in per channel."""
+    return f"\x00{name}\x00"
+
+
+def render(text: str, dialect: Dialect, mention: MentionFn) -> str:
+    """``text`` (Markdown) in ``dialect``, with @name mentions written by ``mention``."""
+    if not text.strip():
+        return ""
+    rendered = _render(text, dialect)
+    if "\x00" not in rendered:
+        return rendered
+    for name in dict.fromkeys(MENTION.findall(text)):
+        written = mention(name)
+        if written is None:
+            written = "@" + name if dialect == "html" else _ESCAPE[dialect]("@" + name)
+        rendered = rendered.replace(_slot(name), written)
+    return rendered
+
+
+@lru_cache(maxsize=512)
+def _render(text: str, dialect: Dialect) -> str:
+    """The rendering every channel of one dialect shares, with slots for mentions."""
+    if dialect == "html":
+        return _render_html(text, _slot)
+    renderer = _Renderer(dialect, _slot)
+    if not _NEEDS_PARSER.search(text):
+        return "\n\n".join(renderer.text(p) for p in _plain_paragraphs(text) if p)
+    return renderer.blocks(parse(text))
+
+
+@lru_cache(maxsize=64)
+def parse(text: str) -> tuple[Token, ...]:
+    """The Markdown tokens of ``text``, parsed once for all the channels of a post.
+
+    Shared between callers: never change them.
+    """
+    return tuple(_PARSER.parse(text))
+
+
+def _html_text(
+    renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+) -> str:
+    content = tokens[idx].content
+    mention: MentionFn = env["mention"]
+    return escapeHtml(MENTION.sub(lambda m: mention(m.group(1)) or m.group(0), content))
+
+
+_PARSER.add_render_rule("text", _html_text)
+
+
+def _render_html(text: str, mention: MentionFn) -> str:
+    rendered = _PARSER.renderer.render(list(parse(text)), _PARSER.options, {"mention": mention})
+    return str(rendered).strip()
+
+
+def visible_text(rendered: str, dialect: Dialect) -> str:
+    """What a reader sees of a rendered text (HTML tags removed, entities decoded)."""
+    if dialect in ("telegram", "html"):
+        return html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    return rendered  # LinkedIn's length rule reads little text itself

@@ -1,0 +1,115 @@
+"""Threads: explicit parts, and splitting long text so every part fits.
+
+Explicit parts are separated by a line holding only ``---`` (outside code
+fences). ``thread: auto`` splits a part that is too long at sentence ends,
+else at spaces, else inside a word, numbering the parts ``1/3``. Splitting
+never loses or reorders text: joining the parts (without their numbers)
+gives the original words in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+_SEPARATOR = re.compile(r"^---[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?\u2026\u3002\uff01\uff1f])\s+"
+)  # also the ellipsis and CJK full stops
+_SPACE = re.compile(r"\s+")
+
+Count = Callable[[str], int]
+
+
+@lru_cache(maxsize=64)
+def explicit_parts(text: str) -> tuple[str, ...]:
+    """``text`` cut at lines holding only ``---`` (not inside fenced code)."""
+    parts: list[list[str]] = [[]]
+    fence: str | None = None
+    for line in text.split("\n"):
+        match = _FENCE.match(line)
+        if match:
+            marker = match.group(1)[0] * 3
+            if fence is None:
+                fence = marker
+            elif line.strip().startswith(fence):
+                fence = None
+        if fence is None and _SEPARATOR.match(line):
+            parts.append([])
+        else:
+            parts[-1].append(line)
+    texts = ["\n".join(p).strip() for p in parts]
+    return tuple(t for t in texts if t)
+
+
+def _cuts(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """Offsets where ``text`` may be cut: the end of each separator match."""
+    return [m.end() for m in pattern.finditer(text)]
+
+
+def _last_fitting(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
+    """The last cut for which ``fits`` holds; a longer prefix never counts less, so
+    a binary search finds it with a handful of measurements."""
+    low, high, best = 0, len(cuts) - 1, None
+    while low <= high:
+        middle = (low + high) // 2
+        if fits(cuts[middle]):
+            best = cuts[middle]
+            low = middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _best_cut(rest: str, index: int, budget: Callable[[int, str], bool]) -> int:
+    """Where to end part ``index``: at a sentence end, else a space, else inside a word."""
+    for pattern in (_SENTENCE_END, _SPACE):
+        cut = _last_fitting(_cuts(rest, pattern), lambda c: budget(index, rest[:c].rstrip()))
+        if cut is not None:
+            return cut
+    inside = _last_fitting(list(range(2, len(rest))), lambda c: budget(index, rest[:c]))
+    return inside or 1
+
+
+def _pack(text: str, count: Count, budget: Callable[[int, str], bool]) -> list[str]:
+    """Greedy: the longest prefix that fits, at the best kind of cut available."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while rest:
+        index = len(chunks)
+        if budget(index, rest):
+            chunks.append(rest)
+            break
+        cut = _best_cut(rest, index, budget)
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return chunks
+
+
+def split(
+    text: str, limit: int, count: Count, *, first_extra: str = "", numbered: bool = True
+) -> list[str]:
+    """``text`` as parts that each fit ``limit``; ``first_extra`` is appended to part 1.
+
+    Numbers ``i/n`` are appended to each part when there is more than one.
+    """
+    for digits in (1, 2, 3):
+        suffix_room = f" {'9' * digits}/{'9' * digits}" if numbered else ""
+
+        def fits(index: int, chunk: str, room: str = suffix_room) -> bool:
+            extra = first_extra if index == 0 else ""
+            return count(chunk + extra + room) <= limit
+
+        chunks = _pack(text, count, fits)
+        if len(chunks) == 1:
+            return [chunks[0] + first_extra]
+        if len(str(len(chunks))) <= digits:
+            total = len(chunks)
+            out = []
+            for index, chunk in enumerate(chunks, 1):
+                extra = first_extra if index == 1 else ""
+                out.append(f"{chunk} {index}/{total}{extra}" if numbered else chunk + extra)
+            return out
+    raise ValueError("text too long to split into at most 999 parts")

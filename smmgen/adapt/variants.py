@@ -1,0 +1,502 @@
+"""A post as each channel will send it, and what each network would refuse.
+
+:func:`build_variant` turns one post into the exact text (or thread parts),
+link, hashtags and media for one channel, measured the way the network
+measures, with findings for everything the network would reject at publish
+time (too long, too many images, unsupported formats, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+from smmgen import text as textlib
+from smmgen.adapt import markdown, threads
+from smmgen.adapt.hashtags import inline_hashtags
+from smmgen.adapt.links import tagged
+from smmgen.adapt.mentions import Mentions
+from smmgen.adapt.shorten import short_url, shorten_links
+from smmgen.adapt.templates import TemplateProblem, render_template
+from smmgen.channels.base import Network, NetworkLimits
+from smmgen.channels.registry import network as network_of
+from smmgen.findings import Finding, KeyPath, Severity, format_key
+from smmgen.loader.media import media_problem, media_size
+from smmgen.loader.posts import Post
+from smmgen.models.channels import Channel, Limits
+from smmgen.project import Project
+
+SCHEMA_VERSION = 1
+_VIDEO = {"mp4", "mov", "webm", "m4v"}
+
+
+@dataclass
+class Media:
+    path: str
+    alt: str | None
+    bytes: int | None
+    format: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "alt": self.alt, "bytes": self.bytes, "format": self.format}
+
+
+@dataclass
+class Part:
+    text: str
+    length: int
+    media: list[Media] = field(default_factory=list)
+    facets: list[dict[str, Any]] | None = None
+
+    def as_dict(self, limit: int | None) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text, "length": self.length, "limit": limit}
+        if self.facets is not None:
+            data["facets"] = self.facets
+        data["media"] = [m.as_dict() for m in self.media]
+        return data
+
+
+@dataclass
+class Variant:
+    """One post on one channel, exactly as it will be sent."""
+
+    post: str
+    channel: str
+    network: str
+    dialect: str
+    parts: list[Part]
+    limit: int | None
+    publish_at: datetime | None
+    link: str | None
+    hashtags: list[str]
+    language: str | None
+    draft: bool
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.parts[0].text if self.parts else ""
+
+    @property
+    def length(self) -> int:
+        return max((p.length for p in self.parts), default=0)
+
+    def as_dict(self) -> dict[str, Any]:
+        when = self.publish_at
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "post": self.post,
+            "channel": self.channel,
+            "network": self.network,
+            "format": self.dialect,
+            "publish_at": when.isoformat() if when else None,
+            "publish_at_utc": when.astimezone(UTC).isoformat() if when else None,
+            "draft": self.draft,
+            "language": self.language,
+            "text": self.text,
+            "length": self.length,
+            "limit": self.limit,
+            "link": self.link,
+            "hashtags": self.hashtags,
+            "parts": [p.as_dict(self.limit) for p in self.parts],
+            "warnings": [f.as_dict() for f in self.findings],
+        }
+
+
+def hashtag_placement(channel: Channel, network: Network) -> str:
+    return channel.hashtags or network.hashtags
+
+
+@lru_cache(maxsize=256)
+def _bluesky(text: str) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """A Bluesky text as sent (long links shortened) and its facets."""
+    short, facets = shorten_links(text, textlib.facets(text))
+    return short, tuple(facets)
+
+
+@lru_cache(maxsize=256)
+def _measure(text: str, network: Network) -> int:
+    """The length the network counts for a rendered text, as it will be sent."""
+    if network.type == "bluesky":
+        return textlib.length(_bluesky(text)[0], "bluesky")
+    return textlib.length(text, network.type)
+
+
+def _quick_bluesky_count(text: str) -> threads.Count:
+    """Bluesky's count for parts of ``text``: graphemes, less what shortening each
+    link saves. Found once for the whole text, so splitting measures cheaply."""
+    savings = []
+    data = text.encode("utf-8")
+    for facet in textlib.facets(text):
+        feature = facet["features"][0]
+        if feature.get("$type") != "app.bsky.richtext.facet#link":
+            continue
+        written = data[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode()
+        short = short_url(feature["uri"])
+        if len(short) < len(written):
+            savings.append((written, textlib.graphemes(written) - textlib.graphemes(short)))
+
+    def count(part: str) -> int:
+        return textlib.graphemes(part) - sum(saved for link, saved in savings if link in part)
+
+    return count
+
+
+@lru_cache(maxsize=64)
+def _limits(network: Network, overrides: tuple[tuple[str, int | None], ...]) -> NetworkLimits:
+    return network.limits.merged(Limits(**dict(overrides)))
+
+
+class _Builder:
+    def __init__(self, project: Project, post: Post, name: str):
+        self.project = project
+        self.post = post
+        self.name = name
+        self.channel = project.channels[name]
+        self.network = network_of(self.channel.type)  # type: ignore[attr-defined]
+        self.limits = _limits(self.network, tuple(self.channel.limits.model_dump().items()))
+        self.findings: list[Finding] = []
+        override = post.override(name)
+        self.overridden = override.model_fields_set if override is not None else set()
+        self.override = override
+        self.text_key: KeyPath | None = (
+            ("overrides", name, "text") if override and override.text is not None else None
+        )
+
+    # -- findings ---------------------------------------------------------------
+
+    def finding(
+        self,
+        code: str,
+        message: str,
+        *,
+        key: KeyPath | None = None,
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        if key is None and self.text_key is None:
+            line = self.post.body_line
+            shown = None
+        else:
+            path = key or self.text_key
+            assert path is not None
+            line = self.post.line_of(path)
+            shown = format_key(path)
+        self.findings.append(
+            Finding(
+                severity,
+                code,
+                f"{self.name}: {message}",
+                file=self.post.file,
+                line=line,
+                key=shown,
+                hint=hint,
+                channel=self.name,
+            )
+        )
+
+    # -- pieces -----------------------------------------------------------------
+
+    def field(self, name: str) -> Any:
+        if name in self.overridden:
+            return getattr(self.override, name)
+        return getattr(self.post.front, name)
+
+    def link(self) -> str | None:
+        url = self.field("link")
+        if not url:
+            return None
+        utm = self.channel.utm
+        if utm is False:
+            return str(url)
+        params = utm if utm is not None else self.project.config.defaults.utm
+        values = {
+            "channel": self.name,
+            "campaign": self.field("campaign") or "",
+            "post": self.post.id,
+            "network": self.network.type,
+        }
+        return tagged(str(url), params, values)
+
+    def hashtags(self, rendered: str) -> list[str]:
+        placement = hashtag_placement(self.channel, self.network)
+        if placement != "end":
+            return []
+        inline = {t.lower() for t in markdown_hashtags(rendered)}
+        tags = list(self.field("tags") or [])
+        campaign = self.project.calendar.campaigns.get(self.field("campaign") or "")
+        if campaign is not None:
+            tags += campaign.hashtags
+        out: dict[str, str] = {}
+        for tag in tags:
+            if tag.lower() not in inline:
+                out.setdefault(tag.lower(), "#" + tag)
+        return list(out.values())
+
+    def media(self) -> list[Media]:
+        items = self.field("media") or []
+        out = []
+        for item in items:
+            if media_problem(self.project.root, item.path):
+                continue  # reported by the media rule
+            size = media_size(self.project.root, item.path)
+            fmt = Path(item.path).suffix.lower().lstrip(".")
+            out.append(Media(item.path, item.alt, size, fmt))
+        return out
+
+    # -- the variant --------------------------------------------------------------
+
+    def build(self) -> Variant:
+        post = self.post
+        network = self.network
+        mentions = Mentions(self.project.people, self.name, network)
+        source = post.text_for(self.name)
+        parts_source = list(threads.explicit_parts(source)) or [""]
+        thread = self.field("thread")
+        if thread is None:
+            thread = "auto"
+        if len(parts_source) > 1 and (thread is False or not network.threads):
+            if not network.threads:
+                self.finding(
+                    "no-threads",
+                    f"{network.title} has no threads: the {len(parts_source)} parts are"
+                    " joined into one post",
+                    severity=Severity.WARNING,
+                )
+            parts_source = ["\n\n".join(parts_source)]
+        rendered = [markdown.render(p, network.dialect, mentions) for p in parts_source]
+        for name in mentions.missing:
+            self.finding(
+                "no-handle",
+                f"@{name} has no handle for {self.name} in `people`; their name is written",
+                severity=Severity.WARNING,
+                hint=f"add '{self.name}: ...' to people.{name} in channels.yaml",
+            )
+        link = self.link()
+        hashtags = self.hashtags("\n".join(rendered))
+        media = self.media()
+
+        if self.channel.template:
+            rendered[0] = self.templated(rendered[0], link, hashtags)
+            appendix = ""
+        else:
+            appendix = self.appendix(link, hashtags)
+
+        limit = self.limits.max_chars
+        if media and self.limits.caption_chars is not None:
+            limit = self.limits.caption_chars
+
+        texts: list[str] = []
+        for index, body in enumerate(rendered):
+            extra = appendix if index == 0 else ""
+            whole = (body + extra).strip()
+            splittable = thread == "auto" and network.threads and limit is not None
+            if splittable and limit is not None and _measure(whole, network) > limit:
+                texts += self.split(body, extra, limit)
+            else:
+                texts.append(whole)
+
+        if network.type == "bluesky":
+            shortened = [_bluesky(t) for t in texts]
+            parts = [
+                Part(t, textlib.length(t, "bluesky"), facets=[dict(f) for f in facets])
+                for t, facets in shortened
+            ]
+        else:
+            parts = [Part(t, _measure(t, network)) for t in texts]
+        if parts:
+            parts[0].media = media
+        variant = Variant(
+            post=post.id,
+            channel=self.name,
+            network=network.type,
+            dialect=network.dialect,
+            parts=parts,
+            limit=limit,
+            publish_at=post.when(self.name),
+            link=link,
+            hashtags=hashtags,
+            language=self.field("language") or self.project.config.defaults.language,
+            draft=post.is_draft,
+            findings=self.findings,
+        )
+        self.check(variant, thread)
+        return variant
+
+    def split(self, body: str, extra: str, limit: int) -> list[str]:
+        """``body`` (+ ``extra`` on part 1) as thread parts that each fit ``limit``."""
+        network = self.network
+
+        def exact(text: str) -> int:
+            return _measure(text, network)
+
+        count = _quick_bluesky_count(body + extra) if network.type == "bluesky" else exact
+        parts = threads.split(body, limit, count, first_extra=extra)
+        if count is not exact and any(exact(p) > limit for p in parts):
+            parts = threads.split(body, limit, exact, first_extra=extra)
+        return parts
+
+    def appendix(self, link: str | None, hashtags: list[str]) -> str:
+        if self.network.dialect == "html":
+            return ""  # the feed carries the link and tags as entry metadata
+        pieces = []
+        if link and self.channel.link == "end":
+            pieces.append(
+                link if self.network.dialect in ("linkedin", "plain") else self.escape(link)
+            )
+        if hashtags:
+            if self.network.dialect == "linkedin":
+                pieces.append(" ".join(markdown.linkedin_hashtag(t[1:]) for t in hashtags))
+            else:
+                pieces.append(" ".join(self.escape(t) for t in hashtags))
+        return "".join("\n\n" + p for p in pieces)
+
+    def escape(self, text: str) -> str:
+        return markdown._ESCAPE[self.network.dialect](text)
+
+    def templated(self, body: str, link: str | None, hashtags: list[str]) -> str:
+        assert self.channel.template is not None
+        post = self.post
+        context = {
+            "text": body,
+            "link": link,
+            "hashtags": hashtags,
+            "channel": self.name,
+            "network": self.network.type,
+            "post": {
+                "id": post.id,
+                "title": post.front.title,
+                "tags": list(self.field("tags") or []),
+                "campaign": self.field("campaign"),
+                "language": self.field("language"),
+                "sponsored": bool(self.field("sponsored")),
+                "publish_at": post.when(self.name),
+            },
+        }
+        try:
+            return render_template(self.project.root, self.channel.template, context)
+        except TemplateProblem as exc:
+            where = f" (templates/{self.channel.template}, line {exc.line})" if exc.line else ""
+            self.finding("template-error", f"{exc}{where}")
+            return body
+
+    # -- what the network would refuse -------------------------------------------
+
+    def check(self, variant: Variant, thread: object) -> None:
+        limits = self.limits
+        network = self.network
+        limit = variant.limit
+        over = [p for p in variant.parts if limit is not None and p.length > limit]
+        if over:
+            worst = max(p.length for p in over)
+            which = (
+                "" if len(variant.parts) == 1 else f" ({len(over)} of {len(variant.parts)} parts)"
+            )
+            hint = "shorten it, or give this channel its own text in `overrides`"
+            if network.threads and thread != "auto":
+                hint += ", or set `thread: auto` to split it into a thread"
+            kind = "caption with media" if limit == limits.caption_chars else "text"
+            self.finding(
+                "too-long",
+                f"{kind} is {worst} characters{which}; {network.title} allows {limit}",
+                hint=hint,
+            )
+        if limits.max_bytes is not None:
+            for part in variant.parts:
+                size = len(part.text.encode("utf-8"))
+                if size > limits.max_bytes:
+                    self.finding(
+                        "too-long",
+                        f"text is {size} bytes of UTF-8; {network.title} allows {limits.max_bytes}",
+                    )
+        if limits.max_links is not None:
+            for part in variant.parts:
+                links = len(textlib.urls(part.text))
+                if links > limits.max_links:
+                    self.finding(
+                        "too-many-links",
+                        f"{links} links in one post; {network.title} allows {limits.max_links}",
+                    )
+        self.check_media(variant)
+
+    def check_media(self, variant: Variant) -> None:
+        media = variant.parts[0].media if variant.parts else []
+        if not media:
+            return
+        limits = self.limits
+        title = self.network.title
+        media_key: KeyPath = (
+            ("overrides", self.name, "media")
+            if "media" in (self.post.override(self.name) or _Empty()).model_fields_set
+            else ("media",)
+        )
+        if limits.max_media == 0:
+            self.finding(
+                "media-unsupported",
+                f"{title} cannot attach media; the {len(media)} file(s) are left out",
+                key=media_key,
+                severity=Severity.WARNING,
+            )
+            return
+        if len(media) > limits.max_media:
+            self.finding(
+                "too-much-media",
+                f"{len(media)} media files; {title} takes at most {limits.max_media}",
+                key=media_key,
+            )
+        for index, item in enumerate(media):
+            key = (*media_key, index)
+            if item.format not in limits.image_formats and item.format not in _VIDEO:
+                allowed = ", ".join(sorted(limits.image_formats))
+                self.finding(
+                    "media-format",
+                    f"'{item.path}' is {item.format or 'of no known format'};"
+                    f" {title} takes {allowed}",
+                    key=(*key, "path"),
+                )
+            cap = limits.max_image_bytes
+            is_image = item.format not in _VIDEO
+            if item.bytes is not None and cap is not None and is_image and item.bytes > cap:
+                self.finding(
+                    "media-too-large",
+                    f"'{item.path}' is {_size(item.bytes)}; {title} takes images up to"
+                    f" {_size(cap)}",
+                    key=(*key, "path"),
+                )
+            if item.alt and limits.max_alt_chars and len(item.alt) > limits.max_alt_chars:
+                self.finding(
+                    "alt-too-long",
+                    f"alt text is {len(item.alt)} characters; {title} allows"
+                    f" {limits.max_alt_chars}",
+                    key=(*key, "alt"),
+                )
+
+
+class _Empty:
+    model_fields_set: ClassVar[set[str]] = set()
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):.1f} MB"
+    return f"{count / 1024:.0f} KB"
+
+
+def markdown_hashtags(text: str) -> list[str]:
+    return list(inline_hashtags(text))
+
+
+def build_variant(project: Project, post: Post, channel: str) -> Variant:
+    return _Builder(project, post, channel).build()
+
+
+def build_variants(project: Project, post: Post) -> list[Variant]:
+    """The post on each of its enabled channels."""
+    return [
+        build_variant(project, post, name)
+        for name in post.channels
+        if name in project.channels and project.channels[name].enabled
+    ]

@@ -1,0 +1,1 @@
+"""Networks: one module each, registered in :mod:`smmgen.channels.registry`."""

@@ -1,0 +1,55 @@
+"""What smmgen knows about a network: its limits, how it counts, its dialect.
+
+Each network is one module in this package that builds a :class:`Network`
+and registers it (``smmgen.channels.registry``). Publishing drivers join
+them as they are built; a network without one is only adapted and checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from smmgen.models.channels import Channel, Limits
+
+Dialect = Literal["plain", "linkedin", "telegram", "discord", "slack", "html"]
+Placement = Literal["end", "inline", "none"]
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NetworkLimits:
+    """A network's limits. ``None`` means the network sets none."""
+
+    max_chars: int | None
+    max_media: int = 4
+    max_image_bytes: int | None = None
+    max_alt_chars: int | None = None
+    max_links: int | None = None
+    max_bytes: int | None = None  # UTF-8 bytes, where the network also counts them
+    caption_chars: int | None = None  # text limit when media is attached
+    image_formats: frozenset[str] = frozenset({"jpg", "jpeg", "png", "gif", "webp"})
+
+    def merged(self, overrides: Limits) -> NetworkLimits:
+        """These limits with a channel's `limits:` overrides applied."""
+        changes = {k: v for k, v in overrides.model_dump().items() if v is not None}
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Network:
+    """One network type (``mastodon``, ``x``, ...)."""
+
+    type: str
+    title: str
+    limits: NetworkLimits
+    dialect: Dialect = "plain"
+    threads: bool = False  # can publish a thread as replies
+    hashtags: Placement = "end"  # default placement of tags
+    alt_text: bool = True  # attaches alternative text to media
+    mentions: bool = True  # @handles notify people there
+    docs: str = ""  # where the limits come from
+
+    def limits_for(self, channel: Channel) -> NetworkLimits:
+        return self.limits.merged(channel.limits)

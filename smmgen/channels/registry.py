@@ -1,0 +1,66 @@
+"""The one registry of network types, shared by built-ins and extensions.
+
+Built-in networks register themselves here exactly as a third-party package
+does through the ``smmgen.channels`` entry point group (a callable that
+receives :func:`register`). A type registered twice is refused.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import entry_points
+
+from smmgen.channels.base import Network
+from smmgen.errors import ConfigError
+
+ENTRY_POINT_GROUP = "smmgen.channels"
+BUILTIN = (
+    "mastodon",
+    "bluesky",
+    "x",
+    "linkedin",
+    "threads",
+    "facebook",
+    "telegram",
+    "discord",
+    "slack",
+    "webhook",
+    "feed",
+)
+
+_NETWORKS: dict[str, Network] = {}
+_loaded = False
+
+
+def register(network: Network) -> Network:
+    """Add a network type; a type that is already registered is refused."""
+    if network.type in _NETWORKS:
+        raise ConfigError(f"network type '{network.type}' is registered twice")
+    _NETWORKS[network.type] = network
+    return network
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for name in BUILTIN:
+        module = import_module(f"smmgen.channels.{name}")
+        module.register_networks(register)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        entry.load()(register)
+
+
+def network(kind: str) -> Network:
+    """The network of a channel type."""
+    _load()
+    try:
+        return _NETWORKS[kind]
+    except KeyError:
+        raise ConfigError(f"no network type '{kind}' is registered") from None
+
+
+def networks() -> dict[str, Network]:
+    _load()
+    return dict(_NETWORKS)

@@ -1,0 +1,89 @@
+"""``smmgen build``: every variant as JSON, and a static preview page."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from smmgen.adapt.variants import SCHEMA_VERSION, Variant, build_variants
+from smmgen.errors import UsageError
+from smmgen.loader.posts import Post, Progress
+from smmgen.project import load
+
+DEFAULT_OUT = "_site"
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    posts: int
+    variants: int
+    with_errors: int
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def build(
+    root: Path | None, out: Path | None = None, progress: Progress | None = None
+) -> BuildResult:
+    project = load(root)
+    target = (out or project.root / DEFAULT_OUT).resolve()
+    if target == project.root or project.root.is_relative_to(target):
+        raise UsageError(f"--out {target} would overwrite the project; choose an empty directory")
+    built: list[tuple[Post, list[Variant]]] = []
+    index = []
+    total = len(project.posts)
+    for count, post in enumerate(project.posts, 1):
+        variants = build_variants(project, post)
+        built.append((post, variants))
+        for variant in variants:
+            relative = f"variants/{post.id}/{variant.channel}.json"
+            _write_json(target / relative, variant.as_dict())
+            index.append(
+                {
+                    "post": post.id,
+                    "channel": variant.channel,
+                    "publish_at": variant.as_dict()["publish_at_utc"],
+                    "length": variant.length,
+                    "limit": variant.limit,
+                    "parts": len(variant.parts),
+                    "errors": sum(1 for f in variant.findings if f.is_error),
+                    "path": relative,
+                }
+            )
+        if progress is not None:
+            progress(count, total)
+    _write_json(target / "variants.json", {"schema_version": SCHEMA_VERSION, "variants": index})
+    _write_preview(target, project.root, built)
+    return BuildResult(
+        out=target,
+        posts=len(built),
+        variants=len(index),
+        with_errors=sum(1 for entry in index if entry["errors"]),
+    )
+
+
+def _order(post: Post) -> tuple[bool, str, str]:
+    when = post.publish_at
+    return (when is None, when.astimezone(UTC).isoformat() if when else "", post.id)
+
+
+def _write_preview(target: Path, root: Path, built: list[tuple[Post, list[Variant]]]) -> None:
+    env = Environment(
+        loader=PackageLoader("smmgen", "report/templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    media_base = os.path.relpath(root, target).replace(os.sep, "/")
+    ordered = sorted(built, key=lambda item: _order(item[0]))
+    page = env.get_template("preview.html").render(posts=ordered, media_base=media_base)
+    (target / "index.html").write_text(page, encoding="utf-8")

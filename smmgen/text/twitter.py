@@ -1,0 +1,524 @@
+"""X (Twitter) text: the weighted length of twitter-text v3 and its URL rules.
+
+X limits a post to a *weighted* length of 280, counted as the official
+twitter-text libraries count it (https://github.com/twitter/twitter-text,
+``config/v3.json`` and ``TwitterTextParser.parseTweet``; the same rule is in
+the X developer docs, "Counting characters"):
+
+1. The text is normalised to NFC first.
+2. Every URL the extractor finds counts ``transformedURLLength`` = 23,
+   however long it is (X wraps it in a t.co link): with a scheme
+   (``https://example.com/x``) and without (``example.com``), if the host
+   ends in a known top-level domain and every label is at most 63 characters
+   once converted to punycode.
+3. Every emoji sequence counts the default weight (200), however many code
+   points it has (``emojiParsingEnabled``; see `smmgen.text._emoji`).
+4. Every other code point weighs 100 if it lies in 0-4351 (Latin, Greek,
+   Cyrillic, Hebrew, Arabic, Indic scripts and more), 8192-8205, 8208-8223 or
+   8242-8247 (spaces, dashes, quotes and primes of General Punctuation), and
+   200 otherwise (CJK, most symbols, astral characters).
+5. The sum is divided by the scale, 100.
+
+A post is valid if that length is between 1 and 280 and it holds none of
+U+FFFE, U+FEFF, U+FFFF.
+
+The URL extractor follows the Java implementation
+(``com.twitter.twittertext.Extractor.extractURLsWithIndices`` and ``Regex``):
+the preceding-character rule, sub-domain and domain labels, the TLD list of
+``conformance/tld_lib.yml`` (`smmgen.text._tlds`), internationalised domains
+only after ``http(s)://``, a ccTLD without scheme only when a ``/`` follows
+(``t.co/abc``), ports, paths with balanced parentheses and the characters a
+path may end in (so trailing punctuation stays out), query strings, t.co
+slugs of at most 40 characters, IDNA (RFC 3490) conversion of the host with
+each label 1-63 characters, and 4096 characters at most for the whole URL.
+Everything is re-expressed here in Python; no code was copied. Compared with
+the Java library (3.1) on 90,000 random texts built from URL fragments,
+punctuation, accented letters, CJK and emoji, both give the same URLs and
+the same weighted lengths (emoji newer than Unicode 12 aside, see
+`smmgen.text._emoji`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from encodings import idna as _idna
+from typing import NamedTuple, TypeAlias
+
+from smmgen.text import _tlds
+from smmgen.text._emoji import emoji_sequences, has_sequence_marks
+from smmgen.text._unicode import utf16_length
+
+__all__ = [
+    "CONFIG_V1",
+    "CONFIG_V2",
+    "CONFIG_V3",
+    "DEFAULT_CONFIG",
+    "Config",
+    "ParseResult",
+    "UrlEntity",
+    "WeightedRange",
+    "extract_url_entities",
+    "extract_urls",
+    "is_valid_url",
+    "parse_tweet",
+    "weighted_length",
+]
+
+
+# --------------------------------------------------------------------------
+# Configurations (twitter-text config/v1.json, v2.json, v3.json)
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeightedRange:
+    """Code points `start` to `end` (inclusive) weigh `weight`."""
+
+    start: int
+    end: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class Config:
+    """A twitter-text configuration (the fields of ``config/v*.json``)."""
+
+    version: int
+    max_weighted_tweet_length: int
+    scale: int
+    default_weight: int
+    transformed_url_length: int
+    ranges: tuple[WeightedRange, ...] = ()
+    emoji_parsing_enabled: bool = False
+
+
+_RANGES = (
+    WeightedRange(0, 4351, 100),
+    WeightedRange(8192, 8205, 100),
+    WeightedRange(8208, 8223, 100),
+    WeightedRange(8242, 8247, 100),
+)
+CONFIG_V1 = Config(1, 140, 1, 1, 23)
+CONFIG_V2 = Config(2, 280, 100, 200, 23, _RANGES)
+CONFIG_V3 = Config(3, 280, 100, 200, 23, _RANGES, emoji_parsing_enabled=True)
+DEFAULT_CONFIG = CONFIG_V3
+
+INVALID_CHARACTERS = frozenset("\ufffe\ufeff\uffff")
+
+
+# --------------------------------------------------------------------------
+# URL extraction
+# --------------------------------------------------------------------------
+
+
+_Trie: TypeAlias = dict[str, "_Trie"]
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regular expression matching any of `words`, longest first.
+
+    The words are arranged as a trie, so that matching one costs a few steps
+    instead of one per word; at every branch the longer continuation is
+    tried before stopping, as in twitter-text's reverse-sorted lists.
+    """
+    trie: _Trie = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: _Trie) -> str:
+    branches = [
+        re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char
+    ]
+    if not branches:
+        return ""
+    optional = "" in node
+    if len(branches) == 1 and not optional:
+        return branches[0]
+    return "(?:" + "|".join(branches) + (")?" if optional else ")")
+
+
+_LATIN_ACCENTS = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f"
+    "\u0253\u0254\u0256\u0257\u0259\u025b\u0263\u0268\u026f\u0272\u0289\u028b"
+    "\u02bb\u0300-\u036f\u1e00-\u1eff"
+)
+_CYRILLIC = "\u0400-\u04ff"
+_INVALID = "\ufffe\ufeff\uffff"
+_DIRECTIONAL = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Characters no URL can contain: Java's \s and \p{Z}.
+_SEPARATORS = " \t\n\x0b\x0c\r\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+_PRECEDING = rf"(?:[^a-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
+_CHARS = f"a-z0-9{_LATIN_ACCENTS}"
+_SUBDOMAIN = rf"(?>(?:[{_CHARS}][{_CHARS}\-_]*)?[{_CHARS}]\.)"
+_DOMAIN_NAME = rf"(?:(?:[{_CHARS}][{_CHARS}\-]*)?[{_CHARS}]\.)"
+# Any character but punctuation, spaces and General Punctuation (U+2000-206F).
+_NOT_UNICODE = r"_!\"#$%&'()*+,./:;<=>?@\[\]^`{|}~ \t\n\x0b\x0c\r\xa0\u1680\u3000\u2000-\u206f"
+_UNICODE_CHAR = rf"[^\-{_NOT_UNICODE}]"
+_UNICODE_DOMAIN_NAME = rf"(?:(?:{_UNICODE_CHAR}[^{_NOT_UNICODE}]*)?{_UNICODE_CHAR}\.)"
+_TLD_END = r"(?=[^a-z0-9@+\-]|$)"
+_GTLD = rf"(?:{_alternation(_tlds.GENERIC)}){_TLD_END}"
+_CCTLD = rf"(?:{_alternation(_tlds.COUNTRY)}){_TLD_END}"
+_PUNYCODE = r"(?:xn--[\-0-9a-z]+)"
+_DOMAIN = (
+    # sub-domains, a domain and a TLD: twitter.com, foo.co.jp
+    rf"(?:{_SUBDOMAIN}*{_DOMAIN_NAME}(?:{_GTLD}|{_CCTLD}|{_PUNYCODE}))"
+    # after a scheme: a domain and a ccTLD, or a Unicode domain and any TLD
+    rf"|(?:(?:(?<=http://)|(?<=https://))"
+    rf"(?:(?:{_DOMAIN_NAME}{_CCTLD})|(?:{_UNICODE_DOMAIN_NAME}(?:{_GTLD}|{_CCTLD}))))"
+    # a domain and a ccTLD followed by a slash: t.co/abc
+    rf"|(?:{_DOMAIN_NAME}{_CCTLD}(?=/))"
+)
+_PATH_CHAR = rf"[a-z0-9!*';:=+,.$/%#\[\]\-\u2013_~|&@{_LATIN_ACCENTS}{_CYRILLIC}]"
+_BALANCED_PARENS = rf"\((?:{_PATH_CHAR}+|(?:{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*))\)"
+_PATH_END = rf"[a-z0-9=_#/\-+{_LATIN_ACCENTS}{_CYRILLIC}]"
+# As Java builds it, the alternative "or balanced parentheses" of the path's
+# last character (URL_VALID_PATH_ENDING_CHARS) ends up as an alternative of
+# the whole path segment: a segment is path characters ending in an ending
+# character, or balanced parentheses alone, or "@name/". So "/x.(b)" stops
+# after "x" while "/x(b)" and "/x.b(c)" take the parentheses.
+_PATH = (
+    rf"(?:(?:{_PATH_CHAR}*(?:{_BALANCED_PARENS}{_PATH_CHAR}*)*{_PATH_END}|{_BALANCED_PARENS})"
+    rf"|(?:@{_PATH_CHAR}+/))"
+)
+_QUERY_CHAR = r"[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@]"
+_QUERY_END = r"[a-z0-9\-_&=#/]"
+
+
+@functools.cache
+def _valid_url() -> re.Pattern[str]:
+    # Compiled on first use: the TLD lists make it a 20 kB expression that
+    # takes tens of milliseconds to compile.
+    return re.compile(
+        rf"(?P<before>{_PRECEDING})"
+        r"(?P<url>"
+        r"(?P<protocol>https?://)?"
+        rf"(?P<domain>{_DOMAIN})"
+        r"(?::(?P<port>[0-9]++))?"
+        rf"(?P<path>/{_PATH}*+)?"
+        rf"(?P<query>\?{_QUERY_CHAR}*{_QUERY_END})?"
+        r")",
+        re.IGNORECASE | re.ASCII,
+    )
+
+
+_TCO_URL = re.compile(
+    rf"https?://t\.co/([a-z0-9]+)(?:\?{_QUERY_CHAR}*{_QUERY_END})?", re.IGNORECASE | re.ASCII
+)
+# A dot followed by a letter, as before every TLD. URLs lie within the
+# stretches of text between separators that hold one.
+_TLD_DOT = re.compile(rf"\.(?=[a-zA-Z]|[^\x00-\x7f{_SEPARATORS}])")
+_SEPARATOR = re.compile(f"[{_SEPARATORS}]")
+_LABEL_SEPARATOR = re.compile("[.\u3002\uff0e\uff61]")
+
+MAX_URL_LENGTH = 4096
+MAX_TCO_SLUG_LENGTH = 40
+_DEFAULT_PROTOCOL_LENGTH = len("https://")
+
+
+class UrlEntity(NamedTuple):
+    """A URL found in a text: its text and its span (Python str indices)."""
+
+    url: str
+    start: int
+    end: int
+
+
+def extract_url_entities(text: str, *, without_scheme: bool = True) -> list[UrlEntity]:
+    """The URLs in `text` as twitter-text extracts them, in order.
+
+    With `without_scheme` (the default, as on X) bare domains such as
+    ``example.com/path`` count as URLs too. A t.co URL ends after its slug and
+    query. Spans are Python ``str`` indices (code points) into `text`.
+    """
+    found: list[UrlEntity] = []
+    size = len(text)
+    backwards = ""
+    covered = 0
+    for dot in _TLD_DOT.finditer(text):
+        if dot.start() < covered:
+            continue
+        backwards = backwards or text[::-1]
+        stop = _SEPARATOR.search(backwards, size - dot.start())
+        # Keep the separator: the match consumes it as the preceding
+        # character, as on the whole text (with "^" instead, a first character
+        # like "é" would be taken for the preceding one).
+        offset = size - stop.start() - 1 if stop else 0
+        stop = _SEPARATOR.search(text, dot.end())
+        covered = stop.start() if stop else size
+        for match in _valid_url().finditer(text[offset:covered]):
+            protocol = match.group("protocol")
+            if not protocol and (
+                not without_scheme or match.group("before") in ("-", "_", ".", "/")
+            ):
+                continue
+            url = match.group("url")
+            start, end = match.span("url")
+            tco = _TCO_URL.match(url)
+            if tco:
+                if len(tco.group(1)) > MAX_TCO_SLUG_LENGTH:
+                    continue
+                url = tco.group()
+                end = start + len(url)
+            if _valid_host_and_length(url, protocol, match.group("domain")):
+                found.append(UrlEntity(url, offset + start, offset + end))
+    return found
+
+
+def extract_urls(text: str, *, without_scheme: bool = True) -> list[tuple[int, int]]:
+    """Spans (start, end) of the URLs in `text` (see `extract_url_entities`)."""
+    return [(e.start, e.end) for e in extract_url_entities(text, without_scheme=without_scheme)]
+
+
+def _valid_host_and_length(url: str, protocol: str | None, host: str) -> bool:
+    """IDNA-convert `host` (each label 1-63 characters) and bound the URL length."""
+    if host.isascii():
+        if not all(0 < len(label) < 64 for label in host.split(".")):
+            return False
+        extra = 0
+    else:
+        try:
+            ascii_host = ".".join(
+                _idna.ToASCII(label).decode("ascii") for label in _LABEL_SEPARATOR.split(host)
+            )
+        except UnicodeError:
+            return False
+        extra = len(ascii_host) - utf16_length(host)
+    length = utf16_length(url) + extra
+    if not protocol:
+        length += _DEFAULT_PROTOCOL_LENGTH
+    return length <= MAX_URL_LENGTH
+
+
+# --------------------------------------------------------------------------
+# URL validation (twitter-text isValidUrl, RFC 3986 based)
+# --------------------------------------------------------------------------
+
+_V_UNRESERVED = r"[a-z\u0400-\u04ff0-9\-._~]"
+_V_PCT_ENCODED = r"(?:%[0-9a-f]{2})"
+_V_SUB_DELIMS = r"[!$&'()*+,;=]"
+_V_PCHAR = rf"(?:{_V_UNRESERVED}|{_V_PCT_ENCODED}|{_V_SUB_DELIMS}|[:|@])"
+_V_USERINFO = rf"(?:{_V_UNRESERVED}|{_V_PCT_ENCODED}|{_V_SUB_DELIMS}|:)*"
+_V_DEC_OCTET = r"(?:[0-9]|(?:[1-9][0-9])|(?:1[0-9]{2})|(?:2[0-4][0-9])|(?:25[0-5]))"
+_V_IP = rf"(?:(?:{_V_DEC_OCTET}(?:\.{_V_DEC_OCTET}){{3}})|(?:\[[a-f0-9:.]+\]))"
+_NON_ASCII = r"[^\x00-\x7f]"
+
+
+def _v_segment(first: str, inner: str, last: str) -> str:
+    return rf"(?:{first}(?:{inner}*{last})?)"
+
+
+_ASCII_LABEL = "[a-z0-9]"
+_UNICODE_LABEL = rf"(?:[a-z0-9]|{_NON_ASCII})"
+_V_DOMAIN = (
+    rf"(?:(?:{_v_segment(_ASCII_LABEL, r'[a-z0-9_-]', _ASCII_LABEL)}\.)*"
+    rf"(?:{_v_segment(_ASCII_LABEL, r'[a-z0-9-]', _ASCII_LABEL)}\.)"
+    rf"{_v_segment('[a-z]', r'[a-z0-9-]', _ASCII_LABEL)})"
+)
+_UNICODE_SUB_INNER = rf"(?:[a-z0-9_-]|{_NON_ASCII})"
+_UNICODE_INNER = rf"(?:[a-z0-9-]|{_NON_ASCII})"
+_UNICODE_TLD_FIRST = rf"(?:[a-z]|{_NON_ASCII})"
+_V_UNICODE_DOMAIN = (
+    rf"(?:(?:{_v_segment(_UNICODE_LABEL, _UNICODE_SUB_INNER, _UNICODE_LABEL)}\.)*"
+    rf"(?:{_v_segment(_UNICODE_LABEL, _UNICODE_INNER, _UNICODE_LABEL)}\.)"
+    rf"{_v_segment(_UNICODE_TLD_FIRST, _UNICODE_INNER, _UNICODE_LABEL)})"
+)
+_V_FLAGS = re.IGNORECASE | re.ASCII
+_V_SCHEME = re.compile(r"(?:[a-z][a-z0-9+\-.]*)", _V_FLAGS)
+_V_AUTHORITY = re.compile(
+    rf"(?:(?:{_V_USERINFO})@)?(?:{_V_IP}|{_V_DOMAIN})(?::[0-9]{{1,5}})?", _V_FLAGS
+)
+_V_UNICODE_AUTHORITY = re.compile(
+    rf"(?:(?:{_V_USERINFO})@)?(?:{_V_IP}|{_V_UNICODE_DOMAIN})(?::[0-9]{{1,5}})?", _V_FLAGS
+)
+_V_PATH = re.compile(rf"(?:/{_V_PCHAR}*)*", _V_FLAGS)
+_V_QUERY = re.compile(rf"(?:{_V_PCHAR}|/|\?)*", _V_FLAGS)
+_V_UNENCODED = re.compile(
+    r"(?:([^:/?#]+)://)?([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#([^\n\r\u2028\u2029]*))?\Z"
+)
+
+
+def _whole(value: str | None, pattern: re.Pattern[str], *, optional: bool = False) -> bool:
+    # twitter-text's isValidMatch: the first match must be the whole value.
+    if not value:
+        return optional or value == ""
+    match = pattern.search(value)
+    return match is not None and match.group() == value
+
+
+def is_valid_url(url: str, *, unicode_domains: bool = True, require_protocol: bool = True) -> bool:
+    """Whether `url` on its own is a valid URL (twitter-text ``isValidUrl``).
+
+    This validates one string (the ``urls`` sections of the conformance
+    file ``validate.yml``); `extract_url_entities` finds URLs in running text.
+    """
+    if not url:
+        return False
+    parts = _V_UNENCODED.match(url)
+    if parts is None:
+        return False
+    scheme, authority, path, query, fragment = parts.groups()
+    if require_protocol and not (
+        scheme is not None and _whole(scheme, _V_SCHEME) and scheme.lower() in ("http", "https")
+    ):
+        return False
+    if not (
+        _whole(path, _V_PATH)
+        and _whole(query, _V_QUERY, optional=True)
+        and _whole(fragment, _V_QUERY, optional=True)
+    ):
+        return False
+    return _whole(authority, _V_UNICODE_AUTHORITY if unicode_domains else _V_AUTHORITY)
+
+
+# --------------------------------------------------------------------------
+# Weighted length
+# --------------------------------------------------------------------------
+
+
+def _nfc(text: str) -> str:
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def _char_class(ranges: Iterable[WeightedRange]) -> str:
+    return "".join(f"\\U{r.start:08x}-\\U{r.end:08x}" for r in ranges)
+
+
+class _Weigher:
+    """Weighs text without URLs for one configuration, in scaled units."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.default = config.default_weight
+        weights = {r.weight for r in config.ranges}
+        self.uniform = len(weights) <= 1
+        self.light_weight = weights.pop() if len(weights) == 1 else self.default
+        self.light = (
+            re.compile(f"[{_char_class(config.ranges)}]+") if config.ranges else re.compile("(?!)")
+        )
+        self.ascii_weight = self.weigh_code_point(0x41)
+        self.ascii_uniform = all(self.weigh_code_point(c) == self.ascii_weight for c in range(128))
+
+    def weigh_code_point(self, code_point: int) -> int:
+        for r in self.config.ranges:
+            if r.start <= code_point <= r.end:
+                return r.weight
+        return self.default
+
+    def weigh_plain(self, text: str) -> int:
+        """The weight of `text` counted code point by code point."""
+        if self.ascii_uniform and text.isascii():
+            return len(text) * self.ascii_weight
+        if not self.uniform:
+            return sum(self.weigh_code_point(ord(c)) for c in text)
+        heavy = len(self.light.sub("", text))
+        return heavy * self.default + (len(text) - heavy) * self.light_weight
+
+    def weigh(self, text: str) -> int:
+        """The weight of `text`, emoji sequences counted once if enabled."""
+        total = self.weigh_plain(text)
+        if self.config.emoji_parsing_enabled and not text.isascii() and has_sequence_marks(text):
+            for start, end in emoji_sequences(text):
+                total += self.default - self.weigh_plain(text[start:end])
+        return total
+
+
+@functools.cache
+def _weigher(config: Config) -> _Weigher:
+    return _Weigher(config)
+
+
+def weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
+    """The length X counts for `text` (twitter-text ``parseTweet(...).weightedLength``).
+
+    >>> weighted_length("Hi http://test.co")
+    26
+    >>> weighted_length("H🐱☺👨‍👩‍👧‍👦")
+    7
+    """
+    if not text:
+        return 0
+    text = _nfc(text)
+    weigher = _weigher(config)
+    url_weight = config.transformed_url_length * config.scale
+    total = 0
+    position = 0
+    for _url, start, end in extract_url_entities(text):
+        total += weigher.weigh(text[position:start]) + url_weight
+        position = end
+    total += weigher.weigh(text[position:])
+    return total // config.scale
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """twitter-text's ``parseTweet`` result; ranges are inclusive UTF-16 indices."""
+
+    weighted_length: int
+    valid: bool
+    permillage: int
+    valid_range_start: int
+    valid_range_end: int
+    display_range_start: int
+    display_range_end: int
+
+
+def parse_tweet(text: str, config: Config = DEFAULT_CONFIG) -> ParseResult:
+    """Everything ``parseTweet`` reports, as the Java implementation computes it.
+
+    `weighted_length` gives the same length much faster; this walks the text
+    code point by code point to find the valid and display ranges too.
+    """
+    if not text:
+        return ParseResult(0, False, 0, 0, 0, 0, 0)
+    normalized = _nfc(text)
+    weigher = _weigher(config)
+    max_weight = config.max_weighted_tweet_length * config.scale
+    urls = {e.start: e.end for e in extract_url_entities(normalized)}
+    emoji = dict(emoji_sequences(normalized)) if config.emoji_parsing_enabled else {}
+    weight = offset = valid_offset = index = 0
+    invalid = False
+    while index < len(normalized):
+        if index in urls:
+            end = urls[index]
+            size = utf16_length(normalized[index:end])
+            weight += config.transformed_url_length * config.scale
+            offset += size
+            if weight <= max_weight:
+                valid_offset += size
+            index = end
+            continue
+        end = emoji.get(index, index + 1)
+        weight += (
+            config.default_weight
+            if index in emoji
+            else weigher.weigh_code_point(ord(normalized[index]))
+        )
+        invalid = invalid or normalized[index] in INVALID_CHARACTERS
+        size = utf16_length(normalized[index:end])
+        offset += size
+        if not invalid and weight <= max_weight:
+            valid_offset += size
+        index = end
+    shift = utf16_length(text) - utf16_length(normalized)
+    length = weight // config.scale
+    return ParseResult(
+        weighted_length=length,
+        valid=not invalid and 0 < length <= config.max_weighted_tweet_length,
+        permillage=length * 1000 // config.max_weighted_tweet_length,
+        valid_range_start=0,
+        valid_range_end=valid_offset + shift - 1,
+        display_range_start=0,
+        display_range_end=offset + shift - 1,
+    )

@@ -1,0 +1,1 @@
+"""Tests of smmgen.text: lengths per network, twitter-text conformance, facets."""
