@@ -8,6 +8,7 @@ time (too long, too many images, unsupported formats, ...).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -18,6 +19,7 @@ from smmgen import text as textlib
 from smmgen.adapt import markdown, threads
 from smmgen.adapt.hashtags import inline_hashtags
 from smmgen.adapt.links import tagged
+from smmgen.adapt.markdown import MENTION
 from smmgen.adapt.mentions import Mentions
 from smmgen.adapt.shorten import short_url, shorten_links
 from smmgen.adapt.templates import TemplateProblem, render_template
@@ -28,6 +30,7 @@ from smmgen.loader.media import media_problem, media_size
 from smmgen.loader.posts import Post
 from smmgen.models.channels import Channel, Limits
 from smmgen.project import Project
+from smmgen.text import utf8_length, utf16_length
 
 SCHEMA_VERSION = 1
 _VIDEO = {"mp4", "mov", "webm", "m4v"}
@@ -249,7 +252,7 @@ class _Builder:
 
     # -- the variant --------------------------------------------------------------
 
-    def build(self) -> Variant:
+    def build(self, *, findings_only: bool = False) -> Variant:
         post = self.post
         network = self.network
         mentions = Mentions(self.project.people, self.name, network)
@@ -267,14 +270,10 @@ class _Builder:
                     severity=Severity.WARNING,
                 )
             parts_source = ["\n\n".join(parts_source)]
+        if findings_only and self.fits_unrendered("\n\n".join(parts_source), mentions):
+            return self.unrendered(mentions)
         rendered = [markdown.render(p, network.dialect, mentions) for p in parts_source]
-        for name in mentions.missing:
-            self.finding(
-                "no-handle",
-                f"@{name} has no handle for {self.name} in `people`; their name is written",
-                severity=Severity.WARNING,
-                hint=f"add '{self.name}: ...' to people.{name} in channels.yaml",
-            )
+        self.report_missing_handles(mentions)
         link = self.link()
         hashtags = self.hashtags("\n".join(rendered))
         media = self.media()
@@ -295,6 +294,8 @@ class _Builder:
             whole = (body + extra).strip()
             splittable = thread == "auto" and network.threads and limit is not None
             if splittable and limit is not None and _measure(whole, network) > limit:
+                if findings_only and _measure(f"x{extra} 999/999", network) <= limit:
+                    continue  # splitting surely succeeds: every part will fit
                 texts += self.split(body, extra, limit)
             else:
                 texts.append(whole)
@@ -309,6 +310,7 @@ class _Builder:
             parts = [Part(t, _measure(t, network)) for t in texts]
         if parts:
             parts[0].media = media
+        # With findings_only, parts that would split fine are left out (see build_variant).
         variant = Variant(
             post=post.id,
             channel=self.name,
@@ -324,6 +326,69 @@ class _Builder:
             findings=self.findings,
         )
         self.check(variant, thread)
+        self.check_media(media)
+        return variant
+
+    def report_missing_handles(self, mentions: Mentions) -> None:
+        for name in mentions.missing:
+            self.finding(
+                "no-handle",
+                f"@{name} has no handle for {self.name} in `people`; their name is written",
+                severity=Severity.WARNING,
+                hint=f"add '{self.name}: ...' to people.{name} in channels.yaml",
+            )
+
+    def fits_unrendered(self, source: str, mentions: Mentions) -> bool:
+        """Whether the text surely fits without rendering it (for `check`).
+
+        Rendering Markdown never makes a text longer than ``text_bound`` says; a
+        text that fits then is neither split nor refused. Not for templates,
+        networks that count links (a limit on links, or bare domains as URLs).
+        """
+        network = self.network
+        limits = self.limits
+        if self.channel.template or "]:" in source:
+            return False
+        if network.bare_urls or limits.max_links is not None:
+            return False
+        written = [mentions(name) or "@" + name for name in MENTION.findall(source)]
+        limit = self.limits.max_chars
+        if self.field("media") and self.limits.caption_chars is not None:
+            limit = self.limits.caption_chars
+        if limit is None:
+            return True
+        tags = list(self.field("tags") or [])
+        campaign = self.project.calendar.campaigns.get(self.field("campaign") or "")
+        tags += campaign.hashtags if campaign else []
+        link = self.link() or ""
+        appendix = f"\n\n{link}\n\n" + " ".join("#" + t for t in tags)
+        inserted = [*written, appendix]
+        bound = text_bound(source, inserted)
+        if network.url_length is not None:
+            bound += network.url_length * (source.count("://") + appendix.count("://"))
+        bytes_bound = text_bound(source, inserted, units=utf8_length)
+        if limits.max_bytes is not None and bytes_bound > limits.max_bytes:
+            return False
+        return bound <= limit
+
+    def unrendered(self, mentions: Mentions) -> Variant:
+        """A variant with its findings but no text: it is known to fit."""
+        self.report_missing_handles(mentions)
+        variant = Variant(
+            post=self.post.id,
+            channel=self.name,
+            network=self.network.type,
+            dialect=self.network.dialect,
+            parts=[],
+            limit=self.limits.max_chars,
+            publish_at=self.post.when(self.name),
+            link=self.link(),
+            hashtags=[],
+            language=self.field("language") or self.project.config.defaults.language,
+            draft=self.post.is_draft,
+            findings=self.findings,
+        )
+        self.check_media(self.media())
         return variant
 
     def split(self, body: str, extra: str, limit: int) -> list[str]:
@@ -420,10 +485,8 @@ class _Builder:
                         "too-many-links",
                         f"{links} links in one post; {network.title} allows {limits.max_links}",
                     )
-        self.check_media(variant)
 
-    def check_media(self, variant: Variant) -> None:
-        media = variant.parts[0].media if variant.parts else []
+    def check_media(self, media: list[Media]) -> None:
         if not media:
             return
         limits = self.limits
@@ -489,14 +552,38 @@ def markdown_hashtags(text: str) -> list[str]:
     return list(inline_hashtags(text))
 
 
-def build_variant(project: Project, post: Post, channel: str) -> Variant:
-    return _Builder(project, post, channel).build()
+def text_bound(source: str, inserted: list[str], units: Callable[[str], int] = utf16_length) -> int:
+    """At least the length any network without threads counts for ``source``
+    rendered (plus the ``inserted`` mentions and appendix), in UTF-16 units.
+
+    Rendering drops Markdown syntax and changes little else; what can grow is
+    bounded here: escapes (Discord ``\\*``, Slack ``&amp;``), list numbers and
+    quote markers per line, tabs, and what is inserted. A property test holds
+    it against the exact count. ``units`` may be UTF-8 bytes instead (a
+    bullet is 3 bytes where ``-`` was 1: within the per-line allowance).
+    """
+    escapes = sum(source.count(c) for c in "\\*~`|") + 4 * sum(source.count(c) for c in "&<>")
+    lines = source.count("\n") + 1
+    inserted_units = sum(units(text) for text in inserted)
+    return units(source) + inserted_units + escapes + 6 * lines + 3 * source.count("\t")
 
 
-def build_variants(project: Project, post: Post) -> list[Variant]:
+def build_variant(
+    project: Project, post: Post, channel: str, *, findings_only: bool = False
+) -> Variant:
+    """``post`` on ``channel``.
+
+    With ``findings_only`` (for `check`) the findings are the same but the text
+    may be incomplete: a text that surely fits is not rendered, and a text
+    that ``thread: auto`` would split is not split when every part surely fits.
+    """
+    return _Builder(project, post, channel).build(findings_only=findings_only)
+
+
+def build_variants(project: Project, post: Post, *, findings_only: bool = False) -> list[Variant]:
     """The post on each of its enabled channels."""
     return [
-        build_variant(project, post, name)
+        build_variant(project, post, name, findings_only=findings_only)
         for name in post.channels
         if name in project.channels and project.channels[name].enabled
     ]

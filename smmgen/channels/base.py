@@ -49,6 +49,10 @@ class Network:
     hashtags: Placement = "end"  # default placement of tags
     alt_text: bool = True  # attaches alternative text to media
     mentions: bool = True  # @handles notify people there
+    # How the network counts links: each URL written with a scheme counts this
+    # many characters (None: as written); ``bare_urls`` also counts "example.com".
+    url_length: int | None = None
+    bare_urls: bool = False
     docs: str = ""  # where the limits come from
 
     def limits_for(self, channel: Channel) -> NetworkLimits:

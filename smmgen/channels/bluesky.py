@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from smmgen.channels.base import Network, NetworkLimits
 
@@ -23,6 +25,38 @@ NETWORK = Network(
         "app.bsky.embed.images: at most 4 images, blobs up to 1,000,000 bytes."
     ),
 )
+
+
+def post_record(
+    text: str,
+    facets: list[dict[str, Any]] | None,
+    *,
+    created_at: datetime,
+    langs: list[str] | None = None,
+    reply: dict[str, Any] | None = None,
+    embed: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An ``app.bsky.feed.post`` record for one part of a variant.
+
+    Mention facets must have their handle resolved to a DID before the record
+    is sent (the variant keeps the handle in ``did`` until publishing).
+    """
+    record: dict[str, Any] = {
+        "$type": "app.bsky.feed.post",
+        "text": text,
+        "createdAt": created_at.astimezone(UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+    }
+    if facets:
+        record["facets"] = facets
+    if langs:
+        record["langs"] = langs
+    if reply is not None:
+        record["reply"] = reply
+    if embed is not None:
+        record["embed"] = embed
+    return record
 
 
 def register_networks(register: Callable[[Network], Network]) -> None:

@@ -17,6 +17,7 @@ NETWORK = Network(
         image_formats=frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "heif", "avif"}),
     ),
     threads=True,
+    url_length=23,
     docs=(
         "Mastodon: 500 characters (instance setting, read from /api/v2/instance at publish), "
         "URLs count 23, mentions count without their domain; 4 attachments; images up to 16 "

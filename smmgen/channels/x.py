@@ -11,6 +11,8 @@ NETWORK = Network(
     title="X",
     limits=NetworkLimits(max_chars=280, max_media=4, max_image_bytes=5 * MB, max_alt_chars=1000),
     threads=True,
+    url_length=23,
+    bare_urls=True,
     docs=(
         "twitter-text v3: 280 weighted characters, URLs count 23; 4 images up to 5 MB; alt "
         "text up to 1000 characters. X Premium: set limits.max_chars."

@@ -137,7 +137,7 @@ def _run_chunks(paths: list[Path], progress: Progress | None) -> list[_Chunk]:
             if progress:
                 progress(done, len(paths))
         return results
-    pieces = _chunks(paths, workers * 4)
+    pieces = _chunks(paths, workers * 16)  # small pieces keep both cores busy to the end
     results = []
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
         done = 0

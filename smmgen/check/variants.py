@@ -14,5 +14,5 @@ from smmgen.project import Project
 
 @post_rule
 def variants_fit(project: Project, post: Post) -> Iterator[Finding]:
-    for variant in build_variants(project, post):
+    for variant in build_variants(project, post, findings_only=True):
         yield from variant.findings

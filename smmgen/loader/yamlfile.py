@@ -43,18 +43,7 @@ class DuplicateKey(yaml.MarkedYAMLError):
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, yaml.Node] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                first = seen.get(key)
-            except TypeError:  # unhashable key: let PyYAML report it
-                break
-            if first is not None:
-                raise DuplicateKey(key, first.start_mark, key_node.start_mark)
-            seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+    """Config-file YAML (see the module's docstring)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -93,8 +82,13 @@ class YamlProblem:
 
 def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], offset: int) -> None:
     if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], yaml.Node] = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
+                # the resolved tag and the text identify the key PyYAML would build
+                first = seen.setdefault((key_node.tag, key_node.value), key_node)
+                if first is not key_node:
+                    raise DuplicateKey(key_node.value, first.start_mark, key_node.start_mark)
                 sub = (*path, key_node.value)
                 lines[sub] = key_node.start_mark.line + offset
                 _walk(value_node, sub, lines, offset)
@@ -109,18 +103,19 @@ def parse(text: str, *, first_line: int = 1) -> YamlDoc | YamlProblem:
     """Parse one YAML document; ``first_line`` is the file line the text starts on."""
     offset = first_line  # PyYAML lines are 0-based
     loader = _Loader(text)
+    lines: dict[KeyPath, int] = {}
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        if node is None:
+            return YamlDoc(None, lines, first_line)
+        _walk(node, (), lines, offset)
+        data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         return _problem(exc, offset)
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return YamlProblem(f"invalid YAML: {exc}", first_line)
     finally:
         loader.dispose()
-    lines: dict[KeyPath, int] = {}
-    if node is not None:
-        _walk(node, (), lines, offset)
     return YamlDoc(data, lines, first_line)
 
 
