@@ -167,12 +167,14 @@ def build(ctx: click.Context, out: Path | None) -> None:
         result = run_build(_root(ctx), out, progress)
     finally:
         progress.close()
-    click.echo(
-        f"wrote {result.variants} variants of {result.posts} posts to {result.out.as_posix()}"
-    )
+    from smmgen.report.findings import plural
+
+    variants = plural(result.variants, "variant")
+    click.echo(f"wrote {variants} of {plural(result.posts, 'post')} to {result.out.as_posix()}")
     if result.with_errors:
         click.echo(
-            f"{result.with_errors} variants have problems a network would refuse:"
+            f"{plural(result.with_errors, 'variant')}"
+            f" {'has' if result.with_errors == 1 else 'have'} problems a network would refuse:"
             " run `smmgen check`",
             err=True,
         )

@@ -328,10 +328,3 @@ _PARSER.add_render_rule("text", _html_text)
 def _render_html(text: str, mention: MentionFn) -> str:
     rendered = _PARSER.renderer.render(list(parse(text)), _PARSER.options, {"mention": mention})
     return str(rendered).strip()
-
-
-def visible_text(rendered: str, dialect: Dialect) -> str:
-    """What a reader sees of a rendered text (HTML tags removed, entities decoded)."""
-    if dialect in ("telegram", "html"):
-        return html.unescape(re.sub(r"<[^>]+>", "", rendered))
-    return rendered  # LinkedIn's length rule reads little text itself

@@ -20,7 +20,7 @@ _SENTENCE_END = re.compile(
 )  # also the ellipsis and CJK full stops
 _SPACE = re.compile(r"\s+")
 
-Count = Callable[[str], int]
+Fits = Callable[[str], bool]  # whether a candidate part is short enough
 
 
 @lru_cache(maxsize=64)
@@ -73,7 +73,7 @@ def _best_cut(rest: str, index: int, budget: Callable[[int, str], bool]) -> int:
     return inside or 1
 
 
-def _pack(text: str, count: Count, budget: Callable[[int, str], bool]) -> list[str]:
+def _pack(text: str, budget: Callable[[int, str], bool]) -> list[str]:
     """Greedy: the longest prefix that fits, at the best kind of cut available."""
     chunks: list[str] = []
     rest = text.strip()
@@ -88,21 +88,19 @@ def _pack(text: str, count: Count, budget: Callable[[int, str], bool]) -> list[s
     return chunks
 
 
-def split(
-    text: str, limit: int, count: Count, *, first_extra: str = "", numbered: bool = True
-) -> list[str]:
-    """``text`` as parts that each fit ``limit``; ``first_extra`` is appended to part 1.
+def split(text: str, fits: Fits, *, first_extra: str = "", numbered: bool = True) -> list[str]:
+    """``text`` as parts for which ``fits`` holds; ``first_extra`` is appended to part 1.
 
     Numbers ``i/n`` are appended to each part when there is more than one.
     """
     for digits in (1, 2, 3):
         suffix_room = f" {'9' * digits}/{'9' * digits}" if numbered else ""
 
-        def fits(index: int, chunk: str, room: str = suffix_room) -> bool:
+        def budget(index: int, chunk: str, room: str = suffix_room) -> bool:
             extra = first_extra if index == 0 else ""
-            return count(chunk + extra + room) <= limit
+            return fits(chunk + extra + room)
 
-        chunks = _pack(text, count, fits)
+        chunks = _pack(text, budget)
         if len(chunks) == 1:
             return [chunks[0] + first_extra]
         if len(str(len(chunks))) <= digits:

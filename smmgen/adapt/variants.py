@@ -13,22 +13,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from smmgen import text as textlib
+from smmgen.adapt import hashtags as hashtag_tools
 from smmgen.adapt import markdown, threads
-from smmgen.adapt.hashtags import inline_hashtags
 from smmgen.adapt.links import tagged
 from smmgen.adapt.markdown import MENTION
 from smmgen.adapt.mentions import Mentions
 from smmgen.adapt.shorten import short_url, shorten_links
-from smmgen.adapt.templates import TemplateProblem, render_template
+from smmgen.adapt.templates import TEMPLATES_DIR, TemplateProblem, render_template
 from smmgen.channels.base import Network, NetworkLimits
 from smmgen.channels.registry import network as network_of
 from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.media import media_problem, media_size
 from smmgen.loader.posts import Post
-from smmgen.models.channels import Channel, Limits
+from smmgen.models.channels import Limits
 from smmgen.project import Project
 from smmgen.text import utf8_length, utf16_length
 
@@ -109,10 +109,6 @@ class Variant:
         }
 
 
-def hashtag_placement(channel: Channel, network: Network) -> str:
-    return channel.hashtags or network.hashtags
-
-
 @lru_cache(maxsize=256)
 def _bluesky(text: str) -> tuple[str, tuple[dict[str, Any], ...]]:
     """A Bluesky text as sent (long links shortened) and its facets."""
@@ -128,7 +124,7 @@ def _measure(text: str, network: Network) -> int:
     return textlib.length(text, network.type)
 
 
-def _quick_bluesky_count(text: str) -> threads.Count:
+def _quick_bluesky_count(text: str) -> Callable[[str], int]:
     """Bluesky's count for parts of ``text``: graphemes, less what shortening each
     link saves. Found once for the whole text, so splitting measures cheaply."""
     savings = []
@@ -224,20 +220,16 @@ class _Builder:
         }
         return tagged(str(url), params, values)
 
-    def hashtags(self, rendered: str) -> list[str]:
-        placement = hashtag_placement(self.channel, self.network)
-        if placement != "end":
-            return []
-        inline = {t.lower() for t in markdown_hashtags(rendered)}
+    def tags(self) -> list[str]:
+        """The post's tags on this channel, then its campaign's hashtags."""
         tags = list(self.field("tags") or [])
         campaign = self.project.calendar.campaigns.get(self.field("campaign") or "")
-        if campaign is not None:
-            tags += campaign.hashtags
-        out: dict[str, str] = {}
-        for tag in tags:
-            if tag.lower() not in inline:
-                out.setdefault(tag.lower(), "#" + tag)
-        return list(out.values())
+        return tags + (campaign.hashtags if campaign else [])
+
+    def hashtags(self, source: str) -> list[str]:
+        """Hashtags to append: the tags not already written in the (Markdown) text."""
+        placement = self.channel.hashtags or self.network.hashtags
+        return hashtag_tools.appended(placement, self.tags(), source)
 
     def media(self) -> list[Media]:
         items = self.field("media") or []
@@ -275,10 +267,10 @@ class _Builder:
         rendered = [markdown.render(p, network.dialect, mentions) for p in parts_source]
         self.report_missing_handles(mentions)
         link = self.link()
-        hashtags = self.hashtags("\n".join(rendered))
+        hashtags = self.hashtags("\n".join(parts_source))
         media = self.media()
 
-        if self.channel.template:
+        if self.template_exists():
             rendered[0] = self.templated(rendered[0], link, hashtags)
             appendix = ""
         else:
@@ -293,8 +285,8 @@ class _Builder:
             extra = appendix if index == 0 else ""
             whole = (body + extra).strip()
             splittable = thread == "auto" and network.threads and limit is not None
-            if splittable and limit is not None and _measure(whole, network) > limit:
-                if findings_only and _measure(f"x{extra} 999/999", network) <= limit:
+            if splittable and limit is not None and not self.fits(whole, limit):
+                if findings_only and self.fits(f"x{extra} 999/999", limit):
                     continue  # splitting surely succeeds: every part will fit
                 texts += self.split(body, extra, limit)
             else:
@@ -308,7 +300,7 @@ class _Builder:
             ]
         else:
             parts = [Part(t, _measure(t, network)) for t in texts]
-        if parts:
+        if parts and self.limits.max_media:
             parts[0].media = media
         # With findings_only, parts that would split fine are left out (see build_variant).
         variant = Variant(
@@ -347,7 +339,7 @@ class _Builder:
         """
         network = self.network
         limits = self.limits
-        if self.channel.template or "]:" in source:
+        if self.template_exists() or "]:" in source:
             return False
         if network.bare_urls or limits.max_links is not None:
             return False
@@ -357,11 +349,8 @@ class _Builder:
             limit = self.limits.caption_chars
         if limit is None:
             return True
-        tags = list(self.field("tags") or [])
-        campaign = self.project.calendar.campaigns.get(self.field("campaign") or "")
-        tags += campaign.hashtags if campaign else []
         link = self.link() or ""
-        appendix = f"\n\n{link}\n\n" + " ".join("#" + t for t in tags)
+        appendix = f"\n\n{link}\n\n" + " ".join("#" + t for t in self.tags())
         inserted = [*written, appendix]
         bound = text_bound(source, inserted)
         if network.url_length is not None:
@@ -391,18 +380,20 @@ class _Builder:
         self.check_media(self.media())
         return variant
 
+    def fits(self, text: str, limit: int, count: Callable[[str], int] | None = None) -> bool:
+        """Whether ``text`` is within ``limit`` as the network counts, and its bytes."""
+        measured = count(text) if count else _measure(text, self.network)
+        max_bytes = self.limits.max_bytes
+        return measured <= limit and (max_bytes is None or utf8_length(text) <= max_bytes)
+
     def split(self, body: str, extra: str, limit: int) -> list[str]:
         """``body`` (+ ``extra`` on part 1) as thread parts that each fit ``limit``."""
-        network = self.network
-
-        def exact(text: str) -> int:
-            return _measure(text, network)
-
-        count = _quick_bluesky_count(body + extra) if network.type == "bluesky" else exact
-        parts = threads.split(body, limit, count, first_extra=extra)
-        if count is not exact and any(exact(p) > limit for p in parts):
-            parts = threads.split(body, limit, exact, first_extra=extra)
-        return parts
+        if self.network.type == "bluesky":  # cheap count first, exact check after
+            quick = _quick_bluesky_count(body + extra)
+            parts = threads.split(body, lambda t: self.fits(t, limit, quick), first_extra=extra)
+            if all(self.fits(p, limit) for p in parts):
+                return parts
+        return threads.split(body, lambda t: self.fits(t, limit), first_extra=extra)
 
     def appendix(self, link: str | None, hashtags: list[str]) -> str:
         if self.network.dialect == "html":
@@ -421,6 +412,16 @@ class _Builder:
 
     def escape(self, text: str) -> str:
         return markdown._ESCAPE[self.network.dialect](text)
+
+    def template_exists(self) -> bool:
+        """A channel's template is used when it exists (a missing one is reported
+        once, by the project rule for channels.yaml, and the default rendering used)."""
+        name = self.channel.template
+        if not name:
+            return False
+        directory = (self.project.root / TEMPLATES_DIR).resolve()
+        path = (directory / name).resolve()
+        return path.is_relative_to(directory) and path.is_file()
 
     def templated(self, body: str, link: str | None, hashtags: list[str]) -> str:
         assert self.channel.template is not None
@@ -444,8 +445,8 @@ class _Builder:
         try:
             return render_template(self.project.root, self.channel.template, context)
         except TemplateProblem as exc:
-            where = f" (templates/{self.channel.template}, line {exc.line})" if exc.line else ""
-            self.finding("template-error", f"{exc}{where}")
+            line = f", line {exc.line}" if exc.line else ""
+            self.finding("template-error", f"{exc} (templates/{self.channel.template}{line})")
             return body
 
     # -- what the network would refuse -------------------------------------------
@@ -492,9 +493,7 @@ class _Builder:
         limits = self.limits
         title = self.network.title
         media_key: KeyPath = (
-            ("overrides", self.name, "media")
-            if "media" in (self.post.override(self.name) or _Empty()).model_fields_set
-            else ("media",)
+            ("overrides", self.name, "media") if "media" in self.overridden else ("media",)
         )
         if limits.max_media == 0:
             self.finding(
@@ -538,18 +537,8 @@ class _Builder:
                 )
 
 
-class _Empty:
-    model_fields_set: ClassVar[set[str]] = set()
-
-
 def _size(count: int) -> str:
-    if count >= 1024 * 1024:
-        return f"{count / (1024 * 1024):.1f} MB"
-    return f"{count / 1024:.0f} KB"
-
-
-def markdown_hashtags(text: str) -> list[str]:
-    return list(inline_hashtags(text))
+    return f"{count:,} bytes"
 
 
 def text_bound(source: str, inserted: list[str], units: Callable[[str], int] = utf16_length) -> int:

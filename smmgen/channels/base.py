@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from smmgen.models.channels import Channel, Limits
+from smmgen.models.channels import Limits
 
 Dialect = Literal["plain", "linkedin", "telegram", "discord", "slack", "html"]
 Placement = Literal["end", "inline", "none"]
@@ -54,6 +54,3 @@ class Network:
     url_length: int | None = None
     bare_urls: bool = False
     docs: str = ""  # where the limits come from
-
-    def limits_for(self, channel: Channel) -> NetworkLimits:
-        return self.limits.merged(channel.limits)

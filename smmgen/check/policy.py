@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from smmgen.adapt.hashtags import inline_hashtags
+from smmgen.adapt.hashtags import appended, inline_hashtags
 from smmgen.channels.registry import network as network_of
 from smmgen.check.rules import post_rule
 from smmgen.findings import Finding, KeyPath, Severity, format_key
@@ -150,16 +150,15 @@ def hashtag_limit(project: Project, channel: str) -> int | None:
 
 
 def hashtags_for(project: Project, post: Post, channel: str) -> list[str]:
-    """The distinct hashtags a channel's text will carry: inline, tags and campaign."""
-    found = list(inline_hashtags(post.text_for(channel)))
-    settings = project.channels.get(channel)
-    placement = settings and (settings.hashtags or network_of(settings.type).hashtags)  # type: ignore[attr-defined]
-    if settings is not None and placement == "end":
-        found += post.field_for(channel, "tags") or []
-        campaign = project.calendar.campaigns.get(post.field_for(channel, "campaign") or "")
-        if campaign is not None:
-            found += campaign.hashtags
-    return list({tag.lower(): tag for tag in found}.values())
+    """The distinct hashtags a channel's text will carry: written and appended."""
+    settings = project.channels[channel]
+    placement = settings.hashtags or network_of(settings.type).hashtags  # type: ignore[attr-defined]
+    tags = list(post.field_for(channel, "tags") or [])
+    campaign = project.calendar.campaigns.get(post.field_for(channel, "campaign") or "")
+    tags += campaign.hashtags if campaign else []
+    text = post.text_for(channel)
+    written = ["#" + tag for tag in inline_hashtags(text)]
+    return list({t.lower(): t for t in written + appended(placement, tags, text)}.values())
 
 
 @post_rule

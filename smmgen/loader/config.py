@@ -341,7 +341,7 @@ def _check_references(config: Config) -> None:
                     )
         for person, handles in config.people.items():
             for network in handles:
-                if network not in names and network not in CHANNEL_TYPES:
+                if network != "name" and network not in names and network not in CHANNEL_TYPES:
                     unknown(
                         channels_doc,
                         CHANNELS_FILE,

@@ -211,7 +211,8 @@ Person = dict[str, str]
 
 
 class People(RootModel[dict[str, Person]]):
-    """People mentioned as @name, with their handle per channel name or type."""
+    """People mentioned as @name: their handle per channel name or network type,
+    and optionally ``name``, written where they have no handle."""
 
 
 class ChannelsFile(Model):
@@ -225,7 +226,7 @@ class ChannelsFile(Model):
     )
     people: People = Field(
         default_factory=lambda: People({}),
-        description="People mentioned as @name in posts, with their handle per channel"
-        " name or type.",
+        description="People mentioned as @name in posts: their handle per channel"
+        " name or network type, and optionally `name` (written where they have no handle).",
     )
     policy: Policy = Field(default_factory=Policy, description="Rules `check` enforces.")

@@ -12,15 +12,15 @@ from smmgen.report.console import style
 SCHEMA_VERSION = 1
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def summary(report: CheckReport) -> str:
-    looked = f"{_plural(report.posts, 'post')}, {_plural(report.channels, 'channel')}"
+    looked = f"{plural(report.posts, 'post')}, {plural(report.channels, 'channel')}"
     if not report.findings:
         return f"checked {looked}: no problems found"
-    found = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
+    found = f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}"
     strict = " (--strict: warnings count as errors)" if report.strict and report.warnings else ""
     return f"checked {looked}: {found}{strict}"
 

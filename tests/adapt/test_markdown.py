@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import pytest
 
-from smmgen.adapt.markdown import render, visible_text
+from smmgen.adapt.markdown import render
 
 BODY = """\
 Lumen **v2** is _here_: see [the notes](https://example.com/v2) & <https://example.com>.
@@ -157,7 +157,3 @@ def test_telegram_html_is_well_formed_with_allowed_tags_only(text: str) -> None:
     checker.close()
     assert checker.stack == []
     assert not re.search(r"&(?!amp;|lt;|gt;|quot;)", out)
-
-
-def test_visible_text_of_telegram() -> None:
-    assert visible_text('<b>a</b> &amp; <a href="x">b</a>', "telegram") == "a & b"
