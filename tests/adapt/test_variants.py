@@ -580,7 +580,7 @@ def test_the_name_of_a_person_without_a_handle_comes_from_their_linkedin_entry(
     assert show_json(run, root)["x"]["text"] == "Thanks Alice Example!"
 
 
-def test_people_name_key_is_refused_by_check(make_project: MakeProject, run: Run) -> None:
+def test_people_name_key_is_accepted_and_written(make_project: MakeProject, run: Run) -> None:
     """``people.alice.name`` is accepted and written where alice has no handle."""
     people = 'people:\n  alice: {mastodon: "@alice@example.social", name: Alice Example}\n'
     root = make_project(
@@ -646,7 +646,7 @@ def test_linkedin_writes_hashtags_in_its_template(make_project: MakeProject, run
     assert variant["parts"][0]["length"] == len("It is out.\n\n#release #opensource")
 
 
-def test_linkedin_repeats_an_inline_hashtag_at_the_end(make_project: MakeProject, run: Run) -> None:
+def test_linkedin_does_not_repeat_an_inline_hashtag(make_project: MakeProject, run: Run) -> None:
     """An inline #release is not appended again, on LinkedIn as on Mastodon."""
     front = "channels: [linkedin]\ntags: [release, opensource]\n"
     root = make_project(
