@@ -128,7 +128,13 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--posts", type=int, default=10_000, help="posts to generate (10000)")
     parser.add_argument("--channels", type=int, default=6, help="channels to generate (6)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
-    parser.add_argument("--runs", type=int, default=3, help="times to run check (3)")
+    parser.add_argument("--runs", type=int, default=3, help="times to run the command (3)")
+    parser.add_argument(
+        "--command",
+        choices=("check", "plan"),
+        default="check",
+        help="the smmgen command to time (check)",
+    )
     parser.add_argument(
         "--keep",
         metavar="DIR",
@@ -192,7 +198,7 @@ class Report:
 
     def summary(self) -> str:
         return (
-            f"check: {self.posts} posts x {self.channels} channels: "
+            f"{self.command[5]}: {self.posts} posts x {self.channels} channels: "
             f"best {self.best_seconds:.2f} s, peak {self.peak_mb:.0f} MB"
         )
 
@@ -231,7 +237,7 @@ def benchmark(args: argparse.Namespace, extra: Sequence[str], root: Path) -> Rep
             flush=True,
         )
     # --root is a global option (SPEC §5), so it comes before the command.
-    command = [sys.executable, "-m", "smmgen", "--root", str(root), "check", *extra]
+    command = [sys.executable, "-m", "smmgen", "--root", str(root), args.command, *extra]
     report = Report(
         command,
         args.posts,

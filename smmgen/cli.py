@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import UTC
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +21,10 @@ from smmgen import __version__
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMAT_HELP = "text for people, json for programs (stable, with schema_version)"
+AT_HELP = (
+    "Judge as if it were this time: 'YYYY-MM-DD HH:MM' (calendar time zone) or ISO 8601"
+    " with an offset. Default: now (or $SMMGEN_AT)."
+)
 
 
 def _root(ctx: click.Context) -> Path:
@@ -90,9 +95,12 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     help=f"{FORMAT_HELP}; github prints workflow annotations with file and line.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option("--at", metavar="WHEN", help=AT_HELP)
 @click.pass_context
 @handle_errors
-def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
+def check(
+    ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool, at: str | None
+) -> None:
     """Validate configuration, posts and policy.
 
     Checks channels.yaml, calendar.yaml and every post (or only the posts under
@@ -105,7 +113,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -
 
     progress = ProgressLine("loading posts") if fmt == "text" else None
     try:
-        report = run_check(_root(ctx), paths, strict=strict, progress=progress)
+        report = run_check(_root(ctx), paths, strict=strict, progress=progress, at=at)
     finally:
         if progress:
             progress.close()
@@ -178,6 +186,77 @@ def build(ctx: click.Context, out: Path | None) -> None:
             " run `smmgen check`",
             err=True,
         )
+
+
+@cli.command()
+@click.option(
+    "--from", "start", metavar="WHEN", help="First day or time (default: now, less max_lateness)."
+)
+@click.option("--to", "end", metavar="WHEN", help="Last day or time (default: no end).")
+@click.option("--at", metavar="WHEN", help=AT_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown", "ics"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for programs, markdown for a pull request, ics for a"
+    " calendar app.",
+)
+@click.pass_context
+@handle_errors
+def plan(ctx: click.Context, start: str | None, end: str | None, at: str | None, fmt: str) -> None:
+    """Show what goes out when, per channel, in local time and UTC.
+
+    Each scheduled variant with its status: scheduled, due (its time has come),
+    blocked (a blackout or a freeze), missed (later than max_lateness) or draft.
+    --format ics writes an iCalendar feed a team can subscribe to.
+    """
+    from smmgen.commands.plan import make_plan
+    from smmgen.report import plan as render
+    from smmgen.report.console import use_color
+
+    result = make_plan(_root(ctx), start, end, at)
+    if fmt == "ics":
+        sys.stdout.buffer.write(render.as_ics(result.items, result.timezone, result.now))
+    elif fmt == "json":
+        click.echo(render.as_json(result.items, result.timezone, result.now))
+    elif fmt == "markdown":
+        click.echo(render.as_markdown(result.items, result.timezone))
+    else:
+        click.echo(render.as_table(result.items, result.timezone, color=use_color()))
+
+
+@cli.command()
+@click.argument("posts", nargs=-1)
+@click.option("--at", metavar="WHEN", help=AT_HELP)
+@click.option("--dry-run", is_flag=True, help="Print the slots without changing any file.")
+@click.pass_context
+@handle_errors
+def schedule(ctx: click.Context, posts: tuple[str, ...], at: str | None, dry_run: bool) -> None:
+    """Give unscheduled posts the next free calendar slots.
+
+    Without POSTS (ids or file paths): every post without publish_at that is not
+    a draft. Slots come from calendar.yaml (per channel, else default), after
+    now, outside blackouts, at least min_gap from other posts on the same
+    channels. Only the publish_at line of each file changes.
+    """
+    from smmgen.commands.schedule import run_schedule
+
+    result = run_schedule(_root(ctx), list(posts), at=at, dry_run=dry_run)
+    verb = "would get" if dry_run else "gets"
+    for item in result.assigned:
+        when = item.at.strftime("%Y-%m-%d %H:%M %Z")
+        utc = item.at.astimezone(UTC).strftime("%H:%M")
+        channels = ", ".join(item.post.channels)
+        click.echo(f"{item.post.file}: {verb} publish_at {when} ({utc} UTC) on {channels}")
+    for file in result.already:
+        click.echo(f"{file}: already scheduled; unchanged")
+    for failure in result.failed:
+        click.echo(f"error: {failure.post.file}: cannot be scheduled: {failure.reason}", err=True)
+    if not result.assigned and not result.failed and not result.already:
+        click.echo("nothing to schedule: every post has a publish_at (or is a draft)")
+    sys.exit(1 if result.failed else 0)
 
 
 @cli.command()

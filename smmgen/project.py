@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
+from smmgen.calendar.timing import Calendar
 from smmgen.errors import ProjectNotFound
 from smmgen.findings import Finding
 from smmgen.loader import media
@@ -13,6 +16,7 @@ from smmgen.loader.posts import Post, Progress, load_posts
 from smmgen.models.calendar import CalendarFile
 from smmgen.models.channels import Channel
 from smmgen.secrets import redact
+from smmgen.times import reference_time, zone
 
 
 @dataclass
@@ -24,6 +28,12 @@ class Project:
     posts: list[Post]
     findings: list[Finding] = field(default_factory=list)
     secret_values: set[str] = field(default_factory=set, repr=False)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @cached_property
+    def timing(self) -> Calendar:
+        """The calendar with its values parsed (zone, durations)."""
+        return Calendar(self.calendar)
 
     @property
     def channels(self) -> dict[str, Channel]:
@@ -63,12 +73,18 @@ def require_project(root: str | Path) -> Path:
     return base
 
 
-def load(root: str | Path | None = None, *, progress: Progress | None = None) -> Project:
+def load(
+    root: str | Path | None = None,
+    *,
+    progress: Progress | None = None,
+    at: str | None = None,
+) -> Project:
     """Load a project: its configuration, calendar and every post.
 
     Problems do not raise: they are collected in ``Project.findings`` (a post that
     cannot be used is left out of ``Project.posts``). Only a missing project raises
-    :class:`smmgen.errors.ProjectNotFound`.
+    :class:`smmgen.errors.ProjectNotFound`. ``at`` sets ``Project.now``, the time
+    things are judged at (default: now).
     """
     base = require_project(root) if root is not None else find_root()
     media.forget()
@@ -82,4 +98,5 @@ def load(root: str | Path | None = None, *, progress: Progress | None = None) ->
         posts=posts,
         findings=redact(findings, secret_values),
         secret_values=secret_values,
+        now=reference_time(at, zone(config.calendar.timezone)),
     )

@@ -8,6 +8,7 @@ write it unambiguously, because guessing would publish an hour early or late.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -118,3 +119,22 @@ def parse_duration(value: object) -> timedelta:
 
 def today(tz: ZoneInfo, now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(tz).date()
+
+
+AT_ENV = "SMMGEN_AT"
+
+
+def reference_time(at: str | None, tz: ZoneInfo) -> datetime:
+    """``--at`` as an instant (in ``tz`` unless it has an offset); without it the
+    ``SMMGEN_AT`` environment variable, else now."""
+    if at is None:
+        at = os.environ.get(AT_ENV) or None
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        return parse_when(at, tz)
+    except TimeError as exc:
+        from smmgen.errors import UsageError
+
+        source = "--at" if at != os.environ.get(AT_ENV) else AT_ENV
+        raise UsageError(f"{source}: {exc}") from None

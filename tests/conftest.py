@@ -78,6 +78,14 @@ def write(path: Path, text: str | bytes) -> Path:
 
 MakeProject = Callable[..., Path]
 
+# The tests judge times as on this day, whatever the date they run on (--at's default).
+TODAY = "2026-11-25 12:00"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMMGEN_AT", TODAY)
+
 
 @pytest.fixture
 def make_project(tmp_path: Path) -> MakeProject:

@@ -72,7 +72,10 @@ def test_new_writes_a_post_with_an_explicit_id(make_project, run):
     )
 
 
-def test_new_without_at_is_unscheduled_and_dated_today_in_the_calendar_zone(make_project, run):
+def test_new_without_at_is_unscheduled_and_dated_today_in_the_calendar_zone(
+    make_project, run, monkeypatch
+):
+    monkeypatch.delenv("SMMGEN_AT")  # the real today
     root = make_project()
     before = datetime.now(UTC).astimezone(BERLIN).date()
     result = run("--root", root, "new", "Tip of the week")
@@ -87,6 +90,12 @@ def test_new_without_at_is_unscheduled_and_dated_today_in_the_calendar_zone(make
     text = (root / created).read_text(encoding="utf-8")
     assert f"id: {day.isoformat()}-tip-of-the-week\n" in text
     assert "publish_at" not in text
+
+
+def test_new_is_dated_by_smmgen_at(make_project, run, monkeypatch):
+    monkeypatch.setenv("SMMGEN_AT", "2027-02-03 23:30")
+    result = run("--root", make_project(), "new", "Late idea")
+    assert lines(result)[0] == "created content/2027/02/2027-02-03-late-idea.md"
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,13 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from smmgen.check import files, policy, variants  # noqa: F401  (they register rules)
+from smmgen.check import files, policy, timing, variants  # noqa: F401  (they register rules)
 from smmgen.check.rules import POST_RULES, PROJECT_RULES
+from smmgen.check.timing import Slot, gap_findings, slots
 from smmgen.findings import Finding
 from smmgen.loader import media
 from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE, Config, load_config
@@ -33,6 +35,7 @@ from smmgen.loader.posts import (
 from smmgen.project import Project, find_root, require_project
 from smmgen.secrets import redact
 from smmgen.text import warm_up
+from smmgen.times import reference_time, zone
 
 _CONFIG_FILES = (CHANNELS_FILE, CALENDAR_FILE)
 PARALLEL_FROM = 400  # posts; below this one process is faster than starting workers
@@ -96,6 +99,7 @@ class _Chunk:
     identities: list[Identity]
     secrets: set[str]
     checked: int
+    slots: list[Slot]
 
 
 # The project the chunks are checked against; set before the workers fork.
@@ -109,16 +113,18 @@ def _check_files(paths: list[Path]) -> _Chunk:
     sink: list[Finding] = []
     secrets: set[str] = set()
     identities = []
+    taken: list[Slot] = []
     checked = 0
     for path in paths:
         post = load_post(path, project.root, project.config, sink, secrets)
         if post is None:
             continue
         identities.append(identity(post))
+        taken.extend(slots(project, post))
         if _selected(post.file, selection):  # type: ignore[arg-type]
             checked += 1
             sink.extend(check_post(project, post))
-    return _Chunk(sink, identities, secrets, checked)
+    return _Chunk(sink, identities, secrets, checked, taken)
 
 
 def _chunks(items: list[Path], count: int) -> list[list[Path]]:
@@ -150,10 +156,14 @@ def _run_chunks(paths: list[Path], progress: Progress | None) -> list[_Chunk]:
 
 
 def check(
-    root: Path, config: Config, selection: Sequence[str] | None, progress: Progress | None
+    root: Path,
+    config: Config,
+    selection: Sequence[str] | None,
+    progress: Progress | None,
+    now: datetime,
 ) -> CheckReport:
     media.forget()
-    project = Project(root=root, config=config, posts=[], findings=list(config.findings))
+    project = Project(root=root, config=config, posts=[], findings=list(config.findings), now=now)
     project.secret_values = set(config.secret_values)
     _SHARED.update(project=project, selection=selection)
     warm_up()  # compile the big patterns once, before the workers fork
@@ -164,6 +174,7 @@ def check(
     found = list(project.findings)
     for rule in PROJECT_RULES:
         found.extend(rule(project))
+    found.extend(gap_findings([s for r in results for s in r.slots], project.timing))
     first_by_id: dict[str, Identity] = {}
     for result in results:
         found.extend(result.findings)
@@ -198,12 +209,15 @@ def run_check(
     *,
     strict: bool = False,
     progress: Progress | None = None,
+    at: str | None = None,
 ) -> CheckReport:
     base = require_project(root) if root is not None else find_root()
     selection = relative_selection(base, paths) if paths else None
     if selection is not None and "" in selection:
         selection = None
-    report = check(base, load_config(base), selection, progress)
+    config = load_config(base)
+    now = reference_time(at, zone(config.calendar.timezone))
+    report = check(base, config, selection, progress, now)
     report.strict = strict
     return report
 
@@ -215,4 +229,7 @@ def check_project(project: Project) -> list[Finding]:
         found.extend(rule(project))
     for post in project.posts:
         found.extend(check_post(project, post))
+    found.extend(
+        gap_findings([s for p in project.posts for s in slots(project, p)], project.timing)
+    )
     return redact(_dedupe(found), project.secret_values)

@@ -12,7 +12,7 @@ from smmgen.loader.config import load_config
 from smmgen.loader.posts import CONTENT_DIR
 from smmgen.loader.yamlfile import YamlDoc, parse
 from smmgen.suggest import did_you_mean, one_of
-from smmgen.times import TimeError, parse_when, today, zone
+from smmgen.times import TimeError, parse_when, reference_time, today, zone
 
 
 def slugify(title: str, *, limit: int = 60) -> str:
@@ -63,7 +63,7 @@ def new_post(
             if name != "all" and name not in known:
                 hint = did_you_mean(name, known) or f"channels are {one_of(known)}"
                 raise UsageError(f"--channels: unknown channel '{name}'; {hint}")
-    day = when.astimezone(tz).date() if when else today(tz, now)
+    day = when.astimezone(tz).date() if when else today(tz, now or reference_time(None, tz))
     post_id = f"{day.isoformat()}-{slugify(title)}"
     path = root / CONTENT_DIR / f"{day:%Y}" / f"{day:%m}" / f"{post_id}.md"
     if path.exists():

@@ -1,0 +1,1 @@
+"""Time: weekly slots, blackouts, freeze, due items, the plan and scheduling."""

@@ -1,0 +1,74 @@
+"""The plan: which variant goes out when, and what stands in its way.
+
+A :class:`PlanItem` is one post on one channel at one instant. ``status`` is
+what publishing would do with it at the plan's reference time ``now``:
+
+- ``scheduled``: in the future, nothing in the way;
+- ``due``: its time has come and it would be published now;
+- ``blocked``: its time falls in a blackout, or publishing is frozen;
+- ``missed``: later than ``max_lateness``: reported, never published;
+- ``draft``: a draft, never published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from smmgen.project import Project
+
+Status = Literal["scheduled", "due", "blocked", "missed", "draft"]
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    post: str  # the post's id
+    channel: str  # channel name from channels.yaml
+    network: str  # the channel's type (mastodon, bluesky, ...)
+    title: str | None  # the post's title (internal)
+    file: str  # the post file, relative to the project root
+    at: datetime  # when it goes out, aware, in the calendar's time zone
+    status: Status
+    reason: str | None = None  # why blocked or missed, e.g. "blackout: Holidays"
+    text: str = ""  # the channel's text as written (its override, else the body)
+    campaign: str | None = None
+
+
+def build_plan(
+    project: Project, now: datetime, start: datetime | None = None, end: datetime | None = None
+) -> list[PlanItem]:
+    """Every scheduled variant between ``start`` and ``end`` (inclusive), by time.
+
+    ``start`` defaults to ``now`` less ``max_lateness`` (so what is due now
+    shows), ``end`` to no end. Channels that are disabled are left out.
+    """
+    from smmgen.calendar.timing import Calendar
+
+    calendar = Calendar(project.calendar)
+    start = start if start is not None else now - calendar.max_lateness
+    items = []
+    for post in project.posts:
+        for name in post.channels:
+            channel = project.channels[name]
+            at = post.when(name)
+            if not channel.enabled or at is None or at < start or (end is not None and at > end):
+                continue
+            status, reason = calendar.status(at, now, draft=post.is_draft)
+            items.append(
+                PlanItem(
+                    post=post.id,
+                    channel=name,
+                    network=channel.type,  # type: ignore[attr-defined]
+                    title=post.front.title,
+                    file=post.file,
+                    at=at.astimezone(calendar.tz),
+                    status=status,
+                    reason=reason,
+                    text=post.text_for(name).strip(),
+                    campaign=post.field_for(name, "campaign"),
+                )
+            )
+    items.sort(key=lambda item: (item.at, item.post, item.channel))
+    return items

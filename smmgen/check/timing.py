@@ -1,0 +1,126 @@
+"""The calendar's rules: blackouts, campaigns' dates, times in the past, and the
+minimum gap between two posts on one channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+
+from smmgen.calendar.timing import Calendar, describe_blackout, duration_text
+from smmgen.check.rules import post_rule
+from smmgen.findings import Finding, KeyPath, Severity, format_key
+from smmgen.loader.posts import Post
+from smmgen.project import Project
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One post on one channel at one instant: enough to compare gaps."""
+
+    channel: str
+    at: datetime
+    post: str
+    file: str
+    line: int
+
+
+def _time_key(post: Post, channel: str) -> KeyPath:
+    override = post.override(channel)
+    if override is not None and "publish_at" in override.model_fields_set:
+        return ("overrides", channel, "publish_at")
+    return ("publish_at",)
+
+
+def _local(calendar: Calendar, at: datetime) -> str:
+    return at.astimezone(calendar.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def slots(project: Project, post: Post) -> Iterator[Slot]:
+    """Where this post goes out, per enabled channel (not for drafts)."""
+    if post.is_draft:
+        return
+    for name in post.channels:
+        at = post.when(name)
+        if at is not None and project.channels[name].enabled:
+            yield Slot(name, at, post.id, post.file, post.line_of(_time_key(post, name)))
+
+
+@post_rule
+def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
+    calendar = project.timing
+    reported: set[tuple[str, KeyPath]] = set()
+    for slot in slots(project, post):
+        key = _time_key(post, slot.channel)
+        when = _local(calendar, slot.at)
+
+        def finding(
+            code: str,
+            message: str,
+            hint: str,
+            severity: Severity = Severity.ERROR,
+            key: KeyPath = key,
+            line: int = slot.line,
+        ) -> Finding:
+            reported.add((code, key))
+            shown = format_key(key)
+            return Finding(severity, code, message, file=post.file, line=line, key=shown, hint=hint)
+
+        blackout = calendar.blackout_at(slot.at)
+        if blackout is not None and ("in-blackout", key) not in reported:
+            yield finding(
+                "in-blackout",
+                f"{when} is in the {describe_blackout(blackout)}; nothing publishes then",
+                "move it out of the blackout, or remove publish_at and run `smmgen schedule`",
+            )
+        name = post.field_for(slot.channel, "campaign")
+        campaign = project.calendar.campaigns.get(name or "")
+        day = slot.at.astimezone(calendar.tz).date()
+        outside = campaign is not None and not campaign.from_ <= day <= campaign.to
+        if campaign is not None and outside and ("outside-campaign", key) not in reported:
+            yield finding(
+                "outside-campaign",
+                f"{when} is outside the campaign '{name}' ({campaign.from_} to {campaign.to})",
+                "move the post into the campaign's dates, or change the campaign",
+            )
+        if slot.at < project.now and ("in-the-past", key) not in reported:
+            late = project.now - slot.at
+            if late > calendar.max_lateness:
+                outcome = (
+                    f"more than max_lateness {duration_text(calendar.max_lateness)}: unless it was"
+                    " published, it will be reported as missed, not published"
+                )
+            else:
+                outcome = "unless it was published, it goes out late, at the next publish run"
+            yield finding(
+                "in-the-past",
+                f"{when} is {duration_text(late)} in the past; {outcome}",
+                "give it a future time, or remove publish_at and run `smmgen schedule`",
+                Severity.WARNING,
+            )
+
+
+def gap_findings(entries: Iterable[Slot], calendar: Calendar) -> Iterator[Finding]:
+    """Two posts on one channel closer than ``min_gap``: reported on the later one."""
+    gap = calendar.min_gap
+    if not gap:
+        return
+    by_channel: dict[str, list[Slot]] = {}
+    for entry in entries:
+        by_channel.setdefault(entry.channel, []).append(entry)
+    for channel, items in sorted(by_channel.items()):
+        items.sort(key=lambda e: (e.at, e.file))
+        for earlier, later in pairwise(items):
+            if later.at - earlier.at < gap and later.post != earlier.post:
+                yield Finding(
+                    Severity.ERROR,
+                    "min-gap",
+                    f"{channel}: {_local(calendar, later.at)} is"
+                    f" {duration_text(later.at - earlier.at)} after {earlier.file}"
+                    f" ({_local(calendar, earlier.at)}); min_gap is {duration_text(gap)}",
+                    file=later.file,
+                    line=later.line,
+                    channel=channel,
+                    hint="move one of them, or lower min_gap in calendar.yaml",
+                )

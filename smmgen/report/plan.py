@@ -1,0 +1,302 @@
+"""The plan as a table, JSON (``schema_version`` 1), Markdown or an iCalendar feed.
+
+Every function is pure: it takes the :class:`PlanItem` list (already sorted by
+time), the calendar's IANA zone name and, where the output is stamped, the
+reference time ``now``; it returns text (bytes for iCalendar) and writes nothing.
+
+Times are shown twice, as the calendar's wall clock with its zone abbreviation
+(``CET``/``CEST``) and in UTC, because a post at 02:30 on the night the clocks go
+back happens twice on the wall clock but once in UTC. The iCalendar feed gives
+every event in UTC (``DTSTART:...Z``), so no ``VTIMEZONE`` is needed and every
+client shows the same instant.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vDuration
+
+from smmgen.calendar.plan import PlanItem, Status
+from smmgen.report.console import style
+from smmgen.times import zone
+
+SCHEMA_VERSION = 1
+PRODID = "-//smmgen//plan//EN"
+EVENT_LENGTH = timedelta(minutes=15)
+PREVIEW_WIDTH = 50
+NOTHING_PLANNED = "nothing planned"
+
+_STATUS_ORDER: tuple[Status, ...] = ("scheduled", "due", "blocked", "missed", "draft")
+_STATUS_COLORS: dict[str, dict[str, Any]] = {
+    "scheduled": {"fg": "cyan"},
+    "due": {"fg": "green", "bold": True},
+    "blocked": {"fg": "yellow", "bold": True},
+    "missed": {"fg": "red", "bold": True},
+    "draft": {"dim": True},
+}
+_ICS_STATUS: dict[str, str] = {
+    "scheduled": "CONFIRMED",
+    "due": "CONFIRMED",
+    "blocked": "TENTATIVE",
+    "missed": "CANCELLED",
+}
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MARKDOWN_SPECIAL = "\\`*_[]<>~|&"
+
+
+# --- shared pieces -------------------------------------------------------------------------
+
+
+def _local(item: PlanItem, tz: ZoneInfo) -> datetime:
+    return item.at.astimezone(tz)
+
+
+def _utc(item: PlanItem) -> datetime:
+    return item.at.astimezone(UTC)
+
+
+def _iso_utc(when: datetime, *, timespec: str = "auto") -> str:
+    text = when.astimezone(UTC).isoformat(timespec=timespec)
+    return text.removesuffix("+00:00") + "Z"
+
+
+def _local_text(local: datetime) -> str:
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or local.strftime('%z')}"
+
+
+def _utc_text(local: datetime) -> str:
+    """``HH:MM`` in UTC, with the UTC date in front when it is not the local date."""
+    utc = local.astimezone(UTC)
+    return f"{utc:%H:%M}" if utc.date() == local.date() else f"{utc:%Y-%m-%d %H:%M}"
+
+
+def _status_text(item: PlanItem) -> str:
+    return f"{item.status} ({item.reason})" if item.reason else item.status
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
+def preview(text: str, width: int = PREVIEW_WIDTH) -> str:
+    """The first non-blank line of ``text``, cut to ``width`` characters with an ellipsis."""
+    line = next((line for line in text.splitlines() if line.strip()), "")[: width * 4]
+    # whitespace runs become one space; control characters (a stray ESC) are dropped
+    line = " ".join(_CONTROL.sub("", line).split())
+    if len(line) <= width:
+        return line
+    return line[: width - 1].rstrip() + "…"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(items: Iterable[PlanItem]) -> str:
+    """``N items on K channels: X scheduled, Y due, Z blocked, W missed`` (and drafts, if any)."""
+    items = list(items)
+    counts = Counter(item.status for item in items)
+    channels = {item.channel for item in items}
+    parts = [f"{counts[status]} {status}" for status in _STATUS_ORDER if status != "draft"]
+    if counts["draft"]:
+        parts.append(_plural(counts["draft"], "draft"))
+    head = f"{_plural(len(items), 'item')} on {_plural(len(channels), 'channel')}"
+    return f"{head}: {', '.join(parts)}"
+
+
+# --- table ---------------------------------------------------------------------------------
+
+
+def as_table(items: list[PlanItem], tz_name: str, *, color: bool = False) -> str:
+    """An aligned text table, one line per item, a header and a summary line."""
+    if not items:
+        return NOTHING_PLANNED
+    tz = zone(tz_name)
+    header = ("LOCAL TIME", "UTC", "CHANNEL", "STATUS", "POST", "TEXT")
+    rows = []
+    for item in items:
+        local = _local(item, tz)
+        rows.append(
+            (
+                _local_text(local),
+                _utc_text(local),
+                item.channel,
+                _status_text(item),
+                item.post,
+                preview(item.text),
+            )
+        )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+
+    def line(row: tuple[str, ...], status: Status | None = None) -> str:
+        cells = [
+            row[0].ljust(widths[0]),
+            row[1].rjust(widths[1]),  # so the HH:MM line up under each other
+            row[2].ljust(widths[2]),
+            _tint(row[3].ljust(widths[3]), status, color=color),
+            row[4].ljust(widths[4]),
+            row[5],
+        ]
+        return "  ".join(cells).rstrip()
+
+    lines = [line(header)]
+    lines += [line(row, item.status) for row, item in zip(rows, items, strict=True)]
+    lines.append(summary(items))
+    return "\n".join(lines)
+
+
+def _tint(cell: str, status: Status | None, *, color: bool) -> str:
+    """Colour the status word (not the reason or the padding) when ``color``."""
+    if not color or status is None:
+        return cell
+    rest = cell[len(status) :]
+    return style(status, color=True, **_STATUS_COLORS[status]) + rest
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+
+def item_dict(item: PlanItem, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "post": item.post,
+        "channel": item.channel,
+        "network": item.network,
+        "title": item.title,
+        "file": item.file,
+        "at": _local(item, tz).isoformat(),
+        "at_utc": _iso_utc(item.at),
+        "status": item.status,
+        "reason": item.reason,
+        "text": item.text,
+        "campaign": item.campaign,
+    }
+
+
+def as_json(items: list[PlanItem], tz_name: str, now: datetime) -> str:
+    """``{"schema_version": 1, "timezone", "generated_at", "items": [...]}``, indented."""
+    tz = zone(tz_name)
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "timezone": tz_name,
+        "generated_at": _iso_utc(now, timespec="seconds"),
+        "items": [item_dict(item, tz) for item in items],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+# --- Markdown ------------------------------------------------------------------------------
+
+
+def markdown_cell(text: str) -> str:
+    """``text`` as literal content of one GitHub-flavoured Markdown table cell.
+
+    Backslashes are escaped first so that an escaped pipe stays one cell; the
+    characters that would start emphasis, code, links, HTML or entities are
+    escaped so the text shows as written; line breaks become ``<br>``.
+    """
+    escaped = "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text.strip())
+    return "<br>".join(line.replace("\t", " ").strip() for line in escaped.splitlines())
+
+
+def _markdown_heading(day: date) -> str:
+    return f"### {day.isoformat()} ({_WEEKDAYS[day.weekday()]})"
+
+
+def as_markdown(items: list[PlanItem], tz_name: str) -> str:
+    """One GitHub-flavoured Markdown table per local date, under ``### YYYY-MM-DD (Weekday)``."""
+    if not items:
+        return NOTHING_PLANNED
+    tz = zone(tz_name)
+    header = "| Local time | UTC | Channel | Status | Post | Text |"
+    rule = "|---|---|---|---|---|---|"
+    blocks = []
+    dated = [(_local(item, tz), item) for item in items]
+    for day, group in groupby(dated, key=lambda pair: pair[0].date()):
+        lines = [_markdown_heading(day), "", header, rule]
+        for local, item in group:
+            cells = (
+                f"{local:%H:%M} {local.tzname() or local.strftime('%z')}",
+                _utc_text(local),
+                item.channel,
+                _status_text(item),
+                item.post,
+                preview(item.text),
+            )
+            lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
+        blocks.append("\n".join(lines))
+    blocks.append(summary(items))
+    return "\n\n".join(blocks) + "\n"
+
+
+# --- iCalendar -----------------------------------------------------------------------------
+
+
+def uid(item: PlanItem) -> str:
+    """``<post id>/<channel>@smmgen``: stable across runs and unique per (post, channel).
+
+    Post ids may contain ``/`` and channel names cannot, so the last ``/`` is the
+    separator and the pair can be read back. Characters outside the ones ids and
+    names allow are percent-encoded, which keeps the mapping one-to-one.
+    """
+    return f"{quote(item.post, safe='/._-')}/{quote(item.channel, safe='._-')}@smmgen"
+
+
+def _description(item: PlanItem) -> str:
+    parts = [item.text.strip()] if item.text.strip() else []
+    parts.append(f"Status: {_status_text(item)}")
+    details = [f"Post: {item.post}", f"Channel: {item.channel} ({item.network})"]
+    if item.campaign:
+        details.append(f"Campaign: {item.campaign}")
+    details.append(f"File: {item.file}")
+    parts.append("\n".join(details))
+    return "\n\n".join(parts)
+
+
+def _event(item: PlanItem, stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", uid(item))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", _utc(item))
+    event.add("duration", EVENT_LENGTH)
+    event.add("summary", f"[{item.channel}] {item.title or item.post}")
+    event.add("description", _description(item))
+    event.add("categories", [item.channel])
+    event.add("status", _ICS_STATUS[item.status])
+    event.add("transp", "TRANSPARENT")  # a post going out does not make anyone busy
+    return event
+
+
+def as_ics(
+    items: list[PlanItem], tz_name: str, now: datetime, *, name: str = "smmgen plan"
+) -> bytes:
+    """An RFC 5545 ``VCALENDAR`` with one ``VEVENT`` per item that is not a draft.
+
+    The same input gives the same bytes: ``DTSTAMP`` is ``now``, events keep the
+    order of ``items`` and nothing is random, so the feed can be a golden file.
+    """
+    zone(tz_name)  # an unknown zone is an error here too, not a feed naming it
+    stamp = now.astimezone(UTC).replace(microsecond=0)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", tz_name)
+    # How often subscribers should fetch the feed again (RFC 7986, and Outlook's name).
+    refresh = vDuration(timedelta(hours=1))  # explicit: icalendar 6 wrote a bare timedelta badly
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    for item in items:
+        if item.status != "draft":
+            calendar.add_component(_event(item, stamp))
+    ics: bytes = calendar.to_ical(sorted=False)  # the order above, whatever the library version
+    return ics
