@@ -50,12 +50,18 @@ def build_plan(
     start = start if start is not None else now - calendar.max_lateness
     items = []
     for post in project.posts:
+        # per instant: datetimes of one zone compare equal across a DST fold
+        judged: dict[float, tuple[datetime, Status, str | None]] = {}
         for name in post.channels:
             channel = project.channels[name]
             at = post.when(name)
             if not channel.enabled or at is None or at < start or (end is not None and at > end):
                 continue
-            status, reason = calendar.status(at, now, draft=post.is_draft)
+            instant = at.timestamp()
+            if instant not in judged:
+                status, reason = calendar.status(at, now, draft=post.is_draft)
+                judged[instant] = (at.astimezone(calendar.tz), status, reason)
+            local, status, reason = judged[instant]
             items.append(
                 PlanItem(
                     post=post.id,
@@ -63,7 +69,7 @@ def build_plan(
                     network=channel.type,  # type: ignore[attr-defined]
                     title=post.front.title,
                     file=post.file,
-                    at=at.astimezone(calendar.tz),
+                    at=local,
                     status=status,
                     reason=reason,
                     text=post.text_for(name).strip(),

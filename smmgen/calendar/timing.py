@@ -21,6 +21,8 @@ class Calendar:
 
     def blackout_at(self, when: datetime) -> Blackout | None:
         """The blackout covering ``when``'s local date, if any."""
+        if not self.model.blackout:
+            return None
         day = when.astimezone(self.tz).date()
         for blackout in self.model.blackout:
             if blackout.from_ <= day <= blackout.to:

@@ -4,9 +4,9 @@ minimum gap between two posts on one channel."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import pairwise
+from typing import NamedTuple
 
 from smmgen.calendar.timing import Calendar, describe_blackout, duration_text
 from smmgen.check.rules import post_rule
@@ -15,9 +15,9 @@ from smmgen.loader.posts import Post
 from smmgen.project import Project
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """One post on one channel at one instant: enough to compare gaps."""
+class Slot(NamedTuple):
+    """One post on one channel at one instant: enough to compare gaps (a tuple:
+    the check's workers send many of them back)."""
 
     channel: str
     at: datetime
@@ -44,7 +44,9 @@ def slots(project: Project, post: Post) -> Iterator[Slot]:
     for name in post.channels:
         at = post.when(name)
         if at is not None and project.channels[name].enabled:
-            yield Slot(name, at, post.id, post.file, post.line_of(_time_key(post, name)))
+            # in UTC: times of one zone would compare as wall clocks across a DST fold
+            at_utc = at.astimezone(UTC)
+            yield Slot(name, at_utc, post.id, post.file, post.line_of(_time_key(post, name)))
 
 
 @post_rule
@@ -53,7 +55,6 @@ def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
     reported: set[tuple[str, KeyPath]] = set()
     for slot in slots(project, post):
         key = _time_key(post, slot.channel)
-        when = _local(calendar, slot.at)
 
         def finding(
             code: str,
@@ -71,7 +72,8 @@ def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
         if blackout is not None and ("in-blackout", key) not in reported:
             yield finding(
                 "in-blackout",
-                f"{when} is in the {describe_blackout(blackout)}; nothing publishes then",
+                f"{_local(calendar, slot.at)} is in the {describe_blackout(blackout)};"
+                " nothing publishes then",
                 "move it out of the blackout, or remove publish_at and run `smmgen schedule`",
             )
         name = post.field_for(slot.channel, "campaign")
@@ -81,7 +83,8 @@ def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
         if campaign is not None and outside and ("outside-campaign", key) not in reported:
             yield finding(
                 "outside-campaign",
-                f"{when} is outside the campaign '{name}' ({campaign.from_} to {campaign.to})",
+                f"{_local(calendar, slot.at)} is outside the campaign '{name}'"
+                f" ({campaign.from_} to {campaign.to})",
                 "move the post into the campaign's dates, or change the campaign",
             )
         if slot.at < project.now and ("in-the-past", key) not in reported:
@@ -95,7 +98,7 @@ def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
                 outcome = "unless it was published, it goes out late, at the next publish run"
             yield finding(
                 "in-the-past",
-                f"{when} is {duration_text(late)} in the past; {outcome}",
+                f"{_local(calendar, slot.at)} is {duration_text(late)} in the past; {outcome}",
                 "give it a future time, or remove publish_at and run `smmgen schedule`",
                 Severity.WARNING,
             )

@@ -122,18 +122,20 @@ def as_table(items: list[PlanItem], tz_name: str, *, color: bool = False) -> str
     tz = zone(tz_name)
     header = ("LOCAL TIME", "UTC", "CHANNEL", "STATUS", "POST", "TEXT")
     rows = []
+    # one zone here, so an instant is one text; keyed by the instant (timestamp),
+    # since two datetimes of one zone compare equal across a DST fold
+    times: dict[float, tuple[str, str]] = {}
+    previews: dict[str, str] = {}
     for item in items:
-        local = _local(item, tz)
-        rows.append(
-            (
-                _local_text(local),
-                _utc_text(local),
-                item.channel,
-                _status_text(item),
-                item.post,
-                preview(item.text),
-            )
-        )
+        instant = item.at.timestamp()
+        shown = times.get(instant)
+        if shown is None:
+            local = _local(item, tz)
+            shown = times[instant] = (_local_text(local), _utc_text(local))
+        text = previews.get(item.text)
+        if text is None:
+            text = previews[item.text] = preview(item.text)
+        rows.append((*shown, item.channel, _status_text(item), item.post, text))
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
 
     def line(row: tuple[str, ...], status: Status | None = None) -> str:
