@@ -89,6 +89,11 @@ _ESCAPE: dict[str, Callable[[str], str]] = {
     "slack": _slack_escape,
 }
 
+def escape(text: str, dialect: Dialect) -> str:
+    """Plain ``text`` made safe to insert into a rendering in ``dialect``."""
+    return _ESCAPE[dialect](text)
+
+
 # (open, close) markers per dialect for inline styles
 _STYLE = {
     "plain": {"strong": ("", ""), "em": ("", ""), "s": ("", ""), "code": ("", "")},
@@ -289,7 +294,7 @@ def render(text: str, dialect: Dialect, mention: MentionFn) -> str:
     for name in dict.fromkeys(MENTION.findall(text)):
         written = mention(name)
         if written is None:
-            written = "@" + name if dialect == "html" else _ESCAPE[dialect]("@" + name)
+            written = "@" + name if dialect == "html" else escape("@" + name, dialect)
         rendered = rendered.replace(_slot(name), written)
     return rendered
 

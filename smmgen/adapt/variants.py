@@ -8,6 +8,7 @@ time (too long, too many images, unsupported formats, ...).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -295,7 +296,7 @@ class _Builder:
         if network.type == "bluesky":
             shortened = [_bluesky(t) for t in texts]
             parts = [
-                Part(t, textlib.length(t, "bluesky"), facets=[dict(f) for f in facets])
+                Part(t, textlib.length(t, "bluesky"), facets=copy.deepcopy(list(facets)))
                 for t, facets in shortened
             ]
         else:
@@ -411,7 +412,7 @@ class _Builder:
         return "".join("\n\n" + p for p in pieces)
 
     def escape(self, text: str) -> str:
-        return markdown._ESCAPE[self.network.dialect](text)
+        return markdown.escape(text, self.network.dialect)
 
     def template_exists(self) -> bool:
         """A channel's template is used when it exists (a missing one is reported
