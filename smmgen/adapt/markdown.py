@@ -89,6 +89,7 @@ _ESCAPE: dict[str, Callable[[str], str]] = {
     "slack": _slack_escape,
 }
 
+
 def escape(text: str, dialect: Dialect) -> str:
     """Plain ``text`` made safe to insert into a rendering in ``dialect``."""
     return _ESCAPE[dialect](text)
