@@ -186,6 +186,15 @@ def build(ctx: click.Context, out: Path | None) -> None:
             " run `smmgen check`",
             err=True,
         )
+    if result.unloaded:
+        click.echo(
+            f"error: {plural(len(result.unloaded), 'post file')} could not be loaded and"
+            f" {'has' if len(result.unloaded) == 1 else 'have'} no variants"
+            f" ({', '.join(result.unloaded[:3])}{', ...' if len(result.unloaded) > 3 else ''}):"
+            " run `smmgen check`",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @cli.command()
@@ -337,7 +346,7 @@ def schema(name: str | None, out: Path | None) -> None:
     from smmgen.commands import schema as schemas
 
     if out is not None:
-        for path in schemas.write_schemas(out):
+        for path in schemas.write_schemas(out, name):
             click.echo(f"wrote {path.as_posix()}")
         return
     document = schemas.schema(name) if name else schemas.all_schemas()

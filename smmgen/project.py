@@ -58,7 +58,7 @@ def find_root(start: Path | None = None) -> Path:
         if (candidate / CHANNELS_FILE).is_file():
             return candidate
     raise ProjectNotFound(
-        f"no {CHANNELS_FILE} in {here.name or here} or any parent directory;"
+        f"no {CHANNELS_FILE} in {here} or any parent directory;"
         " run `smmgen init` to create a project, or pass --root DIR"
     )
 

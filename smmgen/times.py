@@ -23,6 +23,7 @@ _DURATION = re.compile(
     r"^(?:(?P<d>\d+)d)?\s*(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+)s)?$"
 )
 
+MAX_DURATION = timedelta(days=366)
 WHEN_FORMATS = "'YYYY-MM-DD HH:MM' (calendar time zone) or ISO 8601 with an offset"
 
 
@@ -87,12 +88,22 @@ def parse_when(value: object, tz: ZoneInfo) -> datetime:
             )
         except ValueError as exc:
             raise TimeError(f"'{text}' is not a valid date and time: {exc}") from None
-        return localize(naive, tz)
+        try:
+            return localize(naive, tz)
+        except OverflowError:
+            raise TimeError(f"'{text}' is out of the range of dates smmgen can use") from None
     if _HAS_OFFSET.search(text) and "T" in text.upper():
         try:
-            return datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise TimeError(f"'{text}' is not a valid ISO 8601 date and time: {exc}") from None
+            when = datetime.fromisoformat(text)
+            when.astimezone(UTC)  # out of range once in UTC (year 0 or 10000)?
+            return when
+        except ValueError:
+            raise TimeError(
+                f"'{text}' is not a valid ISO 8601 date and time; write it like"
+                " 2026-12-01T09:00:00+01:00 (offsets between -23:59 and +23:59)"
+            ) from None
+        except OverflowError:
+            raise TimeError(f"'{text}' is out of the range of dates smmgen can use") from None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         raise TimeError(f"'{text}' has a date but no time; write it as '{text} 09:00'")
     raise TimeError(f"'{text}' is not a date and time; expected {WHEN_FORMATS}")
@@ -102,18 +113,31 @@ def parse_duration(value: object) -> timedelta:
     """``6h``, ``10m``, ``1h30m``, ``2d``, ``90s`` (a bare number is minutes)."""
     if isinstance(value, bool):
         raise TimeError(f"expected a duration like '6h' or '10m', got {value}")
-    if isinstance(value, int):
-        return timedelta(minutes=value)
-    if isinstance(value, str):
-        match = _DURATION.match(value.strip())
-        if match and any(match.groups()):
+    try:
+        if isinstance(value, int):
+            delta = timedelta(minutes=value)
+        elif (
+            isinstance(value, str)
+            and (match := _DURATION.match(value.strip()))
+            and any(match.groups())
+        ):
             parts = {k: int(v) for k, v in match.groupdict().items() if v}
-            return timedelta(
+            delta = timedelta(
                 days=parts.get("d", 0),
                 hours=parts.get("h", 0),
                 minutes=parts.get("m", 0),
                 seconds=parts.get("s", 0),
             )
+        else:
+            delta = None
+    except OverflowError:
+        delta = MAX_DURATION * 2
+    if delta is not None:
+        if delta > MAX_DURATION:
+            raise TimeError(f"'{value}' is longer than a year; use a shorter duration")
+        if delta < timedelta(0):
+            raise TimeError(f"'{value}' is negative; use a duration like '10m'")
+        return delta
     raise TimeError(f"'{value}' is not a duration; write it like '6h', '10m' or '1h30m'")
 
 

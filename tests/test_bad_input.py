@@ -87,8 +87,8 @@ CONFIG_CASES = {
         " never go in files; store it as a CI secret and write 'token_env:"
         " NAME_OF_THE_VARIABLE' instead",
         "channels.yaml:8: error: channels.slack.webhook_url_env: looks like a Slack webhook"
-        " URL; secrets never go in files; store it as a CI secret and name its variable in a"
-        " *_env key",
+        " URL; secrets never go in files; store it as a CI secret and write the NAME of its"
+        " environment variable here instead",
     ],
     ("channels.yaml", "channels_malformed.yaml"): [
         "channels.yaml:4: error: invalid YAML: mapping values are not allowed in this context"
@@ -149,8 +149,8 @@ def test_duplicate_id_names_both_files(make_project: MakeProject, run) -> None:
     assert result.exit_code == 1
     assert _lines_about(result.output, "content/duplicate_id_second.md") == [
         "content/duplicate_id_second.md:3: error: id: id '2026-12-01-same' is also the id of"
-        " content/duplicate_id_first.md (line 2); every post needs its own id: change the id"
-        " of the newer post"
+        " content/duplicate_id_first.md (line 2); every post needs its own id: change one of"
+        " them (never the one already published: publishing is recorded under the id)"
     ]
     assert _lines_about(result.output, "content/duplicate_id_first.md") == []
 

@@ -494,7 +494,7 @@ def test_outside_any_project_is_a_usage_error(tmp_path, run, monkeypatch, comman
     result = run(*command)
     assert result.exit_code == 2
     assert lines(result) == [
-        "error: no channels.yaml in elsewhere or any parent directory;"
+        f"error: no channels.yaml in {outside.resolve()} or any parent directory;"
         " run `smmgen init` to create a project, or pass --root DIR"
     ]
     assert list(outside.iterdir()) == []

@@ -31,7 +31,9 @@ DISCLOSURE_HINT = "add '#ad' to the text (policy.sponsored_disclosure)"
 HASHTAG_HINT = "remove tags, or change policy.max_hashtags in channels.yaml"
 PERSON_MESSAGE = "is not in `people` (channels.yaml), so it is published as typed"
 POST_SECRET_HINT = "remove it, revoke it (it is in git history now), and keep it in a CI secret"
-CONFIG_SECRET_HINT = "store it as a CI secret and name its variable in a *_env key"
+CONFIG_SECRET_HINT = (
+    "store it as a CI secret and write the NAME of its environment variable here instead"
+)
 
 
 def check(run: Run, root: Path, *args: str) -> Result:

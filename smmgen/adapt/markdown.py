@@ -33,7 +33,8 @@ from smmgen.channels.base import Dialect
 from smmgen.text.escape import linkedin_little_text
 from smmgen.text.twitter import extract_urls
 
-MENTION = re.compile(r"(?<![\w@./:+-])@(\w+)(?!\w)(?![@.]\w)")
+MENTION = re.compile(r"(?<![\w@./:+\-=?&%#~])@(\w+)(?!\w)(?![@.]\w)")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # Anything that makes Markdown differ from its plain text needs the parser.
 _NEEDS_PARSER = re.compile(
     r"[*_`\[\]<>\\~&]|^ {0,3}(?:[#>+=-]|\d{1,9}[.)])|^ {4}| {2,}$|^\t", re.MULTILINE
@@ -73,7 +74,15 @@ def _linkedin_escape(text: str) -> str:
 
 
 def _discord_escape(text: str) -> str:
-    return re.sub(r"([\\*~`|])", r"\\\1", text)
+    """Discord Markdown: its markers escaped, links left whole so they still link."""
+    out = []
+    last = 0
+    for start, end in [*extract_urls(text, without_scheme=False), (len(text), len(text))]:
+        piece = re.sub(r"([\\*_~`|])", r"\\\1", text[last:start])
+        # a line that would start a heading, quote or list item
+        out.append(re.sub(r"(^|\n)(?=#{1,3} |> |- )", r"\1\\", piece) + text[start:end])
+        last = end
+    return "".join(out)
 
 
 def _slack_escape(text: str) -> str:
@@ -114,6 +123,7 @@ _STYLE = {
 class _Renderer:
     dialect: Dialect
     mention: MentionFn
+    quotes: int = 0  # blockquotes open around what is being rendered
 
     def escape(self, text: str) -> str:
         return _ESCAPE[self.dialect](text)
@@ -170,8 +180,8 @@ class _Renderer:
     def link(self, href: str, label: str, autolink: bool) -> str:
         plain_label = html.unescape(label) if self.dialect in ("telegram", "slack") else label
         same = autolink or plain_label.strip() in (href, href.removeprefix("mailto:"))
-        if self.dialect == "telegram":
-            return f'<a href="{html.escape(href)}">{label}</a>'
+        if self.dialect == "telegram":  # a link may not contain other entities
+            return f'<a href="{html.escape(href)}">{re.sub(r"<[^>]+>", "", label)}</a>'
         if self.dialect == "slack":
             return f"<{href}>" if same else f"<{href}|{label}>"
         if self.dialect == "discord":
@@ -179,7 +189,7 @@ class _Renderer:
         if same or not label:
             return href
         if self.dialect == "linkedin":
-            return f"{label} ({href})"
+            return f"{label} \\({href}\\)"
         return f"{label} ({href})"
 
     # -- blocks ---------------------------------------------------------------
@@ -211,14 +221,16 @@ class _Renderer:
             end = self._close(tokens, index)
             inner = []
             cursor = index + 1
+            self.quotes += 1
             while cursor < end:
                 block, cursor = self.block(tokens, cursor, depth)
                 if block is not None:
                     inner.append(block)
+            self.quotes -= 1
             text = "\n\n".join(inner)
-            if self.dialect == "telegram":
-                return f"<blockquote>{text}</blockquote>", end + 1
-            prefix = "&gt; " if self.dialect == "slack" else "> "
+            if self.dialect == "telegram":  # Telegram cannot nest quotes: the outer one holds all
+                return (f"<blockquote>{text}</blockquote>" if not self.quotes else text), end + 1
+            prefix = {"slack": "&gt; ", "linkedin": "\\> "}.get(self.dialect, "> ")
             return "\n".join(prefix + line for line in text.split("\n")), end + 1
         return None, index + 1
 
@@ -256,9 +268,9 @@ class _Renderer:
                         parts.append(block)
                 bullet = f"{number}." if ordered else ("-" if self.dialect == "discord" else "•")
                 number += 1
-                indent = "  " * depth
-                body = "\n".join(parts).replace("\n", "\n" + indent + "  ")
-                lines.append(f"{indent}{bullet} {body}")
+                # nested lists come back already indented relative to this item
+                body = "\n".join(parts).replace("\n", "\n  ")
+                lines.append(f"{bullet} {body}")
                 cursor = item_end + 1
             else:
                 cursor += 1
@@ -287,6 +299,7 @@ def _slot(name: str) -> str:
 
 def render(text: str, dialect: Dialect, mention: MentionFn) -> str:
     """``text`` (Markdown) in ``dialect``, with @name mentions written by ``mention``."""
+    text = _COMMENT.sub("", text)  # HTML comments are notes for the team, never published
     if not text.strip():
         return ""
     rendered = _render(text, dialect)

@@ -13,12 +13,15 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+import regex  # type: ignore[import-untyped]
+
 _SEPARATOR = re.compile(r"^---[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SENTENCE_END = re.compile(
     r"(?<=[.!?\u2026\u3002\uff01\uff1f])\s+"
 )  # also the ellipsis and CJK full stops
 _SPACE = re.compile(r"\s+")
+_GRAPHEME = regex.compile(r"\X")
 
 Fits = Callable[[str], bool]  # whether a candidate part is short enough
 
@@ -27,14 +30,18 @@ Fits = Callable[[str], bool]  # whether a candidate part is short enough
 def explicit_parts(text: str) -> tuple[str, ...]:
     """``text`` cut at lines holding only ``---`` (not inside fenced code)."""
     parts: list[list[str]] = [[]]
-    fence: str | None = None
+    fence: str | None = None  # the opening fence, while inside one
     for line in text.split("\n"):
         match = _FENCE.match(line)
         if match:
-            marker = match.group(1)[0] * 3
+            marker = match.group(1)
             if fence is None:
                 fence = marker
-            elif line.strip().startswith(fence):
+            elif (
+                marker[0] == fence[0]
+                and len(marker) >= len(fence)
+                and not line.strip(marker[0] + " \t")
+            ):  # CommonMark: a closing fence is at least as long, and nothing else
                 fence = None
         if fence is None and _SEPARATOR.match(line):
             parts.append([])
@@ -69,8 +76,9 @@ def _best_cut(rest: str, index: int, budget: Callable[[int, str], bool]) -> int:
         cut = _last_fitting(_cuts(rest, pattern), lambda c: budget(index, rest[:c].rstrip()))
         if cut is not None:
             return cut
-    inside = _last_fitting(list(range(2, len(rest))), lambda c: budget(index, rest[:c]))
-    return inside or 1
+    graphemes = [m.end() for m in _GRAPHEME.finditer(rest)]  # never inside an emoji
+    inside = _last_fitting(graphemes[:-1], lambda c: budget(index, rest[:c]))
+    return inside or (graphemes[0] if graphemes else 1)
 
 
 def _pack(text: str, budget: Callable[[int, str], bool]) -> list[str]:

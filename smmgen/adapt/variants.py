@@ -9,6 +9,7 @@ time (too long, too many images, unsupported formats, ...).
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ from smmgen.project import Project
 from smmgen.text import utf8_length, utf16_length
 
 SCHEMA_VERSION = 1
+_CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
 _VIDEO = {"mp4", "mov", "webm", "m4v"}
 
 
@@ -344,14 +346,14 @@ class _Builder:
             return False
         if network.bare_urls or limits.max_links is not None:
             return False
-        written = [mentions(name) or "@" + name for name in MENTION.findall(source)]
+        prose = _CODE.sub("", source)  # mentions in code are not written
+        written = [mentions(name) or "@" + name for name in MENTION.findall(prose)]
         limit = self.limits.max_chars
         if self.field("media") and self.limits.caption_chars is not None:
             limit = self.limits.caption_chars
         if limit is None:
             return True
-        link = self.link() or ""
-        appendix = f"\n\n{link}\n\n" + " ".join("#" + t for t in self.tags())
+        appendix = self.appendix(self.link(), ["#" + t for t in self.tags()])
         inserted = [*written, appendix]
         bound = text_bound(source, inserted)
         if network.url_length is not None:

@@ -13,7 +13,7 @@ what publishing would do with it at the plan's reference time ``now``:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -47,15 +47,20 @@ def build_plan(
     from smmgen.calendar.timing import Calendar
 
     calendar = Calendar(project.calendar)
-    start = start if start is not None else now - calendar.max_lateness
+    # instants in UTC: datetimes of one zone compare as wall clocks across a DST change
+    start = (start if start is not None else now - calendar.max_lateness).astimezone(UTC)
+    end = end.astimezone(UTC) if end is not None else None
     items = []
     for post in project.posts:
         # per instant: datetimes of one zone compare equal across a DST fold
         judged: dict[float, tuple[datetime, Status, str | None]] = {}
         for name in post.channels:
             channel = project.channels[name]
-            at = post.when(name)
-            if not channel.enabled or at is None or at < start or (end is not None and at > end):
+            when = post.when(name)
+            if not channel.enabled or when is None:
+                continue
+            at = when.astimezone(UTC)
+            if at < start or (end is not None and at > end):
                 continue
             instant = at.timestamp()
             if instant not in judged:
@@ -76,5 +81,5 @@ def build_plan(
                     campaign=post.field_for(name, "campaign"),
                 )
             )
-    items.sort(key=lambda item: (item.at, item.post, item.channel))
+    items.sort(key=lambda item: (item.at.astimezone(UTC), item.post, item.channel))
     return items

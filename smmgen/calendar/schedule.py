@@ -12,7 +12,7 @@ changes nothing: scheduled posts are no longer unscheduled.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from smmgen.calendar.slots import occurrences
 from smmgen.calendar.timing import Calendar
@@ -30,6 +30,11 @@ class Assignment:
 class Unschedulable:
     post: Post
     reason: str
+
+
+def unscheduled(post: Post) -> bool:
+    """No publish_at, and some channel without a time of its own in overrides."""
+    return post.publish_at is None and any(post.when(name) is None for name in post.channels)
 
 
 def slot_list(project: Project, post: Post) -> list[str]:
@@ -50,14 +55,14 @@ def schedule(
     for post in project.posts:
         for name in post.channels:
             at = post.when(name)
-            if at is not None:
-                taken.setdefault(name, []).append(at)
+            if at is not None:  # in UTC: wall clocks of one zone mislead across DST
+                taken.setdefault(name, []).append(at.astimezone(UTC))
     if posts is None:
-        posts = [p for p in project.posts if p.publish_at is None and not p.is_draft]
+        posts = [p for p in project.posts if unscheduled(p) and not p.is_draft]
     done: list[Assignment] = []
     failed: list[Unschedulable] = []
     for post in sorted(posts, key=lambda p: p.id):
-        if post.publish_at is not None:
+        if not unscheduled(post):
             continue  # already scheduled: nothing to do
         slots = slot_list(project, post)
         if not slots:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from smmgen.calendar.plan import Status
@@ -43,6 +43,8 @@ class Calendar:
         """What publishing at ``now`` does with an item scheduled for ``at``."""
         if draft:
             return "draft", None
+        # in UTC: datetimes of one zone compare as wall clocks across a DST change
+        at, now = at.astimezone(UTC), now.astimezone(UTC)
         if at > now:
             blackout = self.blackout_at(at)
             if blackout is not None:

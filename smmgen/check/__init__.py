@@ -19,6 +19,7 @@ from pathlib import Path
 from smmgen.check import files, policy, timing, variants  # noqa: F401  (they register rules)
 from smmgen.check.rules import POST_RULES, PROJECT_RULES
 from smmgen.check.timing import Slot, gap_findings, slots
+from smmgen.errors import UsageError
 from smmgen.findings import Finding
 from smmgen.loader import media
 from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE, Config, load_config
@@ -199,7 +200,9 @@ def relative_selection(root: Path, paths: Sequence[Path]) -> list[str]:
         try:
             out.append(absolute.relative_to(root).as_posix())
         except ValueError:
-            out.append(path.as_posix())
+            raise UsageError(
+                f"{path} is outside the project ({root}); give files or folders inside it"
+            ) from None
     return ["" if s == "." else s for s in out]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from smmgen.adapt.hashtags import appended, inline_hashtags
+from smmgen.adapt.threads import explicit_parts
 from smmgen.channels.registry import network as network_of
 from smmgen.check.rules import post_rule
 from smmgen.findings import Finding, KeyPath, Severity, format_key
@@ -16,6 +17,7 @@ from smmgen.models.post import MediaItem
 from smmgen.project import Project
 from smmgen.suggest import closest
 
+_COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 MENTION = re.compile(r"(?<![\w@./:+-])@(\w+)(?!\w)(?![@.]\w)")
 
 
@@ -213,14 +215,35 @@ def unknown_people(project: Project, post: Post) -> Iterator[Finding]:
 
 @post_rule
 def has_text(project: Project, post: Post) -> Iterator[Finding]:
-    if not post.body.strip() and not post.front.media:
-        overrides = post.front.overrides or {}
-        if all(overrides.get(c) is None or not overrides[c].text for c in post.channels):
-            yield _finding(
-                post,
-                "no-text",
-                "the post has no text",
-                post.body_line,
-                None,
-                hint="write the text below the front matter's closing '---'",
+    """Every channel gets some text (or media): networks refuse empty posts."""
+    if not post.channels:
+        yield _finding(
+            post,
+            "no-channel",
+            "the post goes to no channel",
+            post.line_of(("channels",)) if ("channels",) in post.lines else 1,
+            ("channels",) if ("channels",) in post.lines else None,
+            hint="list channels in `channels`, or set defaults.channels in channels.yaml",
+            severity=Severity.WARNING,
+        )
+    empty: dict[KeyPath | None, list[str]] = {}
+    for channel in post.channels:
+        if post.field_for(channel, "media"):
+            continue
+        if not explicit_parts(_COMMENTS.sub("", post.text_for(channel))):
+            override = post.override(channel)
+            key: KeyPath | None = (
+                ("overrides", channel, "text") if override and override.text is not None else None
             )
+            empty.setdefault(key, []).append(channel)
+    for key, channels in empty.items():
+        yield _finding(
+            post,
+            "no-text",
+            f"the post has no text for {', '.join(channels)}",
+            post.line_of(key) if key else post.body_line,
+            key,
+            hint="write the text below the front matter's closing '---'"
+            if key is None
+            else "write the text, or remove the override's `text`",
+        )

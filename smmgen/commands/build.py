@@ -24,6 +24,7 @@ class BuildResult:
     posts: int
     variants: int
     with_errors: int
+    unloaded: list[str]  # post files that could not be loaded, so have no variants
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -68,6 +69,9 @@ def build(
         posts=len(built),
         variants=len(index),
         with_errors=sum(1 for entry in index if entry["errors"]),
+        unloaded=sorted(
+            {f.file for f in project.findings if f.is_error and f.file and f.file.endswith(".md")}
+        ),
     )
 
 

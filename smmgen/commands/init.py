@@ -51,6 +51,16 @@ def init_project(
     day = (on or date.today()).isoformat()
     values = {"timezone": tz_name, "today": day}
     targets = {src: directory / dst.format(today=day) for src, dst in LAYOUT.items()}
+    blocking = {
+        parent
+        for target in targets.values()
+        for parent in target.relative_to(directory).parents
+        if parent != Path(".") and (directory / parent).exists()
+        and not (directory / parent).is_dir()
+    }  # fmt: skip
+    if blocking:
+        shown = ", ".join(sorted(p.as_posix() for p in blocking))
+        raise SmmgenError(f"{directory} has a file where init needs a directory: {shown}")
     existing = [p for p in targets.values() if p.exists()]
     if existing:
         shown = ", ".join(p.relative_to(directory).as_posix() for p in existing)
@@ -60,9 +70,12 @@ def init_project(
         )
     scaffold = files("smmgen").joinpath("scaffold")
     written = []
-    for source, target in targets.items():
-        text = Template(scaffold.joinpath(source).read_text("utf-8")).safe_substitute(values)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        written.append(target)
+    try:
+        for source, target in targets.items():
+            text = Template(scaffold.joinpath(source).read_text("utf-8")).safe_substitute(values)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            written.append(target)
+    except OSError as exc:
+        raise SmmgenError(f"cannot write {exc.filename or directory}: {exc.strerror}") from None
     return written

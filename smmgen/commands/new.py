@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from datetime import datetime
@@ -16,10 +17,13 @@ from smmgen.times import TimeError, parse_when, reference_time, today, zone
 
 
 def slugify(title: str, *, limit: int = 60) -> str:
-    """``"v2 launch: what's new!"`` -> ``v2-launch-what-s-new`` (``post`` when nothing is left)."""
+    """``"v2 launch: what's new!"`` -> ``v2-launch-what-s-new``; a title with no
+    Latin letters or digits (``"Привет мир"``) -> ``post-`` and a short hash of it."""
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "post"
+    if slug:
+        return slug[:limit].rstrip("-")
+    return "post-" + hashlib.sha256(title.strip().encode("utf-8")).hexdigest()[:8]
 
 
 def yaml_scalar(value: str) -> str:
@@ -57,6 +61,8 @@ def new_post(
             when = parse_when(at, tz)
         except TimeError as exc:
             raise UsageError(f"--at: {exc}") from None
+    if channels and "all" in channels and len(channels) > 1:
+        raise UsageError("--channels: 'all' cannot be combined with other channels")
     if channels:
         known = set(config.channels) | config.broken_channels
         for name in channels:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from smmgen.calendar.plan import PlanItem, build_plan
 from smmgen.errors import UsageError
 from smmgen.project import load
-from smmgen.times import TimeError, localize, parse_when
+from smmgen.times import TimeError, parse_when
 
 
 @dataclass
@@ -23,6 +23,12 @@ class Plan:
     end: datetime | None
 
 
+def _day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant of ``day`` in ``tz`` (01:00 where clocks skip midnight)."""
+    midnight = datetime.combine(day, time()).replace(tzinfo=tz)
+    return midnight.astimezone(UTC).astimezone(tz)
+
+
 def bound(value: str | None, tz: ZoneInfo, option: str, *, end: bool = False) -> datetime | None:
     """``--from``/``--to``: a date (the whole day) or a date and time."""
     if value is None:
@@ -32,10 +38,8 @@ def bound(value: str | None, tz: ZoneInfo, option: str, *, end: bool = False) ->
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             day = datetime.fromisoformat(text).date()
             if end:
-                return localize(datetime.combine(day + timedelta(days=1), time()), tz) - timedelta(
-                    microseconds=1
-                )
-            return localize(datetime.combine(day, time()), tz)
+                return _day_start(day + timedelta(days=1), tz) - timedelta(microseconds=1)
+            return _day_start(day, tz)
         return parse_when(text, tz)
     except (TimeError, ValueError) as exc:
         raise UsageError(f"{option}: {exc}; give a date (YYYY-MM-DD) or a date and time") from None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smmgen.calendar.edit import set_publish_at
-from smmgen.calendar.schedule import Assignment, Unschedulable, schedule
+from smmgen.calendar.schedule import Assignment, Unschedulable, schedule, unscheduled
 from smmgen.commands.show import find_post
 from smmgen.project import load
 
@@ -24,7 +24,7 @@ def run_schedule(
 ) -> ScheduleResult:
     project = load(root, at=at)
     posts = [find_post(project, name) for name in wanted] if wanted else None
-    already = [p.file for p in posts or [] if p.publish_at is not None]
+    already = [p.file for p in posts or [] if not unscheduled(p)]
     assigned, failed = schedule(project, project.now, posts)
     if dry_run:
         return ScheduleResult(assigned, failed, already, written=False)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from smmgen.errors import SmmgenError
 from smmgen.models.calendar import CalendarFile
 from smmgen.models.channels import ChannelsFile
 from smmgen.models.post import FrontMatter
@@ -34,11 +35,16 @@ def file_name(name: str) -> str:
     return f"{name}.schema.json"
 
 
-def write_schemas(directory: Path) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
+def write_schemas(directory: Path, name: str | None = None) -> list[Path]:
+    """Write the schema ``name`` (default: all three) as ``<name>.schema.json`` files."""
+    documents = {name: schema(name)} if name else all_schemas()
     written = []
-    for name, document in all_schemas().items():
-        path = directory / file_name(name)
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        written.append(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for kind, document in documents.items():
+            path = directory / file_name(kind)
+            path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            written.append(path)
+    except OSError as exc:
+        raise SmmgenError(f"cannot write {exc.filename or directory}: {exc.strerror}") from None
     return written

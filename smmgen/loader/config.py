@@ -291,7 +291,8 @@ def _find_secrets(config: Config) -> None:
                     file=name,
                     line=loaded.doc.line_of(path),
                     key=format_key(path),
-                    hint="store it as a CI secret and name its variable in a *_env key",
+                    hint="store it as a CI secret and write the NAME of its environment"
+                    " variable here instead",
                 )
             )
 

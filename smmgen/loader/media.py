@@ -20,6 +20,8 @@ def listing(directory: Path) -> tuple[str, ...]:
 @lru_cache(maxsize=8192)
 def media_problem(root: Path, relative: str) -> tuple[str, str | None] | None:
     """(message, hint) when a media path is unusable, None when it is a file in the repo."""
+    if not relative.strip() or "\x00" in relative:
+        return f"'{relative}' is not a file path", "give the path of an image, like media/photo.png"
     pure = PurePosixPath(relative.replace("\\", "/"))
     if pure.is_absolute() or (pure.parts and pure.parts[0].endswith(":")):
         return (

@@ -122,6 +122,18 @@ def load_post(
 ) -> Post | None:
     """One post file, or None with findings in ``sink`` when it cannot be used."""
     shown = path.relative_to(root).as_posix()
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        sink.append(
+            Finding(
+                Severity.ERROR,
+                "outside-repository",
+                "is a link to a file outside the repository; it is not loaded",
+                file=shown,
+                line=1,
+                hint="copy the post into content/ instead of linking to it",
+            )
+        )
+        return None
     text, problem = read_text(path, shown)
     if problem:
         sink.append(problem)
@@ -301,7 +313,8 @@ def duplicate_finding(post: Identity, first: Identity) -> Finding:
         file=post.file,
         line=post.line,
         key="id",
-        hint="every post needs its own id: change the id of the newer post",
+        hint="every post needs its own id: change one of them (never the one already"
+        " published: publishing is recorded under the id)",
     )
 
 

@@ -4,7 +4,8 @@ The loader is PyYAML's C loader when libyaml is present (pure Python
 otherwise), adjusted so YAML reads the way people expect in a config file:
 
 - only ``true``/``false`` are booleans (``no``, ``on``, ``yes`` stay text, so
-  ``language: no`` means Norwegian);
+  ``language: no`` means Norwegian), and numbers are plain decimals (``10:30``,
+  ``0x1F`` and ``1_000`` stay text);
 - dates and times stay text, so smmgen parses them itself, in the calendar's
   time zone, and reports a bad one with its line;
 - a key given twice in one mapping is an error instead of a silent overwrite.
@@ -31,6 +32,8 @@ except AttributeError:  # pragma: no cover - libyaml missing
 
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
 
 
 class DuplicateKey(yaml.MarkedYAMLError):
@@ -46,12 +49,21 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Config-file YAML (see the module's docstring)."""
 
 
+# YAML 1.2's core schema for booleans and numbers: "10:30", "0x1F" and "1_000" stay text.
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP, _INT, _FLOAT)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"
+    ),
+    list("-+.0123456789"),
 )
 
 
@@ -80,23 +92,55 @@ class YamlProblem:
     line: int
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], offset: int) -> None:
+MAX_VALUES = 20_000  # what one document may expand to through aliases
+
+
+class _TooBig(yaml.MarkedYAMLError):
+    """Aliases expand the document past MAX_VALUES, or refer to themselves."""
+
+
+class _KeyNotText(yaml.MarkedYAMLError):
+    """A mapping key that YAML reads as a number, a boolean or null."""
+
+
+def _walk(
+    node: yaml.Node,
+    path: KeyPath,
+    lines: dict[KeyPath, int],
+    offset: int,
+    active: frozenset[int] = frozenset(),
+) -> None:
+    if id(node) in active:
+        raise _TooBig(
+            problem="an alias refers to the value that contains it", problem_mark=node.start_mark
+        )
+    if len(lines) > MAX_VALUES:
+        raise _TooBig(
+            problem=f"aliases expand it to more than {MAX_VALUES:,} values",
+            problem_mark=node.start_mark,
+        )
+    active = active | {id(node)}
     if isinstance(node, yaml.MappingNode):
         seen: dict[tuple[str, str], yaml.Node] = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
+                if key_node.tag != "tag:yaml.org,2002:str":
+                    raise _KeyNotText(
+                        problem=f"the key {key_node.value} is not text; quote it or rename it",
+                        problem_mark=key_node.start_mark,
+                    )
                 # the resolved tag and the text identify the key PyYAML would build
                 first = seen.setdefault((key_node.tag, key_node.value), key_node)
                 if first is not key_node:
                     raise DuplicateKey(key_node.value, first.start_mark, key_node.start_mark)
                 sub = (*path, key_node.value)
                 lines[sub] = key_node.start_mark.line + offset
-                _walk(value_node, sub, lines, offset)
+                _walk(value_node, sub, lines, offset, active)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             sub = (*path, index)
             lines[sub] = item.start_mark.line + offset
-            _walk(item, sub, lines, offset)
+            _walk(item, sub, lines, offset, active)
 
 
 def parse(text: str, *, first_line: int = 1) -> YamlDoc | YamlProblem:
@@ -112,8 +156,17 @@ def parse(text: str, *, first_line: int = 1) -> YamlDoc | YamlProblem:
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         return _problem(exc, offset)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + offset
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return YamlProblem(
+            f"invalid YAML: character #x{exc.character:04x} (column {column}) is not allowed",
+            line,
+        )
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return YamlProblem(f"invalid YAML: {exc}", first_line)
+    except RecursionError:
+        return YamlProblem("invalid YAML: aliases nest too deeply", first_line)
     finally:
         loader.dispose()
     return YamlDoc(data, lines, first_line)
@@ -122,6 +175,8 @@ def parse(text: str, *, first_line: int = 1) -> YamlDoc | YamlProblem:
 def _problem(exc: yaml.MarkedYAMLError, offset: int) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + offset if mark else offset
+    if isinstance(exc, _TooBig | _KeyNotText):
+        return YamlProblem(f"invalid YAML: {exc.problem}", line)
     if isinstance(exc, DuplicateKey):
         return YamlProblem(
             f"duplicate key '{exc.key}': already given on line {exc.first.line + offset}", line
@@ -134,7 +189,9 @@ def _problem(exc: yaml.MarkedYAMLError, offset: int) -> YamlProblem:
 
 
 def describe(value: Any) -> str:
-    """How a YAML value reads to a person, for 'expected X, got Y' messages."""
+    """How a YAML value reads to a person, for 'expected X, got Y' messages.
+
+    A value that looks like a credential is never shown, not even in part."""
     if value is None:
         return "nothing (an empty value)"
     if isinstance(value, bool):
@@ -142,6 +199,10 @@ def describe(value: Any) -> str:
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, str):
+        from smmgen.secrets import in_value
+
+        if in_value(value):
+            return "text that looks like a secret (not shown)"
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the text '{shown}'"
     if isinstance(value, list):

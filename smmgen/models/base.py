@@ -6,7 +6,7 @@ import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
 _ENV_NAME = re.compile(ENV_NAME_PATTERN)
@@ -57,3 +57,5 @@ EnvName = Annotated[
 Url = Annotated[str, AfterValidator(_url), Field(json_schema_extra={"format": "uri"})]
 Name = Annotated[str, AfterValidator(_name), Field(json_schema_extra={"pattern": NAME_PATTERN})]
 PositiveInt = Annotated[int, Field(gt=0)]
+# Only true and false: a text like "yes" is an error, not quietly true.
+Bool = StrictBool

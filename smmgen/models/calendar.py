@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
-from smmgen.models.base import Model
+from smmgen.models.base import Bool, Model
 from smmgen.models.post import Tag
 from smmgen.times import TimeError, parse_duration, zone
 
@@ -96,7 +96,7 @@ class CalendarFile(Model):
     blackout: list[Blackout] = Field(
         default_factory=list, description="Date ranges on which nothing is published."
     )
-    freeze: bool | Freeze = Field(
+    freeze: Bool | Freeze = Field(
         default=False,
         description="Emergency stop: true, or {reason: ...}. Nothing publishes while set.",
     )

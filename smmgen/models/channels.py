@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, RootModel
+from pydantic import ConfigDict, Field, NonNegativeInt, RootModel
 
-from smmgen.models.base import EnvName, Model, Name, PositiveInt, Url
+from smmgen.models.base import Bool, EnvName, Model, Name, PositiveInt, Url
 
 HashtagPlacement = Literal["end", "inline", "none"]
 LinkPlacement = Literal["end", "none"]
@@ -36,7 +36,7 @@ class Limits(Model):
 class Channel(Model):
     """What every channel has."""
 
-    enabled: bool = Field(default=True, description="false: skip this channel everywhere.")
+    enabled: Bool = Field(default=True, description="false: skip this channel everywhere.")
     template: str | None = Field(
         default=None, description="Jinja2 template in templates/ that renders this channel."
     )
@@ -194,14 +194,14 @@ class Defaults(Model):
 class Policy(Model):
     """The team's rules, enforced by `smmgen check`."""
 
-    require_alt_text: bool = Field(default=True, description="Every media item needs `alt`.")
+    require_alt_text: Bool = Field(default=True, description="Every media item needs `alt`.")
     banned_phrases: list[str] = Field(
         default_factory=list, description="Phrases never to publish (case-insensitive)."
     )
     sponsored_disclosure: str | None = Field(
         default=None, description="Text a sponsored post must contain, e.g. '#ad'."
     )
-    max_hashtags: dict[str, int] | int | None = Field(
+    max_hashtags: dict[str, NonNegativeInt] | NonNegativeInt | None = Field(
         default=None,
         description="Most hashtags per post: a number, or per channel name or type with 'default'.",
     )

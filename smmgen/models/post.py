@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field
 
-from smmgen.models.base import Model, Url
+from smmgen.models.base import Bool, Model, Url
 from smmgen.times import WHEN_FORMATS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
@@ -17,10 +17,11 @@ _TAG = re.compile(r"^\w+$")
 
 
 def _post_id(value: str) -> str:
-    if not _ID.match(value) or "//" in value or value.endswith("/"):
+    segments = value.split("/")
+    if not _ID.match(value) or any(seg in ("", ".", "..") for seg in segments):
         raise ValueError(
             f"'{value}' is not a usable id: use letters, digits, '-', '_', '.' and '/'"
-            " (no spaces), like 2026-12-01-v2-launch"
+            " (no spaces, no empty, '.' or '..' parts), like 2026-12-01-v2-launch"
         )
     return value
 
@@ -92,17 +93,17 @@ class PostFields(Model):
     language: Language | None = Field(
         default=None, description="BCP 47 language code of the text, e.g. 'en' or 'de'."
     )
-    sponsored: bool | None = Field(
+    sponsored: Bool | None = Field(
         default=None,
         description="A paid or sponsored post: the policy's sponsored_disclosure must appear.",
     )
-    thread: bool | Literal["auto"] | None = Field(
+    thread: Bool | Literal["auto"] | None = Field(
         default=None,
         description="'auto' (the default) keeps the parts separated by '---' lines and"
         " splits text too long for a network into a thread where the network has threads;"
         " true keeps the '---' parts but never splits them; false never makes a thread.",
     )
-    draft: bool | None = Field(default=None, description="A draft is checked but never published.")
+    draft: Bool | None = Field(default=None, description="A draft is checked but never published.")
 
 
 class Override(PostFields):
