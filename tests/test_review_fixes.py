@@ -301,3 +301,32 @@ def test_build_fails_when_posts_cannot_be_loaded(make_project: MakeProject, run,
     result = run("--root", root, "build", "--out", tmp_path / "site")
     assert result.exit_code == 1
     assert "1 post file could not be loaded and has no variants (content/h.md)" in result.output
+
+
+def test_a_channel_type_that_is_not_text(make_project: MakeProject, run) -> None:
+    channels = "channels:\n  feed:\n    type: [feed]\n"
+    result = run("--root", make_project(channels=channels, posts={}), "check")
+    assert "channels.yaml:3: error: channels.feed.type: expected one channel type as text," in (
+        result.output
+    )
+
+
+def test_a_limit_below_one_says_what_it_got(make_project: MakeProject, run) -> None:
+    channels = "channels:\n  feed: {type: feed, limits: {max_chars: -1}}\n"
+    result = run("--root", make_project(channels=channels, posts={}), "check")
+    assert (
+        "channels.feed.limits.max_chars: expected a number greater than 0, got the number -1"
+        in result.output
+    )
+
+
+def test_init_with_an_empty_timezone(tmp_path: Path, run) -> None:
+    result = run("init", tmp_path / "x", "--timezone", "")
+    assert result.exit_code == 2
+    assert "--timezone is empty" in result.output
+
+
+def test_posts_refused_as_duplicates_are_not_counted(make_project: MakeProject, run) -> None:
+    same = "---\nid: same\n---\nHi\n"
+    result = run("--root", make_project(posts={"a.md": same, "b.md": same}), "check")
+    assert "checked 1 post," in result.output.splitlines()[-1]

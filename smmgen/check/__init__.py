@@ -177,6 +177,7 @@ def check(
         found.extend(rule(project))
     found.extend(gap_findings([s for r in results for s in r.slots], project.timing))
     first_by_id: dict[str, Identity] = {}
+    duplicates = 0
     for result in results:
         found.extend(result.findings)
         project.secret_values |= result.secrets
@@ -184,10 +185,11 @@ def check(
             first = first_by_id.setdefault(ident.id, ident)
             if first is not ident:
                 found.append(duplicate_finding(ident, first))
+                duplicates += _selected(ident.file, selection)
     kept = [f for f in _dedupe(found) if _selected(f.file, selection)]
     return CheckReport(
         findings=redact(kept, project.secret_values),
-        posts=sum(r.checked for r in results),
+        posts=sum(r.checked for r in results) - duplicates,
         channels=len(config.channels),
     )
 

@@ -43,6 +43,8 @@ def init_project(
     directory: Path, *, timezone: str | None = None, on: date | None = None
 ) -> list[Path]:
     """Write the scaffold into ``directory``; refuse if any of its files exist."""
+    if timezone is not None and not timezone.strip():
+        raise UsageError("--timezone is empty; give an IANA name like 'Europe/Berlin'")
     tz_name = timezone or local_timezone()
     try:
         zone(tz_name)

@@ -228,6 +228,18 @@ def _load_channel(config: Config, file: LoadedFile, name: str, entry: Any) -> No
     if kind is None:
         problem("missing-key", f"the channel has no 'type'; expected {one_of(CHANNEL_TYPES)}")
         return
+    if not isinstance(kind, str):
+        config.findings.append(
+            Finding(
+                Severity.ERROR,
+                "wrong-type",
+                f"expected one channel type as text, {one_of(CHANNEL_TYPES)}; got {describe(kind)}",
+                file=file.name,
+                line=file.doc.line_of((*path, "type")),
+                key=format_key((*path, "type")),
+            )
+        )
+        return
     model = CHANNEL_TYPES.get(str(kind))
     if model is None:
         config.findings.append(

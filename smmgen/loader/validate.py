@@ -164,6 +164,16 @@ def _message(
         hint = did_you_mean(value, literals) if isinstance(value, str) and literals else None
         hint = hint or _HINTS.get(alternatives[0]["type"])
         return f"expected {text}, got {describe(value)}", hint, "wrong-type"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        ctx = err.get("ctx", {})
+        words = {
+            "greater_than": "greater than",
+            "greater_than_equal": "at least",
+            "less_than": "less than",
+            "less_than_equal": "at most",
+        }
+        bound = next(iter(ctx.values()), "")
+        return f"expected a number {words[kind]} {bound}, got {describe(value)}", None, "bad-value"
     if kind == "string_pattern_mismatch":
         _, info = _walk_type(root, path)
         hint = info.description if info and info.description else None
