@@ -96,10 +96,21 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @click.option("--at", metavar="WHEN", help=AT_HELP)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check every file afresh (a whole-project check reuses results of unchanged files"
+    " from .smmgen/cache).",
+)
 @click.pass_context
 @handle_errors
 def check(
-    ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool, at: str | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    fmt: str,
+    strict: bool,
+    at: str | None,
+    no_cache: bool,
 ) -> None:
     """Validate configuration, posts and policy.
 
@@ -113,7 +124,9 @@ def check(
 
     progress = ProgressLine("loading posts") if fmt == "text" else None
     try:
-        report = run_check(_root(ctx), paths, strict=strict, progress=progress, at=at)
+        report = run_check(
+            _root(ctx), paths, strict=strict, progress=progress, at=at, use_cache=not no_cache
+        )
     finally:
         if progress:
             progress.close()

@@ -17,8 +17,10 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from smmgen.check import files, policy, timing, variants  # noqa: F401  (they register rules)
+from smmgen.check.cache import Cache, Entry, signature
+from smmgen.check.policy import media_items
 from smmgen.check.rules import POST_RULES, PROJECT_RULES
-from smmgen.check.timing import Slot, gap_findings, slots
+from smmgen.check.timing import gap_findings, past_findings, slots
 from smmgen.errors import UsageError
 from smmgen.findings import Finding
 from smmgen.loader import media
@@ -96,11 +98,9 @@ def check_post(project: Project, post: Post) -> list[Finding]:
 
 @dataclass
 class _Chunk:
-    findings: list[Finding]
-    identities: list[Identity]
+    entries: dict[str, Entry]  # files checked afresh, by project-relative path
+    reused: list[str]  # files whose entry in the cache still holds
     secrets: set[str]
-    checked: int
-    slots: list[Slot]
 
 
 # The project the chunks are checked against; set before the workers fork.
@@ -110,22 +110,45 @@ _SHARED: dict[str, object] = {}
 def _check_files(paths: list[Path]) -> _Chunk:
     project = _SHARED["project"]
     selection = _SHARED["selection"]
+    cache = _SHARED.get("cache")
     assert isinstance(project, Project)
+    chunk = _Chunk({}, [], set())
+    for path in paths:
+        relative = path.relative_to(project.root).as_posix()
+        if isinstance(cache, Cache) and cache.get(relative) is not None:
+            chunk.reused.append(relative)  # the parent has the entry already
+            continue
+        entry = _check_file(project, path, selection, cache is not None)  # type: ignore[arg-type]
+        chunk.entries[relative] = entry
+        chunk.secrets |= _FILE_SECRETS.pop(relative, set())
+    return chunk
+
+
+_FILE_SECRETS: dict[str, set[str]] = {}
+
+
+def _check_file(
+    project: Project, path: Path, selection: Sequence[str] | None, caching: bool
+) -> Entry:
+    """Load and check one post file; its findings redacted of its own secrets."""
+    relative = path.relative_to(project.root).as_posix()
+    before = signature(path) if caching else None
     sink: list[Finding] = []
     secrets: set[str] = set()
-    identities = []
-    taken: list[Slot] = []
-    checked = 0
-    for path in paths:
-        post = load_post(path, project.root, project.config, sink, secrets)
-        if post is None:
-            continue
-        identities.append(identity(post))
-        taken.extend(slots(project, post))
-        if _selected(post.file, selection):  # type: ignore[arg-type]
-            checked += 1
+    post = load_post(path, project.root, project.config, sink, secrets)
+    entry = Entry(before, {}, [], None, [])
+    if post is not None:
+        entry.identity = identity(post)
+        entry.slots = list(slots(project, post))
+        if caching:
+            entry.media = {m.path: signature(project.root / m.path) for _, m in media_items(post)}
+        if _selected(post.file, selection):
+            entry.checked = True
             sink.extend(check_post(project, post))
-    return _Chunk(sink, identities, secrets, checked, taken)
+    entry.findings = redact(sink, secrets)
+    if secrets:
+        _FILE_SECRETS[relative] = secrets
+    return entry
 
 
 def _chunks(items: list[Path], count: int) -> list[list[Path]]:
@@ -162,34 +185,49 @@ def check(
     selection: Sequence[str] | None,
     progress: Progress | None,
     now: datetime,
+    *,
+    use_cache: bool = True,
 ) -> CheckReport:
     media.forget()
     project = Project(root=root, config=config, posts=[], findings=list(config.findings), now=now)
     project.secret_values = set(config.secret_values)
-    _SHARED.update(project=project, selection=selection)
+    # the cache holds whole-project runs: a check of some paths neither reads nor writes it
+    cache = Cache.open(root) if use_cache and selection is None else None
+    _SHARED.update(project=project, selection=selection, cache=cache)
     warm_up()  # compile the big patterns once, before the workers fork
+    paths = list(discover(root / CONTENT_DIR))
     try:
-        results = _run_chunks(list(discover(root / CONTENT_DIR)), progress)
+        results = _run_chunks(paths, progress)
     finally:
         _SHARED.clear()
+    fresh = {k: v for r in results for k, v in r.entries.items()}
+    for result in results:
+        project.secret_values |= result.secrets
+    names = [p.relative_to(root).as_posix() for p in paths]
+    entries = [fresh[n] if n in fresh else cache.entries[n] for n in names]  # type: ignore[union-attr]
+    if cache is not None and (fresh or len(names) != len(cache.entries)):
+        cache.save(dict(zip(names, entries, strict=True)))
     found = list(project.findings)
     for rule in PROJECT_RULES:
         found.extend(rule(project))
-    found.extend(gap_findings([s for r in results for s in r.slots], project.timing))
+    taken = [slot for entry in entries for slot in entry.slots]
+    found.extend(gap_findings(taken, project.timing))
+    found.extend(past_findings(taken, project.timing, now))
     first_by_id: dict[str, Identity] = {}
     duplicates = 0
-    for result in results:
-        found.extend(result.findings)
-        project.secret_values |= result.secrets
-        for ident in result.identities:
-            first = first_by_id.setdefault(ident.id, ident)
-            if first is not ident:
-                found.append(duplicate_finding(ident, first))
-                duplicates += _selected(ident.file, selection)
+    for entry in entries:
+        found.extend(entry.findings)
+        ident = entry.identity
+        if ident is None:
+            continue
+        first = first_by_id.setdefault(ident.id, ident)
+        if first is not ident:
+            found.append(duplicate_finding(ident, first))
+            duplicates += _selected(ident.file, selection)
     kept = [f for f in _dedupe(found) if _selected(f.file, selection)]
     return CheckReport(
         findings=redact(kept, project.secret_values),
-        posts=sum(r.checked for r in results) - duplicates,
+        posts=sum(entry.checked for entry in entries) - duplicates,
         channels=len(config.channels),
     )
 
@@ -215,6 +253,7 @@ def run_check(
     strict: bool = False,
     progress: Progress | None = None,
     at: str | None = None,
+    use_cache: bool = True,
 ) -> CheckReport:
     base = require_project(root) if root is not None else find_root()
     selection = relative_selection(base, paths) if paths else None
@@ -222,7 +261,7 @@ def run_check(
         selection = None
     config = load_config(base)
     now = reference_time(at, zone(config.calendar.timezone))
-    report = check(base, config, selection, progress, now)
+    report = check(base, config, selection, progress, now, use_cache=use_cache)
     report.strict = strict
     return report
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from smmgen.check.policy import _media_items
+from smmgen.check.policy import media_items
 from smmgen.check.rules import post_rule, project_rule
 from smmgen.findings import Finding, Severity, format_key
 from smmgen.loader.media import listing, media_problem
@@ -17,7 +17,7 @@ TEMPLATES_DIR = "templates"
 
 @post_rule
 def media_files(project: Project, post: Post) -> Iterator[Finding]:
-    for path, item in _media_items(post):
+    for path, item in media_items(post):
         problem = media_problem(project.root, item.path)
         if problem:
             message, hint = problem

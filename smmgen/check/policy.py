@@ -71,7 +71,7 @@ def _finding(
     )
 
 
-def _media_items(post: Post) -> Iterator[tuple[KeyPath, MediaItem]]:
+def media_items(post: Post) -> Iterator[tuple[KeyPath, MediaItem]]:
     for index, item in enumerate(post.front.media or []):
         yield ("media", index), item
     for name, override in (post.front.overrides or {}).items():
@@ -83,7 +83,7 @@ def _media_items(post: Post) -> Iterator[tuple[KeyPath, MediaItem]]:
 def alt_text(project: Project, post: Post) -> Iterator[Finding]:
     if not project.config.policy.require_alt_text:
         return
-    for path, item in _media_items(post):
+    for path, item in media_items(post):
         if not (item.alt or "").strip():
             yield _finding(
                 post,

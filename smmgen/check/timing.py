@@ -4,7 +4,7 @@ minimum gap between two posts on one channel."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -20,10 +20,11 @@ class Slot(NamedTuple):
     the check's workers send many of them back)."""
 
     channel: str
-    at: datetime
+    at: float  # POSIX seconds (UTC): cheap to send between processes, exact to compare
     post: str
     file: str
     line: int
+    key: str  # the key that sets the time: publish_at, or overrides.<channel>.publish_at
 
 
 def _time_key(post: Post, channel: str) -> KeyPath:
@@ -33,8 +34,9 @@ def _time_key(post: Post, channel: str) -> KeyPath:
     return ("publish_at",)
 
 
-def _local(calendar: Calendar, at: datetime) -> str:
-    return at.astimezone(calendar.tz).strftime("%Y-%m-%d %H:%M")
+def _local(calendar: Calendar, at: datetime | float) -> str:
+    when = datetime.fromtimestamp(at, UTC) if isinstance(at, float) else at
+    return when.astimezone(calendar.tz).strftime("%Y-%m-%d %H:%M")
 
 
 def slots(project: Project, post: Post) -> Iterator[Slot]:
@@ -44,9 +46,8 @@ def slots(project: Project, post: Post) -> Iterator[Slot]:
     for name in post.channels:
         at = post.when(name)
         if at is not None and project.channels[name].enabled:
-            # in UTC: times of one zone would compare as wall clocks across a DST fold
-            at_utc = at.astimezone(UTC)
-            yield Slot(name, at_utc, post.id, post.file, post.line_of(_time_key(post, name)))
+            key = _time_key(post, name)
+            yield Slot(name, at.timestamp(), post.id, post.file, post.line_of(key), format_key(key))
 
 
 @post_rule
@@ -68,7 +69,8 @@ def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
             shown = format_key(key)
             return Finding(severity, code, message, file=post.file, line=line, key=shown, hint=hint)
 
-        blackout = calendar.blackout_at(slot.at)
+        when = datetime.fromtimestamp(slot.at, UTC)
+        blackout = calendar.blackout_at(when)
         if blackout is not None and ("in-blackout", key) not in reported:
             yield finding(
                 "in-blackout",
@@ -78,7 +80,7 @@ def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
             )
         name = post.field_for(slot.channel, "campaign")
         campaign = project.calendar.campaigns.get(name or "")
-        day = slot.at.astimezone(calendar.tz).date()
+        day = when.astimezone(calendar.tz).date()
         outside = campaign is not None and not campaign.from_ <= day <= campaign.to
         if campaign is not None and outside and ("outside-campaign", key) not in reported:
             yield finding(
@@ -87,21 +89,36 @@ def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
                 f" ({campaign.from_} to {campaign.to})",
                 "move the post into the campaign's dates, or change the campaign",
             )
-        if slot.at < project.now and ("in-the-past", key) not in reported:
-            late = project.now - slot.at
-            if late > calendar.max_lateness:
-                outcome = (
-                    f"more than max_lateness {duration_text(calendar.max_lateness)}: unless it was"
-                    " published, it will be reported as missed, not published"
-                )
-            else:
-                outcome = "unless it was published, it goes out late, at the next publish run"
-            yield finding(
-                "in-the-past",
-                f"{_local(calendar, slot.at)} is {duration_text(late)} in the past; {outcome}",
-                "give it a future time, or remove publish_at and run `smmgen schedule`",
-                Severity.WARNING,
+
+
+def past_findings(entries: Iterable[Slot], calendar: Calendar, now: datetime) -> Iterator[Finding]:
+    """Times already past at ``now``: late, or missed past max_lateness (warnings).
+
+    Judged apart from the per-post rules, so those do not depend on the time.
+    """
+    reported: set[tuple[str, str]] = set()
+    moment = now.timestamp()
+    for slot in sorted((e for e in entries if e.at < moment), key=lambda e: (e.file, e.line)):
+        if (slot.file, slot.key) in reported:
+            continue
+        reported.add((slot.file, slot.key))
+        late = timedelta(seconds=moment - slot.at)
+        if late > calendar.max_lateness:
+            outcome = (
+                f"more than max_lateness {duration_text(calendar.max_lateness)}: unless it was"
+                " published, it will be reported as missed, not published"
             )
+        else:
+            outcome = "unless it was published, it goes out late, at the next publish run"
+        yield Finding(
+            Severity.WARNING,
+            "in-the-past",
+            f"{_local(calendar, slot.at)} is {duration_text(late)} in the past; {outcome}",
+            file=slot.file,
+            line=slot.line,
+            key=slot.key,
+            hint="give it a future time, or remove publish_at and run `smmgen schedule`",
+        )
 
 
 def gap_findings(entries: Iterable[Slot], calendar: Calendar) -> Iterator[Finding]:
@@ -115,12 +132,13 @@ def gap_findings(entries: Iterable[Slot], calendar: Calendar) -> Iterator[Findin
     for channel, items in sorted(by_channel.items()):
         items.sort(key=lambda e: (e.at, e.file))
         for earlier, later in pairwise(items):
-            if later.at - earlier.at < gap and later.post != earlier.post:
+            apart = timedelta(seconds=later.at - earlier.at)
+            if apart < gap and later.post != earlier.post:
                 yield Finding(
                     Severity.ERROR,
                     "min-gap",
                     f"{channel}: {_local(calendar, later.at)} is"
-                    f" {duration_text(later.at - earlier.at)} after {earlier.file}"
+                    f" {duration_text(apart)} after {earlier.file}"
                     f" ({_local(calendar, earlier.at)}); min_gap is {duration_text(gap)}",
                     file=later.file,
                     line=later.line,

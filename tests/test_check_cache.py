@@ -1,0 +1,122 @@
+"""check's cache: reused only while nothing it depends on changed, never stale."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from smmgen.check import run_check
+from smmgen.check.cache import CACHE_DIR, CACHE_FILE
+from tests.conftest import CALENDAR_YAML, MakeProject
+
+POST = "---\nid: {id}\npublish_at: 2026-12-0{day} 09:00\n{extra}---\n{body}\n"
+
+
+def post(name: str, day: int = 1, body: str = "Hello.", extra: str = "") -> str:
+    return POST.format(id=name, day=day, body=body, extra=extra)
+
+
+def codes(root: Path, **kw) -> list[tuple[str | None, str]]:
+    report = run_check(root, **kw)
+    return sorted((f.file, f.code) for f in report.findings)
+
+
+def touch(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # a visibly newer mtime
+
+
+def test_a_second_run_reuses_and_finds_the_same(make_project: MakeProject) -> None:
+    root = make_project(posts={"a.md": post("a"), "b.md": post("b", 3, "guaranteed returns")})
+    first = codes(root)
+    cache = root / CACHE_DIR / CACHE_FILE
+    assert cache.is_file()
+    assert codes(root) == first == [("content/b.md", "banned-phrase")]
+
+
+def test_a_changed_file_is_checked_again(make_project: MakeProject) -> None:
+    root = make_project(posts={"a.md": post("a")})
+    assert codes(root) == []
+    touch(root / "content/a.md", post("a", body="guaranteed returns"))
+    assert codes(root) == [("content/a.md", "banned-phrase")]
+
+
+def test_a_changed_media_file_is_checked_again(make_project: MakeProject) -> None:
+    media = "media:\n  - path: media/p.png\n    alt: A photo\n"
+    root = make_project(posts={"a.md": post("a", extra=media)}, media=["media/p.png"])
+    assert codes(root) == []
+    (root / "media/p.png").write_bytes(b"\x89PNG" + b"\0" * 1_100_000)
+    assert ("content/a.md", "media-too-large") in codes(root)
+    (root / "media/p.png").unlink()
+    assert ("content/a.md", "bad-media-path") in codes(root)
+
+
+def test_a_configuration_change_invalidates_everything(make_project: MakeProject) -> None:
+    root = make_project(posts={"a.md": post("a", body="Something bold.")})
+    assert codes(root) == []
+    channels = (
+        (root / "channels.yaml").read_text().replace('["guaranteed returns"]', '["something bold"]')
+    )
+    (root / "channels.yaml").write_text(channels)
+    assert codes(root) == [("content/a.md", "banned-phrase")]
+
+
+def test_findings_about_time_are_judged_at_every_run(make_project: MakeProject) -> None:
+    root = make_project(posts={"a.md": post("a")})
+    assert codes(root, at="2026-11-25 12:00") == []
+    assert codes(root, at="2026-12-01 10:00") == [("content/a.md", "in-the-past")]
+
+
+def test_checks_across_files_run_every_time(make_project: MakeProject) -> None:
+    root = make_project(posts={"a.md": post("a")})
+    assert codes(root) == []
+    (root / "content/b.md").write_text(post("a", 1))  # same id, same time
+    found = codes(root)
+    assert ("content/b.md", "duplicate-id") in found
+
+
+def test_a_deleted_file_leaves_the_cache(make_project: MakeProject) -> None:
+    root = make_project(posts={"a.md": post("a"), "b.md": post("b", 3)})
+    codes(root)
+    (root / "content/b.md").unlink()
+    codes(root)
+    files = json.loads((root / CACHE_DIR / CACHE_FILE).read_text())["files"]
+    assert sorted(files) == ["content/a.md"]
+
+
+def test_a_broken_or_foreign_cache_is_ignored(make_project: MakeProject) -> None:
+    root = make_project(posts={"a.md": post("a", body="guaranteed returns")})
+    (root / CACHE_DIR).mkdir(parents=True)
+    (root / CACHE_DIR / CACHE_FILE).write_text("{not json")
+    assert codes(root) == [("content/a.md", "banned-phrase")]
+    forged = {"fingerprint": "x", "files": {"content/a.md": {}}}
+    (root / CACHE_DIR / CACHE_FILE).write_text(json.dumps(forged))
+    assert codes(root) == [("content/a.md", "banned-phrase")]
+
+
+def test_the_cache_never_holds_a_secret(make_project: MakeProject) -> None:
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0" * 2
+    root = make_project(posts={"a.md": post("a", body=f"oops {token}")})
+    assert ("content/a.md", "secret-in-file") in codes(root)
+    assert token not in (root / CACHE_DIR / CACHE_FILE).read_text()
+    assert ("content/a.md", "secret-in-file") in codes(root)  # and from the cache too
+
+
+def test_no_cache_and_paths_neither_read_nor_write_it(make_project: MakeProject) -> None:
+    root = make_project(posts={"a.md": post("a")})
+    run_check(root, use_cache=False)
+    run_check(root, [root / "content/a.md"])
+    assert not (root / CACHE_DIR).exists()
+
+
+def test_calendar_change_invalidates(make_project: MakeProject) -> None:
+    root = make_project(posts={"a.md": post("a", 1)})
+    assert codes(root) == []
+    (root / "calendar.yaml").write_text(
+        CALENDAR_YAML.replace(
+            "from: 2026-12-24, to: 2026-12-26", "from: 2026-12-01, to: 2026-12-01"
+        )
+    )
+    assert ("content/a.md", "in-blackout") in codes(root)
