@@ -353,12 +353,20 @@ class _Builder:
             limit = self.limits.caption_chars
         if limit is None:
             return True
-        appendix = self.appendix(self.link(), ["#" + t for t in self.tags()])
-        inserted = [*written, appendix]
+        link = self.link()
+        tags = ["#" + t for t in self.tags()]
+        # the appended link as the network counts it (23 on Mastodon, shortened on Bluesky)
+        counted = link
+        if link and network.shortens_links:
+            counted = short_url(link)
+        elif link and network.url_length is not None:
+            counted = "x" * network.url_length
+        inserted = [*written, self.appendix(counted, tags)]
         bound = text_bound(source, inserted)
         if network.url_length is not None:
-            bound += network.url_length * (source.count("://") + appendix.count("://"))
-        bytes_bound = text_bound(source, inserted, units=utf8_length)
+            bound += network.url_length * source.count("://")
+        full = [*written, self.appendix(link, tags)]  # bytes are sent as written
+        bytes_bound = text_bound(source, full, units=utf8_length)
         if limits.max_bytes is not None and bytes_bound > limits.max_bytes:
             return False
         return bound <= limit

@@ -53,4 +53,5 @@ class Network:
     # many characters (None: as written); ``bare_urls`` also counts "example.com".
     url_length: int | None = None
     bare_urls: bool = False
+    shortens_links: bool = False  # long links are shortened in the text (Bluesky's app)
     docs: str = ""  # where the limits come from

@@ -20,6 +20,7 @@ NETWORK = Network(
         image_formats=frozenset({"jpg", "jpeg", "png", "gif", "webp"}),
     ),
     threads=True,
+    shortens_links=True,
     docs=(
         "app.bsky.feed.post: text maxGraphemes 300, maxLength 3000 (UTF-8 bytes); "
         "app.bsky.embed.images: at most 4 images, blobs up to 1,000,000 bytes."
