@@ -35,6 +35,7 @@ from smmgen.project import Project
 from smmgen.text import utf8_length, utf16_length
 
 SCHEMA_VERSION = 1
+_UNSET = object()
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
 _VIDEO = {"mp4", "mov", "webm", "m4v"}
 
@@ -164,6 +165,7 @@ class _Builder:
         override = post.override(name)
         self.overridden = override.model_fields_set if override is not None else set()
         self.override = override
+        self._link: object = _UNSET
         self.text_key: KeyPath | None = (
             ("overrides", name, "text") if override and override.text is not None else None
         )
@@ -208,6 +210,11 @@ class _Builder:
         return getattr(self.post.front, name)
 
     def link(self) -> str | None:
+        if self._link is _UNSET:
+            self._link = self._tagged_link()
+        return self._link  # type: ignore[return-value]
+
+    def _tagged_link(self) -> str | None:
         url = self.field("link")
         if not url:
             return None
@@ -346,8 +353,7 @@ class _Builder:
             return False
         if network.bare_urls or limits.max_links is not None:
             return False
-        prose = _CODE.sub("", source)  # mentions in code are not written
-        written = [mentions(name) or "@" + name for name in MENTION.findall(prose)]
+        written = [mentions(name) or "@" + name for name in _mentioned(source)]
         limit = self.limits.max_chars
         if self.field("media") and self.limits.caption_chars is not None:
             limit = self.limits.caption_chars
@@ -361,11 +367,13 @@ class _Builder:
             counted = short_url(link)
         elif link and network.url_length is not None:
             counted = "x" * network.url_length
-        inserted = [*written, self.appendix(counted, tags)]
+        appendix = self.appendix(counted, tags)
+        inserted = [*written, appendix]
         bound = text_bound(source, inserted)
         if network.url_length is not None:
             bound += network.url_length * source.count("://")
-        full = [*written, self.appendix(link, tags)]  # bytes are sent as written
+        # bytes are sent as written
+        full = inserted if counted == link else [*written, self.appendix(link, tags)]
         bytes_bound = text_bound(source, full, units=utf8_length)
         if limits.max_bytes is not None and bytes_bound > limits.max_bytes:
             return False
@@ -562,10 +570,21 @@ def text_bound(source: str, inserted: list[str], units: Callable[[str], int] = u
     it against the exact count. ``units`` may be UTF-8 bytes instead (a
     bullet is 3 bytes where ``-`` was 1: within the per-line allowance).
     """
+    return _source_bound(source, units) + sum(units(text) for text in inserted)
+
+
+@lru_cache(maxsize=64)
+def _source_bound(source: str, units: Callable[[str], int]) -> int:
+    """``text_bound``'s part that depends on the source alone: once per post text."""
     escapes = sum(source.count(c) for c in "\\*~`|") + 4 * sum(source.count(c) for c in "&<>")
     lines = source.count("\n") + 1
-    inserted_units = sum(units(text) for text in inserted)
-    return units(source) + inserted_units + escapes + 6 * lines + 3 * source.count("\t")
+    return units(source) + escapes + 6 * lines + 3 * source.count("\t")
+
+
+@lru_cache(maxsize=64)
+def _mentioned(source: str) -> tuple[str, ...]:
+    """Every @name outside code in a text, in order (repeats included)."""
+    return tuple(MENTION.findall(_CODE.sub("", source)))
 
 
 def build_variant(
