@@ -8,7 +8,6 @@ them. Exceptions are for what stops a command.
     SmmgenError                 base class: ``str(err)`` is the user-facing message
     ├── ProjectNotFound         no ``channels.yaml`` in the directory or any parent
     ├── ConfigError             channels.yaml / calendar.yaml cannot be used
-    ├── ContentError            a post file cannot be used (carries file and line)
     └── UsageError              a command was given a value it cannot use (exit 2)
 """
 
@@ -29,16 +28,6 @@ class ProjectNotFound(SmmgenError):
 
 class ConfigError(SmmgenError):
     """The project's configuration cannot be used."""
-
-
-class ContentError(SmmgenError):
-    """A post file cannot be used."""
-
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
-        self.file = file
-        self.line = line
-        where = f"{file}:{line}: " if file and line else f"{file}: " if file else ""
-        super().__init__(f"{where}{message}")
 
 
 class UsageError(SmmgenError):

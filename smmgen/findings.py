@@ -8,8 +8,7 @@ first one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -69,28 +68,3 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
         }
-
-
-@dataclass
-class Findings:
-    """An ordered collection that records where things went wrong."""
-
-    items: list[Finding] = field(default_factory=list)
-
-    def add(self, finding: Finding) -> None:
-        self.items.append(finding)
-
-    def error(self, code: str, message: str, **where: Any) -> None:
-        self.items.append(Finding(Severity.ERROR, code, message, **where))
-
-    def warning(self, code: str, message: str, **where: Any) -> None:
-        self.items.append(Finding(Severity.WARNING, code, message, **where))
-
-    def extend(self, other: Findings | list[Finding]) -> None:
-        self.items.extend(other.items if isinstance(other, Findings) else other)
-
-    def __iter__(self) -> Iterator[Finding]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)

@@ -59,8 +59,3 @@ def network(kind: str) -> Network:
         return _NETWORKS[kind]
     except KeyError:
         raise ConfigError(f"no network type '{kind}' is registered") from None
-
-
-def networks() -> dict[str, Network]:
-    _load()
-    return dict(_NETWORKS)

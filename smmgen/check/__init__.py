@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -52,7 +52,6 @@ class CheckReport:
     posts: int
     channels: int
     strict: bool = False
-    files: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -118,20 +117,17 @@ def _check_files(paths: list[Path]) -> _Chunk:
         if isinstance(cache, Cache) and cache.get(relative) is not None:
             chunk.reused.append(relative)  # the parent has the entry already
             continue
-        entry = _check_file(project, path, selection, cache is not None)  # type: ignore[arg-type]
+        entry, secrets = _check_file(project, path, selection, cache is not None)  # type: ignore[arg-type]
         chunk.entries[relative] = entry
-        chunk.secrets |= _FILE_SECRETS.pop(relative, set())
+        chunk.secrets |= secrets
     return chunk
-
-
-_FILE_SECRETS: dict[str, set[str]] = {}
 
 
 def _check_file(
     project: Project, path: Path, selection: Sequence[str] | None, caching: bool
-) -> Entry:
-    """Load and check one post file; its findings redacted of its own secrets."""
-    relative = path.relative_to(project.root).as_posix()
+) -> tuple[Entry, set[str]]:
+    """Load and check one post file: its findings redacted of the secrets found in
+    it, and those secrets (kept in memory for this run's redaction, never cached)."""
     before = signature(path) if caching else None
     sink: list[Finding] = []
     secrets: set[str] = set()
@@ -146,9 +142,7 @@ def _check_file(
             entry.checked = True
             sink.extend(check_post(project, post))
     entry.findings = redact(sink, secrets)
-    if secrets:
-        _FILE_SECRETS[relative] = secrets
-    return entry
+    return entry, secrets
 
 
 def _chunks(items: list[Path], count: int) -> list[list[Path]]:
@@ -264,16 +258,3 @@ def run_check(
     report = check(base, config, selection, progress, now, use_cache=use_cache)
     report.strict = strict
     return report
-
-
-def check_project(project: Project) -> list[Finding]:
-    """Every finding for an already loaded project (used by the Python API)."""
-    found = list(project.findings)
-    for rule in PROJECT_RULES:
-        found.extend(rule(project))
-    for post in project.posts:
-        found.extend(check_post(project, post))
-    found.extend(
-        gap_findings([s for p in project.posts for s in slots(project, p)], project.timing)
-    )
-    return redact(_dedupe(found), project.secret_values)

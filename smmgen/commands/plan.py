@@ -19,8 +19,6 @@ class Plan:
     items: list[PlanItem]
     timezone: str
     now: datetime
-    start: datetime | None
-    end: datetime | None
 
 
 def _day_start(day: date, tz: ZoneInfo) -> datetime:
@@ -53,4 +51,4 @@ def make_plan(root: Path | None, start: str | None, end: str | None, at: str | N
     if first is not None and last is not None and last < first:
         raise UsageError("--to is before --from")
     items = build_plan(project, project.now, first, last)
-    return Plan(items, project.calendar.timezone, project.now, first, last)
+    return Plan(items, project.calendar.timezone, project.now)

@@ -16,7 +16,6 @@ class ScheduleResult:
     assigned: list[Assignment]
     failed: list[Unschedulable]
     already: list[str]  # posts named that already had a time
-    written: bool
 
 
 def run_schedule(
@@ -27,7 +26,7 @@ def run_schedule(
     already = [p.file for p in posts or [] if not unscheduled(p)]
     assigned, failed = schedule(project, project.now, posts)
     if dry_run:
-        return ScheduleResult(assigned, failed, already, written=False)
+        return ScheduleResult(assigned, failed, already)
     written = []
     for item in assigned:
         try:
@@ -36,4 +35,4 @@ def run_schedule(
             failed.append(Unschedulable(item.post, f"the file was not changed: {exc}"))
         else:
             written.append(item)
-    return ScheduleResult(written, failed, already, written=True)
+    return ScheduleResult(written, failed, already)

@@ -228,30 +228,34 @@ def _load_channel(config: Config, file: LoadedFile, name: str, entry: Any) -> No
     if kind is None:
         problem("missing-key", f"the channel has no 'type'; expected {one_of(CHANNEL_TYPES)}")
         return
-    if not isinstance(kind, str):
+    type_key = (*path, "type")
+
+    def type_problem(code: str, message: str, hint: str | None = None) -> None:
+        assert file.doc is not None
         config.findings.append(
             Finding(
                 Severity.ERROR,
-                "wrong-type",
-                f"expected one channel type as text, {one_of(CHANNEL_TYPES)}; got {describe(kind)}",
+                code,
+                message,
                 file=file.name,
-                line=file.doc.line_of((*path, "type")),
-                key=format_key((*path, "type")),
+                line=file.doc.line_of(type_key),
+                key=format_key(type_key),
+                hint=hint,
             )
         )
+
+    if not isinstance(kind, str):
+        type_problem(
+            "wrong-type",
+            f"expected one channel type as text, {one_of(CHANNEL_TYPES)}; got {describe(kind)}",
+        )
         return
-    model = CHANNEL_TYPES.get(str(kind))
+    model = CHANNEL_TYPES.get(kind)
     if model is None:
-        config.findings.append(
-            Finding(
-                Severity.ERROR,
-                "unknown-channel-type",
-                f"unknown channel type '{kind}'; expected {one_of(CHANNEL_TYPES)}",
-                file=file.name,
-                line=file.doc.line_of((*path, "type")),
-                key=format_key((*path, "type")),
-                hint=did_you_mean(str(kind), CHANNEL_TYPES),
-            )
+        type_problem(
+            "unknown-channel-type",
+            f"unknown channel type '{kind}'; expected {one_of(CHANNEL_TYPES)}",
+            did_you_mean(kind, CHANNEL_TYPES),
         )
         return
     channel = validate(
