@@ -12,13 +12,14 @@ from collections.abc import Callable
 from datetime import UTC
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
 from smmgen import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
+LedgerKind = Literal["auto", "git", "local"]
 
 FORMAT_HELP = "text for people, json for programs (stable, with schema_version)"
 AT_HELP = (
@@ -40,11 +41,12 @@ def handle_errors(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from smmgen.errors import SmmgenError
+        from smmgen.secrets import REDACTOR
 
         try:
             return func(*args, **kwargs)
         except SmmgenError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(REDACTOR.text(f"error: {exc}"), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -55,8 +57,8 @@ def handle_errors(func: F) -> F:
             if os.environ.get("SMMGEN_DEBUG"):
                 raise
             click.echo(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in smmgen; please report it with the command you ran"
+                REDACTOR.text(f"internal error: {type(exc).__name__}: {exc}\n")
+                + "This is a bug in smmgen; please report it with the command you ran"
                 " (set SMMGEN_DEBUG=1 to see the traceback).",
                 err=True,
             )
@@ -366,5 +368,215 @@ def schema(name: str | None, out: Path | None) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+CHANNELS_OPTION = click.option(
+    "--channel", "channels", multiple=True, metavar="NAME", help="Only this channel (repeatable)."
+)
+POSTS_OPTION = click.option(
+    "--post", "posts", multiple=True, metavar="ID", help="Only this post id (repeatable)."
+)
+TEXT_OR_JSON = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help=FORMAT_HELP,
+)
+LEDGER_OPTION = click.option(
+    "--ledger",
+    "ledger_kind",
+    type=click.Choice(["auto", "git", "local"]),
+    help="Where the ledger is: git (a branch of the remote), local (a directory), or auto"
+    " (git when the repository has the remote). Default: channels.yaml ledger.store.",
+)
+
+
+@cli.command()
+@click.option("--at", metavar="WHEN", help=AT_HELP)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print what would be sent; send nothing, write nothing, need no credentials.",
+)
+@CHANNELS_OPTION
+@POSTS_OPTION
+@TEXT_OR_JSON
+@LEDGER_OPTION
+@click.pass_context
+@handle_errors
+def publish(
+    ctx: click.Context,
+    at: str | None,
+    dry_run: bool,
+    channels: tuple[str, ...],
+    posts: tuple[str, ...],
+    fmt: str,
+    ledger_kind: LedgerKind | None,
+) -> None:
+    """Publish every due variant, exactly once.
+
+    A variant is due when its publish_at has come, it is not later than
+    max_lateness, and no blackout or freeze stops it. Each is recorded in the
+    ledger before and after it is sent, so a re-run, a run killed at any
+    moment, or two runs at once never post twice; an interrupted thread goes
+    on after its last part. Channels run side by side, each channel's posts in
+    order. Exit code 1 if anything failed or its outcome is unknown (settle
+    those with `smmgen ledger resolve`).
+    """
+    from smmgen.commands.publish import run_publish
+    from smmgen.report import publish as render
+    from smmgen.report.console import ProgressLine, use_color
+
+    progress = ProgressLine("publishing") if fmt == "text" else None
+    try:
+        report = run_publish(
+            _root(ctx),
+            at=at,
+            dry_run=dry_run,
+            channels=channels,
+            posts=posts,
+            ledger=ledger_kind,
+            progress=progress,
+        )
+    finally:
+        if progress:
+            progress.close()
+    if fmt == "json":
+        click.echo(render.publish_json(report))
+    else:
+        click.echo(render.publish_text(report, color=use_color()))
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.group()
+def ledger() -> None:
+    """Inspect the publish records; settle an unknown outcome by hand."""
+
+
+@ledger.command("list")
+@CHANNELS_OPTION
+@POSTS_OPTION
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["published", "claimed", "failed", "retry", "unknown", "skipped"]),
+    help="Only items in this state (repeatable).",
+)
+@TEXT_OR_JSON
+@LEDGER_OPTION
+@click.pass_context
+@handle_errors
+def ledger_list_command(
+    ctx: click.Context,
+    channels: tuple[str, ...],
+    posts: tuple[str, ...],
+    statuses: tuple[str, ...],
+    fmt: str,
+    ledger_kind: LedgerKind | None,
+) -> None:
+    """List what the ledger says of each post on each channel.
+
+    States: published, claimed (a run is on it, or stopped mid-way), failed
+    (refused by the network), retry (the next run tries again), unknown (sent,
+    outcome unknown: settle with `ledger resolve`), skipped (settled by hand).
+    """
+    from smmgen.commands.publish import ledger_list
+    from smmgen.report import publish as render
+
+    view = ledger_list(
+        _root(ctx),
+        kind=ledger_kind,
+        channels=channels,
+        posts=posts,
+        status=statuses,
+    )
+    click.echo(render.ledger_json(view) if fmt == "json" else render.ledger_text(view))
+
+
+@ledger.command("resolve")
+@click.argument("post")
+@click.option("--channel", required=True, metavar="NAME", help="The channel of the item.")
+@click.option(
+    "--as",
+    "outcome",
+    required=True,
+    type=click.Choice(["published", "retry", "skip"]),
+    help="published: it is on the network (give --url); retry: it is not, publish it again"
+    " on the next run; skip: never publish it on this channel.",
+)
+@click.option("--url", help="Where the post is (with --as published).")
+@click.option("--note", help="Why, for the record.")
+@LEDGER_OPTION
+@click.pass_context
+@handle_errors
+def ledger_resolve_command(
+    ctx: click.Context,
+    post: str,
+    channel: str,
+    outcome: str,
+    url: str | None,
+    note: str | None,
+    ledger_kind: LedgerKind | None,
+) -> None:
+    """Settle POST on a channel by hand, after looking on the network.
+
+    For an item whose outcome is unknown (a webhook that did not answer), that
+    failed, or that a stopped run left claimed. The record is appended to the
+    ledger (pushed to its branch with the git store); nothing is sent.
+    """
+    from smmgen.commands.publish import ledger_resolve
+
+    state = ledger_resolve(_root(ctx), post, channel, outcome, url=url, note=note, kind=ledger_kind)
+    click.echo(f"{post} on {channel}: now {state.status}")
+
+
+@cli.group()
+def channels() -> None:
+    """Work with the channels of channels.yaml."""
+
+
+@channels.command("verify")
+@CHANNELS_OPTION
+@TEXT_OR_JSON
+@click.pass_context
+@handle_errors
+def channels_verify(ctx: click.Context, channels: tuple[str, ...], fmt: str) -> None:
+    """Check each channel's credentials without posting.
+
+    Reads the environment variables channels.yaml names and asks each network
+    who they belong to. Exit code 1 if a variable is missing or refused.
+    """
+    from smmgen.commands.publish import verify_channels
+    from smmgen.report import publish as render
+    from smmgen.report.console import use_color
+
+    results = verify_channels(_root(ctx), channels)
+    click.echo(
+        render.verify_json(results)
+        if fmt == "json"
+        else render.verify_text(results, color=use_color())
+    )
+    sys.exit(0 if all(r.ok for r in results) else 1)
+
+
+class _Redacting:
+    """A text stream that passes everything through the process's redactor."""
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from smmgen.secrets import REDACTOR
+
+        self._stream.write(REDACTOR.text(text) if REDACTOR else text)
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main() -> None:
+    sys.stdout = _Redacting(sys.stdout)
+    sys.stderr = _Redacting(sys.stderr)
     cli(prog_name="smmgen")

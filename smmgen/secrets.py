@@ -132,3 +132,36 @@ def redact(findings: list[Finding], values: set[str]) -> list[Finding]:
             finding = replace(finding, message=message, hint=hint, key=key)
         out.append(finding)
     return out
+
+
+class Redactor:
+    """The secret values of a run; :meth:`text` replaces them wherever they appear.
+
+    Also catches a secret as it appears URL-encoded. Values shorter than 4
+    characters are not secrets worth the false hits and are ignored.
+    """
+
+    def __init__(self, values: Iterable[str] = ()):
+        self._values: list[str] = []
+        self.add(values)
+
+    def add(self, values: Iterable[str]) -> None:
+        from urllib.parse import quote
+
+        known = set(self._values)
+        for value in values:
+            for form in (value, quote(value, safe=""), quote(value)):
+                if form and len(form) >= 4 and form not in known:
+                    known.add(form)
+        self._values = sorted(known, key=len, reverse=True)
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+    def text(self, text: str) -> str:
+        return redact_text(text, self._values) if self._values else text
+
+
+#: The process's redactor: commands that read credentials add them here and
+#: the CLI passes everything it prints through it.
+REDACTOR = Redactor()

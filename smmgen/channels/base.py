@@ -55,3 +55,4 @@ class Network:
     bare_urls: bool = False
     shortens_links: bool = False  # long links are shortened in the text (Bluesky's app)
     docs: str = ""  # where the limits come from
+    driver: str | None = None  # "module:Class" of its publishing driver (smmgen.publish.driver)

@@ -7,6 +7,7 @@ receives :func:`register`). A type registered twice is refused.
 
 from __future__ import annotations
 
+import threading
 from importlib import import_module
 from importlib.metadata import entry_points
 
@@ -30,6 +31,7 @@ BUILTIN = (
 
 _NETWORKS: dict[str, Network] = {}
 _loaded = False
+_lock = threading.RLock()
 
 
 def register(network: Network) -> Network:
@@ -44,12 +46,15 @@ def _load() -> None:
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    for name in BUILTIN:
-        module = import_module(f"smmgen.channels.{name}")
-        module.register_networks(register)
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        entry.load()(register)
+    with _lock:  # channel workers of a publish run ask at once
+        if _loaded:
+            return
+        for name in BUILTIN:
+            module = import_module(f"smmgen.channels.{name}")
+            module.register_networks(register)
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            entry.load()(register)
+        _loaded = True
 
 
 def network(kind: str) -> Network:

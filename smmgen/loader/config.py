@@ -24,6 +24,7 @@ from smmgen.models.channels import (
     Channel,
     ChannelsFile,
     Defaults,
+    LedgerSettings,
     People,
     Policy,
 )
@@ -51,6 +52,7 @@ class Config:
     defaults: Defaults = field(default_factory=Defaults)
     people: dict[str, dict[str, str]] = field(default_factory=dict)
     policy: Policy = field(default_factory=Policy)
+    ledger: LedgerSettings = field(default_factory=LedgerSettings)
     calendar: CalendarFile = field(default_factory=CalendarFile)
     files: dict[str, LoadedFile] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
@@ -157,6 +159,9 @@ def _load_channels(config: Config, file: LoadedFile) -> None:
         config.defaults = defaults or Defaults()
     if "policy" in data:
         config.policy = validate(Policy, data["policy"], prefix=("policy",), **where) or Policy()
+    if "ledger" in data:
+        ledger = validate(LedgerSettings, data["ledger"], prefix=("ledger",), **where)
+        config.ledger = ledger or LedgerSettings()
     if "people" in data:
         people = validate(People, data["people"], prefix=("people",), **where)
         if people is not None:

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, NonNegativeInt, RootModel
 
 from smmgen.models.base import Bool, EnvName, Model, Name, PositiveInt, Url
+from smmgen.models.calendar import Duration
 
 HashtagPlacement = Literal["end", "inline", "none"]
 LinkPlacement = Literal["end", "none"]
@@ -215,6 +216,35 @@ class People(RootModel[dict[str, Person]]):
     and optionally ``name``, written where they have no handle."""
 
 
+class LedgerSettings(Model):
+    """Where `smmgen publish` keeps its record of what went out (SPEC §7)."""
+
+    store: Literal["auto", "git", "local"] = Field(
+        default="auto",
+        description="'git': a branch of the remote (for CI: main stays content-only);"
+        " 'local': a directory; 'auto': git when the repository has the remote, else local.",
+    )
+    branch: str = Field(
+        default="smmgen-ledger",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+        description="The git branch that holds the ledger.",
+    )
+    remote: str = Field(
+        default="origin",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="The git remote the ledger branch is pushed to.",
+    )
+    path: str = Field(
+        default="ledger",
+        description="The local ledger's directory, relative to the project root.",
+    )
+    lease: Duration = Field(
+        default="10m",
+        description="How long another run's unfinished claim is respected before it is"
+        " taken over (that run is taken to have died).",
+    )
+
+
 class ChannelsFile(Model):
     """channels.yaml: channels, people and policy."""
 
@@ -230,3 +260,6 @@ class ChannelsFile(Model):
         " name or network type, and optionally `name` (written where they have no handle).",
     )
     policy: Policy = Field(default_factory=Policy, description="Rules `check` enforces.")
+    ledger: LedgerSettings = Field(
+        default_factory=LedgerSettings, description="Where publishing records what went out."
+    )

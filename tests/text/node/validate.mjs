@@ -6,7 +6,7 @@
 // validation error's message when it is not.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Lexicons } from '@atproto/lexicon'
+import { Lexicons, jsonToLex } from '@atproto/lexicon'
 
 const dir = process.argv[2]
 if (!dir) {
@@ -35,7 +35,7 @@ const items = JSON.parse(Buffer.concat(chunks).toString('utf8'))
 
 const results = items.map(({ nsid, record }) => {
   try {
-    lexicons.assertValidRecord(nsid, record)
+    lexicons.assertValidRecord(nsid, jsonToLex(record))
     return null
   } catch (err) {
     return err instanceof Error ? err.message : String(err)

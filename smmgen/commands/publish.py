@@ -1,0 +1,287 @@
+"""``smmgen publish``, ``smmgen ledger`` and ``smmgen channels verify``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from smmgen.channels.registry import network as network_of
+from smmgen.errors import ConfigError, UsageError
+from smmgen.findings import Severity
+from smmgen.project import Project, load
+from smmgen.publish.driver import Context, driver_class
+from smmgen.publish.engine import Options, Result, Run
+from smmgen.publish.errors import PublishError
+from smmgen.publish.http import Http
+from smmgen.publish.ledger import Kind, LedgerError, choose, open_store
+from smmgen.publish.ledger import records as rec
+from smmgen.publish.ledger.state import ItemState, fold
+from smmgen.secrets import REDACTOR, Redactor
+from smmgen.times import parse_duration
+
+
+def credentials(project: Project, env: Mapping[str, str]) -> list[str]:
+    """The values of every environment variable a channel names (``*_env``)."""
+    values = []
+    for channel in project.channels.values():
+        for name, value in channel.model_dump().items():
+            if name.endswith("_env") and isinstance(value, str) and env.get(value):
+                values.append(env[value])
+    return values
+
+
+def _load(root: Path | None, at: str | None, redactor: Redactor) -> Project:
+    project = load(root, at=at)
+    redactor.add(credentials(project, os.environ))
+    return project
+
+
+def _check_names(project: Project, channels: tuple[str, ...], posts: tuple[str, ...]) -> None:
+    from smmgen.suggest import did_you_mean
+
+    for name in channels:
+        if name not in project.channels:
+            hint = did_you_mean(name, list(project.channels)) or ""
+            raise UsageError(f"--channel {name}: no such channel in channels.yaml. {hint}".strip())
+    ids = {p.id for p in project.posts}
+    for post in posts:
+        if post not in ids:
+            hint = did_you_mean(post, sorted(ids)) or ""
+            raise UsageError(f"--post {post}: no post has this id. {hint}".strip())
+
+
+@dataclass
+class PublishReport:
+    now: datetime
+    dry_run: bool
+    ledger: str
+    results: list[Result]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.outcome in ("failed", "unknown") for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for result in self.results:
+            out[result.outcome] = out.get(result.outcome, 0) + 1
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1,
+            "at": self.now.isoformat(),
+            "dry_run": self.dry_run,
+            "ledger": self.ledger,
+            "ok": self.ok,
+            "counts": self.counts(),
+            "items": [r.as_dict() for r in self.results],
+            "ledger_problems": self.problems,
+        }
+
+
+def run_publish(
+    root: Path | None,
+    *,
+    at: str | None = None,
+    dry_run: bool = False,
+    channels: tuple[str, ...] = (),
+    posts: tuple[str, ...] = (),
+    ledger: Kind | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PublishReport:
+    project = _load(root, at, REDACTOR)
+    _check_names(project, channels, posts)
+    broken = [
+        f
+        for f in project.findings
+        if f.severity is Severity.ERROR and f.file in ("channels.yaml", "calendar.yaml")
+    ]
+    if broken:
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        raise ConfigError(
+            f"{broken[0].text()}{more}; nothing is published until `smmgen check` passes"
+        )
+    options = Options(
+        now=project.now,
+        dry_run=dry_run,
+        channels=set(channels) or None,
+        posts=set(posts) or None,
+        lease=parse_duration(project.config.ledger.lease),
+    )
+    problems: list[str] = []
+    try:
+        store = open_store(project, ledger, writing=not dry_run)
+    except LedgerError as exc:
+        if not dry_run:
+            raise
+        store, problems = None, [f"ledger not read ({exc}): already published items may be listed"]
+    try:
+        run = Run(project, store, options, REDACTOR, progress)
+        results = run.execute()
+        if store is not None:
+            problems += store.problems
+    finally:
+        if store is not None:
+            store.close()
+    where = store.description if store is not None else "not read"
+    return PublishReport(project.now, dry_run, where, results, problems)
+
+
+# -- smmgen ledger ---------------------------------------------------------------
+
+
+@dataclass
+class LedgerView:
+    ledger: str
+    states: list[ItemState]
+    problems: list[str]
+
+
+def ledger_list(
+    root: Path | None,
+    *,
+    kind: Kind | None = None,
+    channels: tuple[str, ...] = (),
+    posts: tuple[str, ...] = (),
+    status: tuple[str, ...] = (),
+) -> LedgerView:
+    project = _load(root, None, REDACTOR)
+    store = open_store(project, kind, writing=False)
+    try:
+        records = store.load()
+        problems = list(store.problems)
+    finally:
+        store.close()
+    states = [
+        s
+        for s in fold(records).values()
+        if (not channels or s.channel in channels)
+        and (not posts or s.post in posts)
+        and (not status or s.status in status)
+    ]
+    states.sort(key=lambda s: (s.claimed_at.isoformat() if s.claimed_at else "", s.post, s.channel))
+    return LedgerView(store.description, states, problems)
+
+
+RESOLVABLE = {
+    "published": {"unknown", "failed", "retry", "claimed"},
+    "retry": {"unknown", "failed", "claimed", "skipped"},
+    "skip": {"new", "unknown", "failed", "retry", "claimed"},
+}
+
+
+def ledger_resolve(
+    root: Path | None,
+    post: str,
+    channel: str,
+    outcome: str,
+    *,
+    url: str | None = None,
+    note: str | None = None,
+    kind: Kind | None = None,
+) -> ItemState:
+    project = _load(root, None, REDACTOR)
+    if channel not in project.channels:
+        raise UsageError(f"--channel {channel}: no such channel in channels.yaml")
+    store = open_store(project, kind, writing=True)
+    try:
+        states = fold(store.load())
+        state = states.get((post, channel)) or ItemState(post, channel)
+        if state.status == "new" and post not in {p.id for p in project.posts}:
+            raise UsageError(f"{post}: no post has this id and the ledger knows nothing of it")
+        allowed = RESOLVABLE[outcome]
+        if state.status not in allowed:
+            raise UsageError(
+                f"{post} on {channel} is {state.status}; --as {outcome} settles an item that is"
+                f" {', '.join(sorted(allowed))}"
+            )
+        who = os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or None
+        record = rec.make(
+            "resolved",
+            post,
+            channel,
+            "manual",
+            outcome=outcome,
+            url=url,
+            note=REDACTOR.text(note) if note else None,
+            by=who,
+        )
+        store.append([record])
+        store.flush()
+        state.apply(record)
+        return state
+    finally:
+        store.close()
+
+
+# -- smmgen channels verify ---------------------------------------------------------
+
+
+@dataclass
+class Verified:
+    channel: str
+    network: str
+    ok: bool
+    detail: str
+
+
+def verify_channels(root: Path | None, channels: tuple[str, ...] = ()) -> list[Verified]:
+    project = _load(root, None, REDACTOR)
+    _check_names(project, channels, ())
+    out = []
+    for name in sorted(project.channels):
+        if channels and name not in channels:
+            continue
+        channel = project.channels[name]
+        network = network_of(channel.type)  # type: ignore[attr-defined]
+        if not channel.enabled:
+            out.append(Verified(name, network.type, True, "disabled (enabled: false)"))
+            continue
+        cls = driver_class(network)
+        if cls is None:
+            out.append(
+                Verified(
+                    name,
+                    network.type,
+                    True,
+                    f"smmgen cannot publish to {network.title} yet (adapted and checked only)",
+                )
+            )
+            continue
+        driver = cls(Context(name, channel, project, Http(redact=REDACTOR.text), os.environ))
+        try:
+            REDACTOR.add(driver.secrets())
+            missing = driver.missing()
+            if missing:
+                fields = ", ".join(missing)
+                out.append(
+                    Verified(
+                        name,
+                        network.type,
+                        False,
+                        f"environment variable {fields} is not set (set it, e.g. as a CI secret)",
+                    )
+                )
+                continue
+            try:
+                who = driver.verify()
+            except PublishError as exc:
+                out.append(Verified(name, network.type, False, REDACTOR.text(str(exc))))
+            else:
+                out.append(Verified(name, network.type, True, REDACTOR.text(who)))
+        finally:
+            driver.close()
+    return out
+
+
+def ledger_kind_help() -> str:
+    return "Ledger store: auto (default: channels.yaml ledger.store), git or local."
+
+
+__all__ = ["choose", "ledger_list", "ledger_resolve", "run_publish", "verify_channels"]

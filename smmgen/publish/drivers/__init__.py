@@ -1,0 +1,1 @@
+"""Publishing drivers of the built-in networks, one module each (see ``smmgen.publish.driver``)."""

@@ -1,0 +1,607 @@
+"""Bluesky: posts as ``app.bsky.feed.post`` records on the account's PDS, over XRPC.
+
+Each part is created with ``com.atproto.repo.createRecord`` under a record key
+derived from the post (:func:`smmgen.publish.tid.record_key`), so a repeated
+request cannot make a second post: the PDS refuses it and the driver reads the
+record back and adopts it. The same key lets :meth:`BlueskyDriver.reconcile`
+find a part whose request had no answer.
+
+Before a part is sent its mention facets get the DID of their handle
+(``com.atproto.identity.resolveHandle``); images are uploaded as blobs with
+their alternative text and aspect ratio (read from the file's header); the
+first part of a post with a link and no images gets a link card from the
+page's OpenGraph tags. Replies name the thread's root and the previous part.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import struct
+from base64 import b32encode
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from smmgen.adapt.variants import Media, Variant
+from smmgen.channels.bluesky import post_record
+from smmgen.models.channels import BlueskyChannel
+from smmgen.publish.driver import Context, Driver, Remote
+from smmgen.publish.errors import NotSent, PublishError, Rejected, Transient, Unknown
+from smmgen.publish.http import status_error
+from smmgen.publish.tid import record_key
+
+POST = "app.bsky.feed.post"
+_MENTION = "app.bsky.richtext.facet#mention"
+_MIME = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+CARD_TIMEOUT = 5.0  # seconds for the linked page and its image
+CARD_PAGE_BYTES = 2_000_000  # more of a page is not read for its tags
+THUMB_BYTES = 1_000_000  # app.bsky.embed.external#external.thumb maxSize
+REDACTED = "[redacted]"
+
+
+class BlueskyDriver(Driver):
+    """Publishes to one Bluesky account (see the module docstring)."""
+
+    reconcilable = True
+    credentials = ("password_env",)
+
+    def __init__(self, context: Context):
+        super().__init__(context)
+        channel = context.channel
+        assert isinstance(channel, BlueskyChannel)
+        self.channel = channel
+        self.base = str(channel.api_base or channel.service).rstrip("/")
+        self._session: dict[str, Any] | None = None
+        self._dids: dict[str, str] = {}
+        self._blobs: dict[str, dict[str, Any]] = {}
+
+    # -- credentials ----------------------------------------------------------
+    def secrets(self) -> list[str]:
+        values = super().secrets()
+        if self._session:
+            values += [self._session.get("accessJwt", ""), self._session.get("refreshJwt", "")]
+        return [v for v in values if v]
+
+    def _scrub(self, text: str) -> str:
+        for value in sorted(self.secrets(), key=len, reverse=True):
+            text = text.replace(value, REDACTED)
+        return self.http.redact(text)
+
+    # -- XRPC -------------------------------------------------------------------
+    def _error(self, response: httpx.Response, what: str) -> PublishError:
+        """The error of a failed XRPC call, with the server's ``error`` and ``message``."""
+        name, message = _xrpc_error(response)
+        detail = ": ".join(p for p in (name, message) if p) or response.reason_phrase
+        return status_error(response, self._scrub(f"Bluesky {what}: {detail}"))
+
+    def _send(
+        self, method: str, nsid: str, *, auth: bool, idempotent: bool, **kwargs: Any
+    ) -> httpx.Response:
+        """One XRPC request; with ``auth`` a session is opened, or refreshed once if expired.
+
+        ``idempotent`` requests (reads, sessions, blobs: nothing a reader sees)
+        whose answer was lost are safe to send again: ``Unknown`` becomes ``NotSent``.
+        """
+        url = f"{self.base}/xrpc/{nsid}"
+        given = dict(kwargs.pop("headers", None) or {})
+        for attempt in range(2):
+            headers = dict(given)
+            if auth:
+                headers["Authorization"] = f"Bearer {self._access()}"
+            try:
+                response = self.http.send(method, url, headers=headers, **kwargs)
+            except Unknown as exc:
+                if idempotent:
+                    raise NotSent(exc.message) from None
+                raise
+            if response.is_success:
+                return response
+            name, _ = _xrpc_error(response)
+            if auth and attempt == 0 and name == "ExpiredToken":
+                self._refresh()
+                continue
+            raise self._error(response, nsid.rsplit(".", 1)[-1])
+        raise AssertionError("unreachable")
+
+    def _call(self, nsid: str, body: dict[str, Any], *, idempotent: bool = True) -> dict[str, Any]:
+        response = self._send("POST", nsid, auth=True, idempotent=idempotent, json=body)
+        return _json(response)
+
+    def _query(self, nsid: str, params: dict[str, str], *, auth: bool = False) -> dict[str, Any]:
+        response = self._send("GET", nsid, auth=auth, idempotent=True, params=params)
+        return _json(response)
+
+    # -- the session ------------------------------------------------------------
+    def _login(self) -> dict[str, Any]:
+        password = self.secret("password_env")
+        response = self._send(
+            "POST",
+            "com.atproto.server.createSession",
+            auth=False,
+            idempotent=True,
+            json={"identifier": self.channel.handle, "password": password},
+        )
+        session = _json(response)
+        if not session.get("accessJwt") or not session.get("did"):
+            raise Transient("Bluesky createSession: the answer has no session")
+        self._session = session
+        return session
+
+    def _refresh(self) -> None:
+        """A new access token: from the refresh token, else by logging in again."""
+        refresh = (self._session or {}).get("refreshJwt")
+        self._session = None
+        if refresh:
+            try:
+                response = self.http.send(
+                    "POST",
+                    f"{self.base}/xrpc/com.atproto.server.refreshSession",
+                    headers={"Authorization": f"Bearer {refresh}"},
+                )
+                session = _json(response) if response.is_success else {}
+            except PublishError:
+                session = {}  # the refresh token is no good either: log in again
+            if session.get("accessJwt") and session.get("did"):
+                self._session = session
+                return
+        self._login()
+
+    def _access(self) -> str:
+        session = self._session or self._login()
+        return str(session["accessJwt"])
+
+    def _did(self) -> str:
+        session = self._session or self._login()
+        return str(session["did"])
+
+    # -- the work ---------------------------------------------------------------
+    def verify(self) -> str:
+        session = self._login()
+        return "@" + str(session.get("handle") or self.channel.handle)
+
+    def publish(self, variant: Variant, index: int, *, key: str, thread: list[Remote]) -> Remote:
+        rkey = self.rkey(variant, index)
+        record = self.record(variant, index, thread)
+        body = {"repo": self._did(), "collection": POST, "rkey": rkey, "record": record}
+        try:
+            created = self._call("com.atproto.repo.createRecord", body, idempotent=False)
+        except (Unknown, Transient, Rejected) as exc:
+            # A lost answer, a server error (a second record under the key is one:
+            # "There is already a value at key"), or a refusal that says the key is
+            # taken: the record may exist. Adopt it if it does.
+            if isinstance(exc, Rejected) and not _key_taken(exc):
+                raise
+            try:
+                found = self._get(rkey)
+            except PublishError:
+                raise exc from None
+            if found is not None:
+                return found
+            if isinstance(exc, Unknown):
+                # Not there: sending again is safe (the key allows one record only).
+                raise NotSent(
+                    f"{exc.message}; no post has its record key, so it is sent again"
+                ) from None
+            raise
+        return self._remote(str(created["uri"]), str(created["cid"]))
+
+    def reconcile(
+        self, variant: Variant, index: int, *, key: str, thread: list[Remote], since: datetime
+    ) -> Remote | None:
+        return self._get(self.rkey(variant, index))
+
+    def preview(self, variant: Variant, index: int) -> dict[str, Any]:
+        """The record as it would be created (mentions unresolved, no link card fetched)."""
+        part = variant.parts[index]
+        embed: dict[str, Any] | None = None
+        images = [self._image_preview(m) for m in part.media]
+        if images:
+            embed = {"$type": "app.bsky.embed.images", "images": images}
+        elif variant.link and index == 0:
+            embed = _card(variant.link, variant.link, "", None)
+        record = post_record(
+            part.text,
+            copy.deepcopy(part.facets),
+            created_at=_now(),
+            langs=[variant.language] if variant.language else None,
+            reply=_reply_preview(index) if index else None,
+            embed=embed,
+        )
+        return {"collection": POST, "rkey": self.rkey(variant, index), "record": record}
+
+    # -- pieces -----------------------------------------------------------------
+    def rkey(self, variant: Variant, index: int) -> str:
+        """The record key of a part: the same on every attempt."""
+        return record_key(variant.post, variant.channel, index, variant.publish_at)
+
+    def record(self, variant: Variant, index: int, thread: list[Remote]) -> dict[str, Any]:
+        """The ``app.bsky.feed.post`` record of part ``index``, ready to send."""
+        part = variant.parts[index]
+        self._resolve_mentions(variant)
+        facets = copy.deepcopy(part.facets) or None
+        for facet in facets or []:
+            for feature in facet["features"]:
+                if feature.get("$type") == _MENTION:
+                    feature["did"] = self._dids[_handle(feature["did"])]
+        reply = None
+        if index > 0:
+            if not thread:
+                raise Rejected(f"part {index + 1} is a reply, but the earlier parts are unknown")
+            reply = {"root": _strong_ref(thread[0]), "parent": _strong_ref(thread[-1])}
+        embed: dict[str, Any] | None = None
+        if part.media:
+            embed = {
+                "$type": "app.bsky.embed.images",
+                "images": [self._image(m) for m in part.media],
+            }
+        elif variant.link and index == 0:
+            embed = self._link_card(variant.link)
+        return post_record(
+            part.text,
+            facets,
+            created_at=_now(),
+            langs=[variant.language] if variant.language else None,
+            reply=reply,
+            embed=embed,
+        )
+
+    def _resolve_mentions(self, variant: Variant) -> None:
+        """The DID of every handle mentioned in the variant (all parts: a wrong
+        handle stops the post before its first part goes out)."""
+        for part in variant.parts:
+            for facet in part.facets or []:
+                for feature in facet["features"]:
+                    if feature.get("$type") != _MENTION:
+                        continue
+                    handle = _handle(feature["did"])
+                    if handle in self._dids:
+                        continue
+                    if handle.startswith("did:"):
+                        self._dids[handle] = handle
+                        continue
+                    try:
+                        answer = self._query(
+                            "com.atproto.identity.resolveHandle", {"handle": handle}
+                        )
+                    except Rejected as exc:
+                        raise Rejected(
+                            f"the mention @{handle} cannot be resolved ({exc.message});"
+                            " fix the handle in `people` in channels.yaml or in the post",
+                            status=exc.status,
+                        ) from None
+                    did = answer.get("did")
+                    if not isinstance(did, str) or not did.startswith("did:"):
+                        raise Rejected(f"the mention @{handle} resolved to no DID")
+                    self._dids[handle] = did
+
+    def _read_media(self, media: Media) -> tuple[bytes, str]:
+        path = self.context.project.root / media.path
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise Rejected(f"cannot read {media.path}: {exc.strerror or exc}") from None
+        mime = _sniff_mime(data) or _MIME.get(media.format)
+        if mime is None:
+            raise Rejected(f"{media.path}: Bluesky takes PNG, JPEG, GIF or WebP images")
+        return data, mime
+
+    def _upload(self, data: bytes, mime: str) -> dict[str, Any]:
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in self._blobs:
+            response = self._send(
+                "POST",
+                "com.atproto.repo.uploadBlob",
+                auth=True,
+                idempotent=True,
+                content=data,
+                headers={"Content-Type": mime},
+            )
+            blob = _json(response).get("blob")
+            if not isinstance(blob, dict):
+                raise Transient("Bluesky uploadBlob: the answer has no blob")
+            self._blobs[digest] = blob
+        return self._blobs[digest]
+
+    def _image(self, media: Media) -> dict[str, Any]:
+        data, mime = self._read_media(media)
+        image: dict[str, Any] = {"image": self._upload(data, mime), "alt": media.alt or ""}
+        size = image_size(data)
+        if size:
+            image["aspectRatio"] = {"width": size[0], "height": size[1]}
+        return image
+
+    def _image_preview(self, media: Media) -> dict[str, Any]:
+        """The image as it would be embedded: its blob reference computed locally."""
+        try:
+            data, mime = self._read_media(media)
+        except Rejected:
+            return {"image": {"path": media.path}, "alt": media.alt or ""}
+        image: dict[str, Any] = {"image": blob_ref(data, mime), "alt": media.alt or ""}
+        size = image_size(data)
+        if size:
+            image["aspectRatio"] = {"width": size[0], "height": size[1]}
+        return image
+
+    def _link_card(self, url: str) -> dict[str, Any]:
+        """An ``app.bsky.embed.external`` card: the page's OpenGraph title,
+        description and image when it can be read, else the URL as its title.
+        A card never stops the post."""
+        try:
+            tags = self._page_tags(url)
+        except Exception:  # any fault of somebody else's page
+            tags = {}
+        title = tags.get("og:title") or tags.get("title") or url
+        description = tags.get("og:description") or tags.get("description") or ""
+        thumb = None
+        image = tags.get("og:image")
+        if image:
+            try:
+                thumb = self._thumb(urljoin(url, image))
+            except Exception:  # the card goes without its image
+                thumb = None
+        return _card(url, title, description, thumb)
+
+    def _page_tags(self, url: str) -> dict[str, str]:
+        if urlsplit(url).scheme not in ("http", "https"):
+            return {}
+        response = self.http.send("GET", url, timeout=CARD_TIMEOUT, follow_redirects=True)
+        kind = response.headers.get("content-type", "")
+        if not response.is_success or ("html" not in kind and kind):
+            return {}
+        text = response.content[:CARD_PAGE_BYTES].decode(response.encoding or "utf-8", "replace")
+        return page_tags(text)
+
+    def _thumb(self, url: str) -> dict[str, Any] | None:
+        if urlsplit(url).scheme not in ("http", "https"):
+            return None
+        response = self.http.send("GET", url, timeout=CARD_TIMEOUT, follow_redirects=True)
+        data = response.content
+        if not response.is_success or not data or len(data) > THUMB_BYTES:
+            return None
+        mime = _sniff_mime(data)
+        if mime is None:
+            return None
+        return self._upload(data, mime)
+
+    def _get(self, rkey: str) -> Remote | None:
+        """The part under ``rkey`` in the account's repository, or None."""
+        try:
+            found = self._query(
+                "com.atproto.repo.getRecord",
+                {"repo": self._did(), "collection": POST, "rkey": rkey},
+            )
+        except Rejected as exc:
+            if exc.status == 400 and "RecordNotFound" in exc.message:
+                return None
+            raise
+        if not found.get("uri") or not found.get("cid"):
+            return None
+        return self._remote(str(found["uri"]), str(found["cid"]))
+
+    def _remote(self, uri: str, cid: str) -> Remote:
+        rkey = uri.rsplit("/", 1)[-1]
+        url = f"https://bsky.app/profile/{self.channel.handle}/post/{rkey}"
+        return Remote(id=uri, url=url, data={"uri": uri, "cid": cid})
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        status = response.status_code
+        raise Transient(f"Bluesky answered HTTP {status} without JSON", status=status) from None
+    if not isinstance(data, dict):
+        raise Transient("Bluesky answered with JSON that is not an object")
+    return data
+
+
+def _xrpc_error(response: httpx.Response) -> tuple[str, str]:
+    """(error, message) of an XRPC error answer, as far as it has them."""
+    try:
+        data = response.json()
+    except ValueError:
+        return "", response.text[:200].strip()
+    if not isinstance(data, dict):
+        return "", ""
+    return str(data.get("error") or ""), str(data.get("message") or "")
+
+
+def _key_taken(exc: Rejected) -> bool:
+    message = exc.message.lower()
+    return "invalidswap" in message or "already" in message
+
+
+def _handle(value: str) -> str:
+    return value.removeprefix("@").lower() if not value.startswith("did:") else value
+
+
+def _strong_ref(remote: Remote) -> dict[str, str]:
+    uri, cid = remote.data.get("uri"), remote.data.get("cid")
+    if not uri or not cid:
+        raise Rejected(f"cannot reply to {remote.id}: its uri and cid are not known")
+    return {"uri": str(uri), "cid": str(cid)}
+
+
+def _reply_preview(index: int) -> dict[str, Any]:
+    """Where a reply will point; the uri and cid are known once the parts are sent."""
+    return {"root": {"uri": "(part 1)", "cid": ""}, "parent": {"uri": f"(part {index})", "cid": ""}}
+
+
+def _card(uri: str, title: str, description: str, thumb: dict[str, Any] | None) -> dict[str, Any]:
+    external: dict[str, Any] = {"uri": uri, "title": title, "description": description}
+    if thumb is not None:
+        external["thumb"] = thumb
+    return {"$type": "app.bsky.embed.external", "external": external}
+
+
+def blob_ref(data: bytes, mime: str) -> dict[str, Any]:
+    """The blob reference a PDS gives ``data``: a CIDv1 of the raw bytes (sha-256)."""
+    cid = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
+    link = "b" + b32encode(cid).decode("ascii").lower().rstrip("=")
+    return {"$type": "blob", "ref": {"$link": link}, "mimeType": mime, "size": len(data)}
+
+
+class _Tags(HTMLParser):
+    """The ``<meta>`` tags and ``<title>`` of an HTML page's head."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: dict[str, str] = {}
+        self._in_title = False
+        self._title: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag == "meta":
+            values = {k.lower(): v or "" for k, v in attrs}
+            name = (values.get("property") or values.get("name") or "").strip().lower()
+            content = values.get("content", "").strip()
+            if name and content and name not in self.tags:
+                self.tags[name] = content
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+            title = " ".join("".join(self._title).split())
+            if title:
+                self.tags.setdefault("title", title)
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self._title.append(data)
+
+
+def page_tags(html: str) -> dict[str, str]:
+    """The meta tags (``og:title``, ``description``, ...) and title of a page."""
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    return parser.tags
+
+
+# -- image headers --------------------------------------------------------------
+
+
+def _sniff_mime(data: bytes) -> str | None:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG, JPEG, GIF or WebP image from its header, or None."""
+    try:
+        size = _image_size(data)
+    except (struct.error, IndexError):
+        return None
+    if size is None or size[0] < 1 or size[1] < 1:
+        return None
+    return size
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    kind = _sniff_mime(data)
+    if kind == "image/png":
+        if data[12:16] != b"IHDR":
+            return None
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if kind == "image/gif":
+        width, height = struct.unpack("<HH", data[6:10])
+        return int(width), int(height)
+    if kind == "image/webp":
+        return _webp_size(data)
+    if kind == "image/jpeg":
+        return _jpeg_size(data)
+    return None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8 ":  # lossy: after a 3-byte frame tag and the start code
+        if data[23:26] != b"\x9d\x01\x2a":
+            return None
+        width, height = struct.unpack("<HH", data[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8L":  # lossless: 14 bits each, minus one
+        if data[20] != 0x2F:
+            return None
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8X":  # extended: 24 bits each, minus one
+        width = int.from_bytes(data[24:27], "little") + 1
+        height = int.from_bytes(data[27:30], "little") + 1
+        return width, height
+    return None
+
+
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """From the first start-of-frame marker; turned by the EXIF orientation (5-8)."""
+    position = 2
+    orientation = 1
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # no length
+            position += 2
+            continue
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+        segment = data[position + 4 : position + 2 + length]
+        if marker == 0xE1 and segment.startswith(b"Exif\x00\x00"):
+            orientation = _exif_orientation(segment[6:]) or orientation
+        if marker in _SOF:
+            height, width = struct.unpack(">HH", segment[1:5])
+            if orientation in (5, 6, 7, 8):
+                width, height = height, width
+            return int(width), int(height)
+        if marker == 0xDA:  # start of scan without a frame before it
+            return None
+        position += 2 + length
+    return None
+
+
+def _exif_orientation(tiff: bytes) -> int | None:
+    order = {b"II": "<", b"MM": ">"}.get(tiff[:2])
+    if order is None:
+        return None
+    (offset,) = struct.unpack(order + "I", tiff[4:8])
+    (count,) = struct.unpack(order + "H", tiff[offset : offset + 2])
+    for i in range(count):
+        entry = tiff[offset + 2 + 12 * i : offset + 14 + 12 * i]
+        tag, kind = struct.unpack(order + "HH", entry[:4])
+        if tag == 0x0112 and kind == 3:
+            (value,) = struct.unpack(order + "H", entry[8:10])
+            return int(value)
+    return None

@@ -1,0 +1,118 @@
+"""What the drivers share: sending without ever carrying a secret in an error,
+and the URL helpers of networks whose secret is a URL or sits in one."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from smmgen.publish.driver import Driver
+from smmgen.publish.errors import MissingCredentials, PublishError, Rejected
+from smmgen.secrets import redact_text
+
+_REASON_CHARS = 300  # how much of a receiver's text answer is kept as the reason
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret (longest first) replaced."""
+    return redact_text(text, sorted({s for s in secrets if s}, key=len, reverse=True))
+
+
+def send(driver: Driver, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """``driver.http.send``, but a fault never carries a secret of the driver.
+
+    :class:`~smmgen.publish.http.Http` redacts with the callable it was given;
+    this does not rely on it: the message is scrubbed with ``driver.secrets()``
+    and the exception chain (the httpx error, whose text may hold the URL) is
+    dropped.
+    """
+    error: PublishError
+    try:
+        return driver.http.send(method, url, **kwargs)
+    except PublishError as exc:
+        error = exc
+    except httpx.InvalidURL:  # not an httpx.HTTPError: its text is the URL itself
+        error = Rejected(f"channel '{driver.context.name}': the request URL is not valid")
+    raise cleaned(error, driver.secrets())
+
+
+def cleaned(error: PublishError, secrets: Iterable[str]) -> PublishError:
+    """``error`` scrubbed of ``secrets``, with no exception chain or frames behind it
+    (the httpx error and the frames below hold the URL)."""
+    error.message = scrub(error.message, secrets)
+    error.args = (error.message,)
+    error.__cause__ = None
+    error.__context__ = None
+    error.__suppress_context__ = True
+    return error.with_traceback(None)
+
+
+def rebased(url: str, api_base: str | None) -> str:
+    """``url`` with ``api_base``'s scheme and host (and path prefix), if it is set."""
+    if not api_base:
+        return url
+    base = urlsplit(api_base)
+    parts = urlsplit(url)
+    return urlunsplit(
+        (base.scheme, base.netloc, base.path.rstrip("/") + parts.path, parts.query, "")
+    )
+
+
+def derived(url: str, api_base: str | None, path: re.Pattern[str], group: int) -> list[str]:
+    """What a secret URL gives away: the URL as called (on ``api_base``) and the
+    secret segment of its path (``group`` of ``path``). Never raises."""
+    try:
+        parts = urlsplit(url)
+        values = [rebased(url, api_base)] if parts.scheme and parts.netloc else []
+    except ValueError:
+        return []
+    match = path.fullmatch(parts.path)
+    if match:
+        values.append(match.group(group))
+    return values
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_secret_url(url: str, *, what: str, where: str) -> None:
+    """Refuse a secret URL that is not ``https://`` (loopback test servers excepted).
+
+    Raises :class:`MissingCredentials` naming only ``where`` (the variable), never the URL.
+    """
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, parts.hostname
+    except ValueError:
+        scheme, host = "", None
+    if scheme == "https" and host:
+        return
+    if scheme == "http" and host and is_loopback(url):
+        return
+    raise MissingCredentials(f"{where} does not hold {what}: it must start with https://")
+
+
+def response_json(response: httpx.Response) -> Any:
+    """The JSON of an answer, or None if it has none."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def text_reason(response: httpx.Response) -> str:
+    """A short reason from a plain-text (or empty) answer."""
+    text = " ".join(response.text.split())[:_REASON_CHARS]
+    return text or f"{response.status_code} {response.reason_phrase}".strip()

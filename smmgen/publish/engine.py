@@ -1,0 +1,535 @@
+"""The publish run: every due variant, once, in order, channels side by side.
+
+One worker per channel takes that channel's due items in time order. For each
+item the ledger decides: published before (nothing to do), failed or of
+unknown outcome (reported until settled), in progress by another live run
+(left alone), interrupted (resumed after its last recorded part, the next
+part reconciled first), or new. The worker claims items (an ``intent``
+record, durable, and for the git store pushed) before any request, then
+sends part by part and records each result right after it. A driver that can
+find out whether a request took effect (Mastodon, Bluesky) is asked before
+anything is sent again; for the others an unanswered request is recorded as
+``unknown`` and never repeated.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from smmgen.adapt.variants import Variant, build_variant
+from smmgen.calendar.plan import PlanItem, build_plan
+from smmgen.channels.registry import network as network_of
+from smmgen.check import check_post
+from smmgen.findings import Finding, Severity
+from smmgen.loader.posts import Post
+from smmgen.project import Project
+from smmgen.publish.driver import Context, Driver, Remote, driver_class, part_key
+from smmgen.publish.errors import (
+    MissingCredentials,
+    NotSent,
+    PublishError,
+    Rejected,
+    Transient,
+    Unknown,
+)
+from smmgen.publish.http import Http, Retrier, RetryPolicy
+from smmgen.publish.ledger import records as rec
+from smmgen.publish.ledger.state import ItemState, fold
+from smmgen.publish.ledger.store import Claim, Store
+from smmgen.secrets import Redactor
+
+Outcome = Literal["published", "would publish", "skipped", "failed", "unknown", "missed", "blocked"]
+#: Items late by more than max_lateness are reported as missed for this long after.
+MISSED_WINDOW = timedelta(days=7)
+#: Items claimed together when the driver can reconcile (else one at a time).
+BATCH = 25
+
+
+@dataclass
+class Result:
+    """What the run did with one item."""
+
+    post: str
+    channel: str
+    network: str
+    at: datetime
+    outcome: Outcome
+    detail: str = ""
+    url: str | None = None
+    urls: list[str] = field(default_factory=list)
+    preview: list[dict[str, Any]] | None = None  # --dry-run: what would be sent, per part
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "post": self.post,
+            "channel": self.channel,
+            "network": self.network,
+            "publish_at": self.at.isoformat(),
+            "outcome": self.outcome,
+            "detail": self.detail,
+            "url": self.url,
+            "urls": self.urls,
+        }
+        if self.preview is not None:
+            data["requests"] = self.preview
+        return data
+
+
+@dataclass
+class Options:
+    now: datetime
+    dry_run: bool = False
+    channels: set[str] | None = None  # only these
+    posts: set[str] | None = None  # only these ids
+    lease: timedelta = timedelta(minutes=10)
+    env: Mapping[str, str] | None = None
+    policy: RetryPolicy | None = None
+
+
+class _Stop(Exception):
+    """The channel cannot go on in this run (its network is down, or rate limited for long)."""
+
+
+class Run:
+    def __init__(
+        self,
+        project: Project,
+        store: Store | None,
+        options: Options,
+        redactor: Redactor,
+        progress: Callable[[int, int], None] | None = None,
+    ):
+        self.project = project
+        self.store = store
+        self.options = options
+        self.redactor = redactor
+        self.progress = progress
+        self.id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        self.states: dict[tuple[str, str], ItemState] = {}
+        self.posts: dict[str, Post] = {p.id: p for p in project.posts}
+        self.results: list[Result] = []
+        self.lock = threading.Lock()
+        self.done = 0
+        self.total = 0
+        self.published_records: dict[str, list[rec.Record]] = {}
+        self.post_errors: dict[str, list[Finding]] = {}
+        self.own: list[rec.Record] = []  # the records this run wrote
+
+    # -- ledger ---------------------------------------------------------------
+    def _reload(self) -> None:
+        """Read the ledger afresh; this run's records not in it yet are kept."""
+        assert self.store is not None
+        records = self.store.load()
+        with self.lock:
+            known = {r.get("rid") for r in records}
+            records += [r for r in self.own if r["rid"] not in known]
+            self.states = fold(records)
+            self.published_records = {}
+            for record in records:
+                if record["event"] == "published":
+                    self.published_records.setdefault(record["channel"], []).append(record)
+
+    def state(self, post: str, channel: str) -> ItemState:
+        with self.lock:
+            key = (post, channel)
+            if key not in self.states:
+                self.states[key] = ItemState(post, channel)
+            return self.states[key]
+
+    def write(self, event: str, post: str, channel: str, **fields: Any) -> rec.Record:
+        """Append a result record (redacted) and fold it into the state."""
+        assert self.store is not None
+        record = self._record(event, post, channel, **fields)
+        self.store.append([record])
+        return record
+
+    def _record(self, event: str, post: str, channel: str, **fields: Any) -> rec.Record:
+        for name in ("error", "note"):
+            if isinstance(fields.get(name), str):
+                fields[name] = self.redactor.text(fields[name])
+        record = rec.make(event, post, channel, self.id, **fields)
+        self.state(post, channel).apply(record)
+        with self.lock:
+            self.own.append(record)
+        if event == "published":
+            with self.lock:
+                self.published_records.setdefault(channel, []).append(record)
+        return record
+
+    # -- the run --------------------------------------------------------------
+    def items(self) -> list[PlanItem]:
+        project, options = self.project, self.options
+        start = options.now - project.timing.max_lateness - MISSED_WINDOW
+        chosen = []
+        for item in build_plan(project, options.now, start, options.now):
+            if options.channels is not None and item.channel not in options.channels:
+                continue
+            if options.posts is not None and item.post not in options.posts:
+                continue
+            chosen.append(item)
+        return chosen
+
+    def execute(self) -> list[Result]:
+        if self.store is not None:
+            self._reload()
+        items = self.items()
+        by_channel: dict[str, list[PlanItem]] = {}
+        for item in items:
+            if item.status in ("due", "missed", "blocked"):
+                by_channel.setdefault(item.channel, []).append(item)
+        self.total = sum(len(v) for v in by_channel.values())
+        workers = max(1, min(8, len(by_channel)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="channel") as pool:
+            futures = [
+                pool.submit(self._channel, name, batch) for name, batch in by_channel.items()
+            ]
+            for future in futures:
+                future.result()
+        if self.store is not None and not self.options.dry_run:
+            finish_artifacts(self)
+            self.store.flush()
+        order = {(i.post, i.channel): n for n, i in enumerate(items)}
+        self.results.sort(key=lambda r: order.get((r.post, r.channel), 0))
+        return self.results
+
+    def _report(self, item: PlanItem, outcome: Outcome, detail: str = "", **extra: Any) -> None:
+        result = Result(
+            item.post,
+            item.channel,
+            item.network,
+            item.at,
+            outcome,
+            self.redactor.text(detail),
+            **extra,
+        )
+        with self.lock:
+            self.results.append(result)
+            self.done += 1
+            if self.progress:
+                self.progress(self.done, self.total)
+
+    def _channel(self, name: str, items: list[PlanItem]) -> None:
+        channel = self.project.channels[name]
+        network = network_of(channel.type)  # type: ignore[attr-defined]
+        cls = driver_class(network)
+        todo: list[PlanItem] = []
+        for item in items:
+            state = (
+                self.state(item.post, item.channel) if self.store else ItemState(item.post, name)
+            )
+            if state.status in ("published", "skipped") or (cls is None and item.status != "due"):
+                with self.lock:
+                    self.total -= 1
+            elif cls is None:
+                self._report(item, "skipped", f"smmgen cannot publish to {network.title} yet")
+            elif item.status == "missed":
+                self._report(item, "missed", item.reason or "")
+            elif item.status == "blocked":
+                self._report(item, "blocked", item.reason or "")
+            else:
+                todo.append(item)
+        if not todo or cls is None:
+            return
+        env = self.options.env if self.options.env is not None else os.environ
+        http = Http(redact=self.redactor.text, policy=self.options.policy)
+        driver = cls(Context(name, channel, self.project, http, env))
+        try:
+            self.redactor.add(driver.secrets())
+            if self.options.dry_run:
+                for item in todo:
+                    self._dry_run(driver, item)
+                return
+            missing = driver.missing()
+            if missing:
+                detail = (
+                    f"environment variable {', '.join(missing)} not set for channel '{name}'"
+                    " (set it, e.g. as a CI secret)"
+                )
+                for item in todo:
+                    self._report(item, "failed", detail)
+                return
+            _Worker(self, name, driver).work(todo)
+        finally:
+            driver.close()
+
+    def _dry_run(self, driver: Driver, item: PlanItem) -> None:
+        variant, problem = self.variant(item)
+        if variant is None:
+            self._report(item, "failed", problem)
+            return
+        state = (
+            self.state(item.post, item.channel)
+            if self.store
+            else ItemState(item.post, item.channel)
+        )
+        blocked = self._ledger_block(state)
+        if blocked:
+            self._report(item, *blocked)
+            return
+        start = len(state.thread())
+        requests = [driver.preview(variant, i) for i in range(start, len(variant.parts))]
+        detail = f"{len(variant.parts)} parts" if len(variant.parts) > 1 else ""
+        if start:
+            detail = f"resumes at part {start + 1} of {len(variant.parts)}"
+        self._report(item, "would publish", detail, preview=requests)
+
+    def variant(self, item: PlanItem) -> tuple[Variant | None, str]:
+        """The item's variant, unless `check` finds errors in the post for this channel."""
+        post = self.posts[item.post]
+        with self.lock:
+            if post.id not in self.post_errors:
+                found = [f for f in self.project.findings if f.file == post.file]
+                found += check_post(self.project, post)
+                self.post_errors[post.id] = [f for f in found if f.severity is Severity.ERROR]
+            errors = [f for f in self.post_errors[post.id] if f.channel in (None, item.channel)]
+        variant = build_variant(self.project, post, item.channel)
+        errors += [f for f in variant.findings if f.severity is Severity.ERROR and f not in errors]
+        if errors:
+            first = errors[0]
+            where = (
+                f"{first.file}:{first.line}" if first.file and first.line else (first.file or "")
+            )
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            return None, f"not published: {first.message}{more} [{where}]; run smmgen check"
+        return variant, ""
+
+    def _ledger_block(self, state: ItemState) -> tuple[Outcome, str] | None:
+        if state.status == "failed":
+            return "failed", (
+                f"failed earlier: {state.error}; to try again: smmgen ledger resolve"
+                f" {state.post} --channel {state.channel} --as retry"
+            )
+        if state.status == "unknown":
+            return "unknown", (
+                f"outcome unknown: {state.error}; look on the network, then: smmgen ledger resolve"
+                f" {state.post} --channel {state.channel} --as published|retry|skip"
+            )
+        return None
+
+
+class _Worker:
+    """Publishes one channel's items, in order."""
+
+    def __init__(self, run: Run, name: str, driver: Driver):
+        self.owner = run
+        self.name = name
+        self.driver = driver
+        self.retrier = Retrier(driver.http.policy)
+        self.reconcilable = type(driver).reconcilable
+
+    def work(self, items: list[PlanItem]) -> None:
+        run = self.owner
+        assert run.store is not None
+        queue = list(items)
+        size = BATCH if self.reconcilable else 1
+        refusals = 0
+        while queue:
+            batch, queue = queue[:size], queue[size:]
+            claims: list[tuple[PlanItem, Variant, ItemState, Claim]] = []
+            for item in batch:
+                state = run.state(item.post, item.channel)
+                if state.status in ("published", "skipped"):
+                    with run.lock:
+                        run.total -= 1
+                    continue
+                blocked = run._ledger_block(state)
+                if blocked:
+                    run._report(item, *blocked)
+                    continue
+                if state.status == "claimed" and state.run != run.id:
+                    assert state.claimed_at is not None
+                    age = datetime.now(UTC) - state.claimed_at
+                    if not run.store.exclusive and age < run.options.lease:
+                        run._report(
+                            item, "skipped", f"being published by another run ({state.run})"
+                        )
+                        continue
+                variant, problem = run.variant(item)
+                if variant is None:
+                    run._report(item, "failed", problem)
+                    continue
+                record = rec.make(
+                    "intent",
+                    item.post,
+                    item.channel,
+                    run.id,
+                    parts=len(variant.parts),
+                    publish_at=item.at.isoformat(),
+                )
+                claims.append((item, variant, state, Claim(record, state.records)))
+            if not claims:
+                continue
+            accepted = run.store.claim([c[3] for c in claims])
+            refused = [c[0] for c, ok in zip(claims, accepted, strict=True) if not ok]
+            if refused:
+                refusals += 1
+                run._reload()  # another publisher wrote first: decide again on what it wrote
+                queue = refused + queue
+            mine = [c for c, ok in zip(claims, accepted, strict=True) if ok]
+            with run.lock:
+                run.own.extend(c[3].record for c in mine)
+            for number, (item, variant, state, claim) in enumerate(mine):
+                interrupted = state.status == "claimed"  # an earlier run stopped mid-way
+                was_attempted = state.attempted
+                state.apply(claim.record)
+                try:
+                    self.publish(item, variant, state, interrupted, was_attempted)
+                except _Stop as stop:
+                    for other, *_ in mine[number + 1 :]:
+                        run.write(
+                            "failed",
+                            other.post,
+                            other.channel,
+                            retryable=True,
+                            error=f"not tried: {stop}",
+                        )
+                        run._report(other, "failed", f"not tried: {stop}; the next run tries again")
+                    for other in queue:
+                        run._report(
+                            other, "skipped", f"not tried: {stop}; the next run tries again"
+                        )
+                    return
+            if refusals > 50:
+                for other in queue:
+                    run._report(other, "skipped", "other publishers kept writing first; next run")
+                return
+
+    def publish(
+        self, item: PlanItem, variant: Variant, state: ItemState, interrupted: bool, attempted: bool
+    ) -> None:
+        run = self.owner
+        thread = state.thread()
+        since = (state.first_intent or datetime.now(UTC)) - timedelta(minutes=10)
+        for index in range(len(thread), len(variant.parts)):
+            key = part_key(item.post, item.channel, index)
+            if not self.reconcilable and interrupted and index == len(state.thread()):
+                # the request for this part may have gone out before the last run stopped
+                error = (
+                    "an earlier publish run stopped after claiming this part; it may have been sent"
+                )
+                run.write("unknown", item.post, item.channel, index=index, error=error)
+                run._report(item, "unknown", _unknown_detail(item, error))
+                return
+            remote = self.send(item, variant, index, key, thread, since, check_first=attempted)
+            if remote is None:
+                return
+            thread.append(remote)
+            run.write("part", item.post, item.channel, index=index, remote=remote.as_dict())
+        first = thread[0] if thread else None
+        run.write(
+            "published",
+            item.post,
+            item.channel,
+            remote=first.as_dict() if first else None,
+            urls=[r.url for r in thread if r.url],
+        )
+        run._report(
+            item,
+            "published",
+            f"{len(thread)} parts" if len(thread) > 1 else "",
+            url=first.url if first else None,
+            urls=[r.url for r in thread if r.url],
+        )
+
+    def send(
+        self,
+        item: PlanItem,
+        variant: Variant,
+        index: int,
+        key: str,
+        thread: list[Remote],
+        since: datetime,
+        *,
+        check_first: bool,
+    ) -> Remote | None:
+        """One part, retried and reconciled; None when the item stops (recorded)."""
+        run, driver = self.owner, self.driver
+        attempt = 0
+        ask = check_first and self.reconcilable
+        last: PublishError | None = None
+        while True:
+            try:
+                if ask:
+                    found = driver.reconcile(
+                        variant, index, key=key, thread=list(thread), since=since
+                    )
+                    if found is not None:
+                        return found
+                    ask = False
+                return driver.publish(variant, index, key=key, thread=list(thread))
+            except Rejected as exc:
+                run.write(
+                    "failed",
+                    item.post,
+                    item.channel,
+                    index=index,
+                    error=str(exc),
+                    status=exc.status,
+                    retryable=False,
+                )
+                run._report(item, "failed", str(exc))
+                return None
+            except MissingCredentials as exc:
+                run._report(item, "failed", str(exc))
+                raise _Stop(str(exc)) from None
+            except Unknown as exc:
+                if not self.reconcilable:
+                    run.write("unknown", item.post, item.channel, index=index, error=str(exc))
+                    run._report(item, "unknown", _unknown_detail(item, str(exc)))
+                    return None
+                last, ask = exc, True
+            except (NotSent, Transient) as exc:
+                last = exc
+                ask = ask or (self.reconcilable and isinstance(exc, Transient))
+            wait = self.retrier.wait_for(last, attempt)
+            attempt += 1
+            if wait is None or attempt >= self.retrier.policy.attempts:
+                run.write(
+                    "failed",
+                    item.post,
+                    item.channel,
+                    index=index,
+                    error=str(last),
+                    status=last.status,
+                    retryable=True,
+                )
+                run._report(
+                    item, "failed", f"{last} (gave up for this run; the next run tries again)"
+                )
+                raise _Stop(f"{driver.context.name} is not answering: {last}")
+            time.sleep(wait * self.retrier.policy.scale)
+            self.retrier.spent += wait
+
+
+def _unknown_detail(item: PlanItem, error: str) -> str:
+    return (
+        f"{error}; look on the network, then: smmgen ledger resolve {item.post}"
+        f" --channel {item.channel} --as published|retry|skip"
+    )
+
+
+def finish_artifacts(run: Run) -> None:
+    """Rewrite the files kept with the ledger (the feed) for channels that published."""
+    assert run.store is not None
+    changed = {r.channel for r in run.results if r.outcome == "published"}
+    for name in sorted(changed):
+        channel = run.project.channels[name]
+        cls = driver_class(network_of(channel.type))  # type: ignore[attr-defined]
+        if cls is None:
+            continue
+        http = Http(redact=run.redactor.text)
+        driver = cls(Context(name, channel, run.project, http, {}))
+        try:
+            files = driver.artifacts(run.published_records.get(name, []))
+        finally:
+            driver.close()
+        if files:
+            run.store.write_files(files)

@@ -1,0 +1,235 @@
+"""HTTP for drivers: every fault classified, rate limits respected, retries bounded.
+
+:class:`Http` wraps one ``httpx.Client`` per channel. A transport fault
+becomes :class:`~smmgen.publish.errors.NotSent` when the request cannot have
+reached the server and :class:`~smmgen.publish.errors.Unknown` when it may
+have. Rate-limit headers are remembered per host, so the next request waits
+for the window to reopen instead of being refused. :class:`Retrier` runs an
+operation again after ``NotSent`` and ``Transient`` with exponential backoff
+and jitter, honouring ``Retry-After``, within a per-run budget.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from smmgen import __version__
+from smmgen.publish.errors import NotSent, PublishError, Rejected, Transient, Unknown
+
+T = TypeVar("T")
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+_UNKNOWN = (
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.RemoteProtocolError,
+    httpx.ReadError,
+    httpx.WriteError,
+)
+
+
+def default_timeout() -> float:
+    """Seconds to wait for an answer: ``SMMGEN_HTTP_TIMEOUT``, else 30."""
+    try:
+        return max(0.05, float(os.environ.get("SMMGEN_HTTP_TIMEOUT", "30")))
+    except ValueError:
+        return 30.0
+
+
+def _scale() -> float:
+    """``SMMGEN_RETRY_SCALE`` multiplies every wait (tests make them short)."""
+    try:
+        return max(0.0, float(os.environ.get("SMMGEN_RETRY_SCALE", "1")))
+    except ValueError:
+        return 1.0
+
+
+@dataclass
+class RetryPolicy:
+    """How hard to try: ``attempts`` per operation, waits between ``base`` and
+    ``cap`` seconds (doubling, with jitter), a server's ``Retry-After`` honoured
+    up to ``max_wait``, and at most ``budget`` seconds of waiting per channel
+    and run. A longer wait is left to the next run."""
+
+    attempts: int = 5
+    base: float = 1.0
+    cap: float = 30.0
+    max_wait: float = 300.0
+    budget: float = 600.0
+    scale: float = 1.0
+
+    @classmethod
+    def from_env(cls) -> RetryPolicy:
+        return cls(scale=_scale())
+
+    def backoff(self, attempt: int) -> float:
+        """The wait before retry number ``attempt`` (0-based): half fixed, half random."""
+        ceiling = min(self.cap, self.base * 2.0**attempt)
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _parse_when(value: str, now: float) -> float | None:
+    """A reset or retry header as an absolute POSIX time."""
+    value = value.strip()
+    try:
+        number = float(value)
+    except ValueError:
+        pass
+    else:
+        return number if number > 1e9 else now + number
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asks us to wait, from ``Retry-After`` or its rate-limit reset."""
+    now = time.time()
+    headers = response.headers
+    for name in ("retry-after", "x-ratelimit-reset-after"):
+        if name in headers:
+            when = _parse_when(headers[name], now)
+            if when is not None:
+                return max(0.0, when - now)
+    for name in ("x-ratelimit-reset", "ratelimit-reset"):
+        if name in headers:
+            when = _parse_when(headers[name], now)
+            if when is not None:
+                return max(0.0, when - now)
+    return None
+
+
+def _remaining(headers: Mapping[str, str]) -> int | None:
+    for name in ("x-ratelimit-remaining", "ratelimit-remaining"):
+        if name in headers:
+            try:
+                return int(float(headers[name]))
+            except ValueError:
+                return None
+    return None
+
+
+def status_error(response: httpx.Response, message: str) -> PublishError:
+    """The error for a response that is not a success, carrying the network's ``message``."""
+    status = response.status_code
+    if status == 429 or status >= 500:
+        return Transient(message, status=status, retry_after=retry_after(response))
+    return Rejected(message, status=status)
+
+
+class Http:
+    """One channel's HTTP client (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float | None = None,
+        policy: RetryPolicy | None = None,
+        redact: Callable[[str], str] = lambda text: text,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self.policy = policy or RetryPolicy.from_env()
+        timeout = timeout or default_timeout()
+        self.redact = redact
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"User-Agent": f"smmgen/{__version__}"},
+            follow_redirects=False,
+            transport=transport,
+        )
+        self._reopens: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _wait_for_window(self, host: str) -> None:
+        with self._lock:
+            reopens = self._reopens.pop(host, None)
+        if reopens is None:
+            return
+        wait = reopens - time.time()
+        if wait <= 0:
+            return
+        if wait > self.policy.max_wait:
+            raise NotSent(f"rate limit of {host} reached; it resets in {wait:.0f} s")
+        time.sleep(wait * self.policy.scale)
+
+    def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one request; transport faults become ``NotSent`` or ``Unknown``."""
+        host = urlsplit(url).netloc
+        self._wait_for_window(host)
+        try:
+            response = self.client.request(method, url, **kwargs)
+        except _NOT_SENT as exc:
+            raise NotSent(
+                self.redact(f"could not reach {host}: {exc or type(exc).__name__}")
+            ) from None
+        except _UNKNOWN as exc:
+            raise Unknown(
+                self.redact(f"no answer from {host} after sending: {exc or type(exc).__name__}")
+            ) from None
+        except httpx.InvalidURL:
+            raise Rejected(self.redact(f"not a valid URL for {host or 'the request'}")) from None
+        except (httpx.HTTPError, httpx.StreamError, httpx.CookieConflict) as exc:
+            raise NotSent(self.redact(f"request to {host} failed: {exc}")) from None
+        remaining = _remaining(response.headers)
+        if remaining is not None and remaining <= 0:
+            wait = retry_after(response)
+            if wait:
+                with self._lock:
+                    self._reopens[host] = time.time() + wait
+        return response
+
+
+class Retrier:
+    """Runs operations again after safe-to-retry faults, within one budget."""
+
+    def __init__(
+        self, policy: RetryPolicy, on_wait: Callable[[float, PublishError], None] | None = None
+    ):
+        self.policy = policy
+        self.spent = 0.0
+        self.on_wait = on_wait
+
+    def run(self, operation: Callable[[], T]) -> T:
+        """``operation()``, again after ``NotSent`` or ``Transient``; other errors pass through."""
+        attempt = 0
+        while True:
+            try:
+                return operation()
+            except (NotSent, Transient) as exc:
+                attempt += 1
+                wait = self.wait_for(exc, attempt - 1)
+                if wait is None or attempt >= self.policy.attempts:
+                    raise
+                if self.on_wait:
+                    self.on_wait(wait, exc)
+                time.sleep(wait * self.policy.scale)
+                self.spent += wait
+
+    def wait_for(self, exc: PublishError, attempt: int) -> float | None:
+        """How long to wait before trying again, or None when this run should give up."""
+        hinted = exc.retry_after if isinstance(exc, Transient) else None
+        wait = max(hinted, self.policy.backoff(attempt)) if hinted else self.policy.backoff(attempt)
+        if hinted is not None and hinted > self.policy.max_wait:
+            return None
+        if self.spent + wait > self.policy.budget:
+            return None
+        return wait

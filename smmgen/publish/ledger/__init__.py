@@ -1,0 +1,49 @@
+"""The ledger: what was published where, kept so nothing goes out twice.
+
+:func:`open_store` picks the store ``channels.yaml`` asks for (``ledger:``):
+the git branch (:mod:`.gitstore`) or a local directory (:mod:`.local`).
+Records are described in :mod:`.records`; :mod:`.state` folds them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Literal
+
+from smmgen.project import Project
+from smmgen.publish.ledger.gitstore import GitStore
+from smmgen.publish.ledger.local import LocalStore
+from smmgen.publish.ledger.store import LedgerError, Store
+
+Kind = Literal["auto", "git", "local"]
+
+
+def _has_remote(root: Path, remote: str) -> bool:
+    done = subprocess.run(["git", "remote"], cwd=root, capture_output=True, text=True, check=False)
+    return done.returncode == 0 and remote in done.stdout.split()
+
+
+def choose(project: Project, kind: Kind | None = None) -> Literal["git", "local"]:
+    settings = project.config.ledger
+    chosen = kind or settings.store
+    if chosen == "auto":
+        return "git" if _has_remote(project.root, settings.remote) else "local"
+    return chosen
+
+
+def open_store(project: Project, kind: Kind | None = None, *, writing: bool = True) -> Store:
+    """The project's ledger store; ``writing`` takes the local store's lock."""
+    settings = project.config.ledger
+    if choose(project, kind) == "git":
+        return GitStore(project.root, remote=settings.remote, branch=settings.branch)
+    directory = (project.root / settings.path).resolve()
+    if not directory.is_relative_to(project.root.resolve()):
+        raise LedgerError(
+            f"channels.yaml: ledger.path '{settings.path}' is outside the project; "
+            "give a directory inside it, e.g. 'ledger'"
+        )
+    return LocalStore(directory, project.root, lock=writing)
+
+
+__all__ = ["LedgerError", "Store", "choose", "open_store"]

@@ -1,0 +1,461 @@
+"""The ledger on a git branch of the project's remote (default ``smmgen-ledger``).
+
+The branch holds one JSON Lines file per channel, the files kept with the
+ledger (the feed) and a ``.gitattributes`` that merges the ledger files as a
+union should anyone check the branch out. Commits are made with git's
+plumbing in the project's own repository, without touching its work tree or
+its branches; main is never written.
+
+``git push`` is the compare-and-swap. A claim (intent) is pushed before its
+request is sent; when the push is refused because another publisher pushed
+first, the branch is fetched again and every pending claim whose item gained
+a record in the meantime is refused (the caller decides again); the others
+are re-applied on the new tip and pushed. One background thread does all
+pushing, so one push carries whatever the channel workers wrote meanwhile.
+
+Result records are also appended to a local journal (fsync'd) before they
+are pushed; a journal left behind by a crash is pushed by the next run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smmgen.publish.ledger.local import _fsync_dir
+from smmgen.publish.ledger.records import Record, dumps, file_name, parse_lines
+from smmgen.publish.ledger.store import Claim, LedgerError, Store
+
+ATTRIBUTES = "*.jsonl merge=union\n"
+LINGER = 0.05  # seconds results wait to share a push with the next claim
+CLAIM_LINGER = 0.005  # seconds a claim waits to share a push with other channels' claims
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "smmgen",
+    "GIT_AUTHOR_EMAIL": "smmgen@localhost",
+    "GIT_COMMITTER_NAME": "smmgen",
+    "GIT_COMMITTER_EMAIL": "smmgen@localhost",
+}
+
+
+@dataclass
+class _Entry:
+    record: Record | None = None
+    expected: int | None = None  # for claims
+    files: dict[str, bytes] = field(default_factory=dict)
+    done: threading.Event = field(default_factory=threading.Event)
+    ok: bool = False
+
+
+class GitStore(Store):
+    def __init__(self, root: Path, *, remote: str = "origin", branch: str = "smmgen-ledger"):
+        self.root = root
+        self.remote = remote
+        self.branch = branch
+        self.problems = []
+        self.description = f"branch {branch} of {remote}"
+        self.repo = Path(
+            self._git("rev-parse", "--show-toplevel", cwd=root, what="find the repository")
+        )
+        self.track = f"refs/smmgen/ledger/{branch}"
+        if not self._git("remote", what="list remotes").split().count(remote):
+            raise LedgerError(
+                f"the repository has no remote '{remote}' for the ledger branch;"
+                " add it, or use the local ledger (channels.yaml: ledger: {store: local})"
+            )
+        self.env = dict(os.environ)
+        if not self._git("config", "user.email", check=False, what="read the identity"):
+            self.env.update(_IDENTITY)
+        self.tip: str | None = None
+        self.blobs: dict[str, str] = {}  # path -> blob id, at tip
+        self.text: dict[str, str] = {}  # ledger file -> content, at tip
+        self.rids: set[str] = set()
+        self.counts: dict[tuple[str, str], int] = {}
+        self._pending: list[_Entry] = []
+        self._cv = threading.Condition()
+        self._busy = False
+        self._closing = False
+        self._flushing = 0
+        self._failure: LedgerError | None = None
+        self._thread: threading.Thread | None = None
+        self.journal = self.repo / ".git" / "smmgen" / f"{branch}.journal.jsonl"
+        self.pushes = 0
+
+    # -- git ------------------------------------------------------------------
+    def _git(
+        self,
+        *args: str,
+        input: str | bytes | None = None,
+        check: bool = True,
+        cwd: Path | None = None,
+        what: str = "",
+        binary: bool = False,
+    ) -> str:
+        env = getattr(self, "env", None)
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd or self.repo,
+            input=input.encode() if isinstance(input, str) else input,
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        if check and done.returncode != 0:
+            message = done.stderr.decode(errors="replace").strip().splitlines()
+            raise LedgerError(
+                f"git could not {what or ' '.join(args[:2])}:"
+                f" {message[-1] if message else done.returncode}"
+            )
+        return done.stdout.decode(errors="replace").strip() if not binary else done.stdout.decode()
+
+    def _fetch(self) -> None:
+        done = subprocess.run(
+            [
+                "git",
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                self.remote,
+                f"+refs/heads/{self.branch}:{self.track}",
+            ],
+            cwd=self.repo,
+            capture_output=True,
+            env=self.env,
+            check=False,
+        )
+        if done.returncode != 0:
+            error = done.stderr.decode(errors="replace")
+            if "couldn't find remote ref" in error or "could not find remote ref" in error:
+                self.tip = None
+                return
+            lines = error.strip().splitlines()
+            raise LedgerError(
+                f"git could not fetch the ledger branch {self.branch} from {self.remote}: "
+                f"{lines[-1] if lines else done.returncode}"
+            )
+        self.tip = self._git("rev-parse", "--verify", self.track, what="read the ledger branch")
+
+    def _read_tip(self) -> None:
+        self.blobs = {}
+        self.text = {}
+        if self.tip is None:
+            return
+        listing = self._git(
+            "ls-tree", "-r", "-z", self.tip, what="list the ledger branch", binary=True
+        )
+        for entry in listing.split("\0"):
+            if not entry:
+                continue
+            meta, path = entry.split("\t", 1)
+            _mode, kind, blob = meta.split()
+            if kind == "blob":
+                self.blobs[path] = blob
+        names = [p for p in self.blobs if p.endswith(".jsonl") and "/" not in p]
+        if names:
+            batch = "".join(f"{self.blobs[n]}\n" for n in names)
+            raw = subprocess.run(
+                ["git", "cat-file", "--batch"], cwd=self.repo, input=batch.encode(),
+                capture_output=True, check=True, env=self.env,
+            ).stdout  # fmt: skip
+            offset = 0
+            for name in names:
+                header_end = raw.index(b"\n", offset)
+                size = int(raw[offset:header_end].split()[2])
+                start = header_end + 1
+                self.text[name] = raw[start : start + size].decode("utf-8", errors="replace")
+                offset = start + size + 1
+
+    def _records(self) -> list[Record]:
+        records: list[Record] = []
+        self.problems = []
+        for name in sorted(self.text):
+            found, problems = parse_lines(self.text[name], f"{self.branch}:{name}")
+            records.extend(found)
+            self.problems.extend(problems)
+        self.rids = {r["rid"] for r in records if "rid" in r}
+        self.counts = {}
+        for record in records:
+            key = (record["post"], record["channel"])
+            self.counts[key] = self.counts.get(key, 0) + 1
+        return records
+
+    def _blob(self, data: bytes) -> str:
+        return self._blobs([data])[0]
+
+    def _blobs(self, contents: list[bytes]) -> list[str]:
+        """Store several files in the object database with one git process."""
+        if len(contents) == 1:
+            return [
+                self._git(
+                    "hash-object", "-w", "--stdin", input=contents[0], what="store a ledger file"
+                )
+            ]
+        with tempfile.TemporaryDirectory(prefix="smmgen-ledger-") as directory:
+            names = []
+            for number, data in enumerate(contents):
+                path = Path(directory) / str(number)
+                path.write_bytes(data)
+                names.append(str(path))
+            out = self._git("hash-object", "-w", "--stdin-paths", input="\n".join(names) + "\n",
+                            what="store the ledger files")  # fmt: skip
+        return out.split()
+
+    def _tree(self, paths: dict[str, str]) -> str:
+        """A tree (recursively) from path -> blob id."""
+        here: dict[str, str] = {}
+        below: dict[str, dict[str, str]] = {}
+        for path, blob in paths.items():
+            head, _, rest = path.partition("/")
+            if rest:
+                below.setdefault(head, {})[rest] = blob
+            else:
+                here[head] = blob
+        lines = [f"100644 blob {blob}\t{name}" for name, blob in here.items()]
+        lines += [f"040000 tree {self._tree(sub)}\t{name}" for name, sub in below.items()]
+        return self._git(
+            "mktree",
+            input="\n".join(sorted(lines, key=lambda line: line.split("\t")[1])) + "\n",
+            what="build the ledger tree",
+        )
+
+    def _commit(self, entries: list[_Entry]) -> tuple[str, dict[str, str], dict[str, str]]:
+        """A commit on the current tip with the entries' records and files, and
+        the ledger files' new text and the tree's paths as they will be."""
+        additions: dict[str, list[str]] = {}
+        files: dict[str, bytes] = {}
+        for entry in entries:
+            if entry.record is not None:
+                name = file_name(entry.record["channel"])
+                additions.setdefault(name, []).append(dumps(entry.record))
+            files.update(entry.files)
+        paths = dict(self.blobs)
+        texts: dict[str, str] = {}
+        if ".gitattributes" not in paths:
+            paths[".gitattributes"] = self._blob(ATTRIBUTES.encode())
+        for name, lines in additions.items():
+            old = self.text.get(name, "")
+            if old and not old.endswith("\n"):
+                old += "\n"
+            texts[name] = old + "".join(line + "\n" for line in lines)
+        contents = {name: text.encode() for name, text in texts.items()} | files
+        if contents:
+            ids = self._blobs(list(contents.values()))
+            paths.update(zip(contents, ids, strict=True))
+        tree = self._tree(paths)
+        count = sum(len(v) for v in additions.values())
+        events = sorted({e.record["event"] for e in entries if e.record is not None})
+        message = f"ledger: {count} record(s) {', '.join(events)}".strip()
+        parents = ["-p", self.tip] if self.tip else []
+        commit = self._git(
+            "commit-tree", tree, *parents, "-m", message, what="commit to the ledger branch"
+        )
+        return commit, texts, paths
+
+    def _push(self, commit: str) -> bool:
+        done = subprocess.run(
+            [
+                "git",
+                "push",
+                "--porcelain",
+                "--quiet",
+                self.remote,
+                f"{commit}:refs/heads/{self.branch}",
+            ],
+            cwd=self.repo,
+            capture_output=True,
+            env=self.env,
+            check=False,
+        )
+        if done.returncode == 0:
+            self.tip = commit  # the tracking ref is updated by close() or the next fetch
+            self.pushes += 1
+            return True
+        output = (done.stdout + done.stderr).decode(errors="replace")
+        if (
+            "[rejected]" in output
+            or "non-fast-forward" in output
+            or "fetch first" in output
+            or ("[remote rejected]" in output and "cannot lock ref" in output)
+        ):
+            return False
+        lines = output.strip().splitlines()
+        raise LedgerError(
+            f"git could not push the ledger branch {self.branch} to {self.remote}: "
+            f"{lines[-1] if lines else done.returncode}"
+        )
+
+    # -- the store --------------------------------------------------------------
+    def load(self) -> list[Record]:
+        with self._cv:
+            while self._busy or self._pending:
+                self._cv.wait()
+            self._fetch()
+            self._read_tip()
+            records = self._records()
+        self._recover(records)
+        return records
+
+    def _recover(self, records: list[Record]) -> None:
+        """Push what a crashed run journaled but never pushed."""
+        if not self.journal.exists():
+            return
+        found, _ = parse_lines(self.journal.read_text(encoding="utf-8"), str(self.journal))
+        missing = [r for r in found if r.get("rid") not in self.rids]
+        if missing:
+            self._enqueue([_Entry(record=r) for r in missing])
+            self.flush()
+            records.extend(missing)
+        self.journal.unlink(missing_ok=True)
+
+    def _journal(self, records: list[Record]) -> None:
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.journal, "a", encoding="utf-8") as handle:
+            handle.write("".join(dumps(r) + "\n" for r in records))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _enqueue(self, entries: list[_Entry]) -> None:
+        with self._cv:
+            if self._failure:
+                raise self._failure
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._pusher, name="ledger-pusher", daemon=True
+                )
+                self._thread.start()
+            self._pending.extend(entries)
+            self._cv.notify_all()
+
+    def claim(self, claims: list[Claim]) -> list[bool]:
+        entries = [_Entry(record=c.record, expected=c.expected) for c in claims]
+        self._enqueue(entries)
+        for entry in entries:
+            entry.done.wait()
+        if self._failure:
+            raise self._failure
+        return [e.ok for e in entries]
+
+    def append(self, records: list[Record]) -> None:
+        if records:
+            self._journal(records)
+            self._enqueue([_Entry(record=r) for r in records])
+
+    def write_files(self, files: dict[str, bytes]) -> None:
+        if files:
+            self._enqueue([_Entry(files=dict(files))])
+
+    def flush(self) -> None:
+        with self._cv:
+            self._flushing += 1
+            self._cv.notify_all()
+            try:
+                while (self._busy or self._pending) and not self._failure:
+                    self._cv.wait()
+            finally:
+                self._flushing -= 1
+            if self._failure:
+                raise self._failure
+
+    def close(self) -> None:
+        try:
+            self.flush()
+            if self.tip is not None:
+                self._git("update-ref", self.track, self.tip, what="record the pushed ledger")
+            if self.journal.exists():
+                self.journal.unlink()
+                _fsync_dir(self.journal.parent)
+        finally:
+            with self._cv:
+                self._closing = True
+                self._cv.notify_all()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+
+    def _pusher(self) -> None:
+        while True:
+            with self._cv:
+                while not self._pending and not self._closing:
+                    self._cv.wait()
+                if not self._pending and self._closing:
+                    return
+                # results wait a moment for the claim that usually follows them,
+                # and a claim a few milliseconds for the other channels' claims,
+                # so that one push carries them all
+                start = time.monotonic()
+                while not self._flushing and not self._closing:
+                    claims = any(e.expected is not None for e in self._pending)
+                    left = start + (CLAIM_LINGER if claims else LINGER) - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._cv.wait(left)
+                batch, self._pending = self._pending, []
+                self._busy = True
+            try:
+                self._push_batch(batch)
+            except LedgerError as exc:
+                with self._cv:
+                    self._failure = exc
+                for entry in batch:
+                    entry.done.set()
+            except Exception as exc:  # never leave a waiting worker hanging
+                with self._cv:
+                    self._failure = LedgerError(f"the ledger could not be pushed: {exc}")
+                for entry in batch:
+                    entry.done.set()
+            finally:
+                with self._cv:
+                    self._busy = False
+                    self._cv.notify_all()
+
+    def _push_batch(self, batch: list[_Entry]) -> None:
+        seen: set[str] = set()
+        live = []
+        for entry in batch:  # the same record twice (a journal replayed) is written once
+            rid = entry.record.get("rid") if entry.record is not None else None
+            if rid is None or rid not in seen:
+                live.append(entry)
+                seen.add(rid or "")
+        for _attempt in range(100):
+            live = [e for e in live if e.record is None or e.record.get("rid") not in self.rids]
+            if not live:
+                break
+            commit, texts, paths = self._commit(live)
+            if self._push(commit):
+                # the branch is now what was just built: no need to read it back
+                self.text.update(texts)
+                self.blobs = paths
+                for entry in live:
+                    entry.ok = True
+                    if entry.record is not None:
+                        self.rids.add(entry.record["rid"])
+                        key = (entry.record["post"], entry.record["channel"])
+                        self.counts[key] = self.counts.get(key, 0) + 1
+                break
+            # another publisher pushed first: fetch and decide again
+            self._fetch()
+            self._read_tip()
+            self._records()
+            kept = []
+            for entry in live:
+                if entry.expected is not None and entry.record is not None:
+                    key = (entry.record["post"], entry.record["channel"])
+                    if self.counts.get(key, 0) != entry.expected:
+                        entry.ok = False
+                        entry.done.set()
+                        continue
+                kept.append(entry)
+            live = kept
+        else:
+            raise LedgerError(f"gave up pushing the ledger branch {self.branch} after 100 refusals")
+        for entry in batch:
+            if (
+                entry.record is not None
+                and entry.record.get("rid") in self.rids
+                and entry.expected is None
+            ):
+                entry.ok = True
+            entry.done.set()

@@ -1,0 +1,288 @@
+"""The chaos harness: publish runs killed at random instants against servers
+that fail at random, then settled; what the servers hold is compared with
+what the ledger says. Used by test_chaos.py (bounded) and runnable alone for
+longer runs: ``python -m tests.publish.chaos --runs 1000``."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from smmgen.publish.ledger.records import parse_lines
+from smmgen.publish.ledger.state import fold
+from tests.publish.gitrepo import git, origin_with
+from tests.servers.base import Faults
+from tests.servers.mastodon import MastodonServer
+from tests.servers.webhook import SECRET, WebhookServer
+
+REPO = Path(__file__).resolve().parents[2]
+START = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
+MIX = {
+    "reset_after": 0.07,
+    "reset_before": 0.04,
+    "timeout_after": 0.04,
+    "error_500": 0.06,
+    "rate_429": 0.04,
+}
+TOKEN = "chaos-masto-token-5f0b9d2c7e"
+
+
+@dataclass
+class Stats:
+    runs: int = 0
+    killed: int = 0
+    completed: int = 0
+    interrupted: int = 0  # kills that left an item claimed without a result
+    states: Counter[str] = field(default_factory=Counter)  # ledger states seen after killed runs
+    faults: Counter[str] = field(default_factory=Counter)
+    resolved: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "runs": self.runs,
+            "killed": self.killed,
+            "completed": self.completed,
+            "interrupted_mid_publish": self.interrupted,
+            "ledger_states_after_kills": dict(self.states),
+            "faults_injected": dict(self.faults),
+            "resolved_by_hand": dict(self.resolved),
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def _post(number: int) -> tuple[str, str]:
+    when = START + timedelta(minutes=3 * number)
+    ident = f"p{number:03d}"
+    if number % 4 == 0:
+        body = (
+            f"Thread {ident} one.\n\n---\n\nThread {ident} two.\n\n---\n\nThread {ident} three.\n"
+        )
+    else:
+        body = f"Post {ident}: hello from the chaos test.\n"
+    front = f"---\nid: {ident}\npublish_at: {when:%Y-%m-%d %H:%M}\nthread: true\n---\n"
+    return f"{ident}.md", front + body
+
+
+def make_project(root: Path, posts: int, masto: str, hook: str) -> None:
+    (root / "content").mkdir(parents=True)
+    (root / "channels.yaml").write_text(
+        "defaults:\n  channels: [masto, hook]\n"
+        "channels:\n"
+        f"  masto: {{type: mastodon, instance: '{masto}', token_env: CHAOS_MASTO_TOKEN}}\n"
+        f"  hook: {{type: webhook, url: '{hook}', secret_env: CHAOS_HOOK_SECRET}}\n"
+        "ledger: {store: git, lease: 0s}\n",
+        encoding="utf-8",
+    )
+    (root / "calendar.yaml").write_text(
+        "timezone: UTC\nmax_lateness: 30d\nmin_gap: 0m\n", encoding="utf-8"
+    )
+    for number in range(posts):
+        name, text = _post(number)
+        (root / "content" / name).write_text(text, encoding="utf-8")
+
+
+def _env(at: datetime) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        SMMGEN_AT=at.strftime("%Y-%m-%d %H:%M"),
+        CHAOS_MASTO_TOKEN=TOKEN,
+        CHAOS_HOOK_SECRET=SECRET,
+        SMMGEN_RETRY_SCALE="0.01",
+        SMMGEN_HTTP_TIMEOUT="0.3",
+        NO_COLOR="1",
+    )
+    return env
+
+
+def publish(root: Path, at: datetime, *, kill_after: float | None) -> int | None:
+    """One run; killed with SIGKILL after ``kill_after`` seconds (None: let it finish)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smmgen", "--root", str(root), "publish", "--format", "json"],
+        env=_env(at), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        if kill_after is None:
+            return process.wait(timeout=60)
+        try:
+            return process.wait(timeout=kill_after)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            return None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def ledger(bare: Path) -> list[dict[str, Any]]:
+    try:
+        names = git(bare, "ls-tree", "--name-only", "smmgen-ledger").split()
+    except subprocess.CalledProcessError:
+        return []
+    records: list[dict[str, Any]] = []
+    for name in names:
+        if name.endswith(".jsonl"):
+            found, _ = parse_lines(git(bare, "show", f"smmgen-ledger:{name}"), name)
+            records.extend(found)
+    return records
+
+
+def run_chaos(
+    workdir: Path, *, runs: int, posts: int, seed: int = 1
+) -> tuple[Stats, dict[str, Any]]:
+    """Returns the statistics and the findings (empty lists when all is well)."""
+    chance = random.Random(seed)
+    stats = Stats()
+    started = time.monotonic()
+    masto_faults = Faults(MIX, seed=seed, delay=0.6, reads=True)
+    hook_faults = Faults(MIX, seed=seed + 1, delay=0.6)
+    with (
+        MastodonServer(masto_faults, token=TOKEN, idempotency=False, rate_limit=10**6) as masto,
+        WebhookServer(faults=hook_faults, tolerance=10**9) as hook,
+    ):
+        root = workdir / "project"
+        make_project(root, posts, masto.url, hook.endpoint)
+        bare = workdir / "origin.git"
+        origin_with(root, bare)
+        span = timedelta(minutes=3 * posts)
+        for number in range(runs):
+            at = START + span * (number + 1) / runs
+            stats.runs += 1
+            if chance.random() < 0.15:
+                publish(root, at, kill_after=None)
+                stats.completed += 1
+                continue
+            code = publish(root, at, kill_after=chance.uniform(0.2, 0.8))
+            if code is not None:
+                stats.completed += 1
+                continue
+            stats.killed += 1
+            states = fold(ledger(bare))
+            claimed = [s for s in states.values() if s.status == "claimed"]
+            stats.interrupted += bool(claimed)
+            stats.states.update(s.status for s in states.values())
+        # settle: no more faults, runs to the end
+        for name in list(masto_faults.rates):
+            stats.faults[f"mastodon {name}"] = masto_faults.injected[name]
+            stats.faults[f"webhook {name}"] = hook_faults.injected[name]
+        masto_faults.rates.clear()
+        hook_faults.rates.clear()
+        end = START + span + timedelta(minutes=5)
+        for _ in range(3):
+            if publish(root, end, kill_after=None) == 0:
+                break
+        # a person settles the unknown webhook deliveries by looking at the receiver
+        sent = Counter(r.header("x-smmgen-delivery") for r in hook.requests if r.method == "POST")
+        for state in fold(ledger(bare)).values():
+            if state.status in ("unknown", "retry", "failed") and state.channel == "hook":
+                delivery = _delivery(hook, state.post)
+                outcome = "published" if delivery and sent[delivery] else "retry"
+                stats.resolved[outcome] += 1
+                subprocess.run(
+                    [sys.executable, "-m", "smmgen", "--root", str(root), "ledger", "resolve",
+                     state.post, "--channel", "hook", "--as", outcome],
+                    env=_env(end), check=True, capture_output=True,
+                )  # fmt: skip
+        final = publish(root, end, kill_after=None)
+        stats.seconds = time.monotonic() - started
+        return stats, _findings(root, bare, masto, hook, posts, final)
+
+
+def _delivery(hook: WebhookServer, post: str) -> str | None:
+    for request in hook.requests:
+        if request.method == "POST":
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                continue
+            if body.get("post") == post:
+                return str(body.get("delivery"))
+    return None
+
+
+def _findings(
+    root: Path,
+    bare: Path,
+    masto: MastodonServer,
+    hook: WebhookServer,
+    posts: int,
+    final: int | None,
+) -> dict[str, Any]:
+    problems: dict[str, Any] = {"final_exit": [] if final == 0 else [final]}
+    texts = Counter(s.text for s in masto.statuses)
+    by_text = {s.text: s for s in masto.statuses}
+    states = fold(ledger(bare))
+    wrong_count, wrong_thread, disagree = [], [], []
+    for number in range(posts):
+        ident = f"p{number:03d}"
+        parts = (
+            [f"Thread {ident} one.", f"Thread {ident} two.", f"Thread {ident} three."]
+            if number % 4 == 0
+            else [f"Post {ident}: hello from the chaos test."]
+        )
+        found = []
+        for index, text in enumerate(parts):
+            matches = [t for t in texts if t.startswith(text)]
+            total = sum(texts[t] for t in matches)
+            if total != 1:
+                wrong_count.append((ident, index, total))
+                continue
+            found.append(by_text[matches[0]])
+        if len(found) == len(parts):
+            for parent, child in itertools.pairwise(found):
+                if child.in_reply_to_id != parent.id:
+                    wrong_thread.append(ident)
+            state = states.get((ident, "masto"))
+            ids = [r.id for r in state.thread()] if state else []
+            if state is None or state.status != "published" or ids != [s.id for s in found]:
+                disagree.append((ident, "masto", state.status if state else None))
+        hook_state = states.get((ident, "hook"))
+        if hook_state is None or hook_state.status != "published":
+            disagree.append((ident, "hook", hook_state.status if hook_state else None))
+    sent = Counter(r.header("x-smmgen-delivery") for r in hook.requests if r.method == "POST")
+    per_post = Counter()
+    for request in hook.requests:
+        if request.method == "POST":
+            body = json.loads(request.body)
+            per_post[(body["post"], body["index"])] += 1
+    problems["mastodon_not_exactly_once"] = wrong_count
+    problems["mastodon_thread_broken"] = wrong_thread
+    problems["webhook_not_exactly_once"] = [
+        k for k in {(f"p{n:03d}", 0) for n in range(posts)} if per_post[k] != 1
+    ] + [d for d, n in sent.items() if n > 1]
+    problems["ledger_disagrees"] = disagree
+    problems["server_bugs"] = masto.errors + hook.errors
+    return problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--posts", type=int, default=120)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        stats, problems = run_chaos(
+            Path(directory), runs=args.runs, posts=args.posts, seed=args.seed
+        )
+    print(json.dumps({"stats": stats.as_dict(), "problems": problems}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Fixtures of the publishing tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers.pds import Pds, running_pds
+
+
+@pytest.fixture(scope="session")
+def pds() -> Iterator[Pds]:
+    """A real Bluesky PDS on 127.0.0.1 for the whole session (tests/servers/pds.py);
+    skips when it is not installed (`npm ci --prefix tests/pds`)."""
+    with running_pds() as server:
+        yield server
