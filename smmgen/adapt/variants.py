@@ -125,7 +125,9 @@ def _measure(text: str, network: Network) -> int:
     """The length the network counts for a rendered text, as it will be sent."""
     if network.type == "bluesky":
         return textlib.length(_bluesky(text)[0], "bluesky")
-    return textlib.length(text, network.type)
+    if network.type in textlib.NETWORKS:
+        return textlib.length(text, network.type)
+    return network.count(text) if network.count else textlib.graphemes(text)  # an extension
 
 
 def _quick_bluesky_count(text: str) -> Callable[[str], int]:

@@ -7,10 +7,12 @@ them as they are built; a network without one is only adapted and checked.
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from smmgen.models.channels import Limits
+from smmgen.models.channels import Channel, Limits
 
 Dialect = Literal["plain", "linkedin", "telegram", "discord", "slack", "html"]
 Placement = Literal["end", "inline", "none"]
@@ -56,3 +58,10 @@ class Network:
     shortens_links: bool = False  # long links are shortened in the text (Bluesky's app)
     docs: str = ""  # where the limits come from
     driver: str | None = None  # "module:Class" of its publishing driver (smmgen.publish.driver)
+    # The model of its channels.yaml entries; built-in types have theirs in
+    # smmgen.models.channels, a third-party type brings its own (a subclass of
+    # NetworkChannel with ``type: Literal["<its type>"]``).
+    settings: builtins.type[Channel] | None = None
+    # How a third-party type counts a text (built-ins: smmgen.text.length);
+    # None: in graphemes, as a person counts characters.
+    count: Callable[[str], int] | None = None

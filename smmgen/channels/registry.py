@@ -64,3 +64,9 @@ def network(kind: str) -> Network:
         return _NETWORKS[kind]
     except KeyError:
         raise ConfigError(f"no network type '{kind}' is registered") from None
+
+
+def types() -> list[str]:
+    """Every registered network type."""
+    _load()
+    return sorted(_NETWORKS)

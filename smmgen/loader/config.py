@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from smmgen import secrets
+from smmgen.channels import registry
+from smmgen.errors import ConfigError
 from smmgen.findings import Finding, Severity, format_key
 from smmgen.loader.textfile import read_text
 from smmgen.loader.validate import allowed_keys, looks_like_secret_key, validate
@@ -255,12 +257,13 @@ def _load_channel(config: Config, file: LoadedFile, name: str, entry: Any) -> No
             f"expected one channel type as text, {one_of(CHANNEL_TYPES)}; got {describe(kind)}",
         )
         return
-    model = CHANNEL_TYPES.get(kind)
+    model = CHANNEL_TYPES.get(kind) or _extension_settings(kind)
     if model is None:
+        known = sorted({*CHANNEL_TYPES, *registry.types()})
         type_problem(
             "unknown-channel-type",
-            f"unknown channel type '{kind}'; expected {one_of(CHANNEL_TYPES)}",
-            did_you_mean(kind, CHANNEL_TYPES),
+            f"unknown channel type '{kind}'; expected {one_of(known)}",
+            did_you_mean(kind, known),
         )
         return
     channel = validate(
@@ -269,6 +272,14 @@ def _load_channel(config: Config, file: LoadedFile, name: str, entry: Any) -> No
     if channel is not None:
         config.channels[name] = channel
         config.broken_channels.discard(name)
+
+
+def _extension_settings(kind: str) -> type[Channel] | None:
+    """The settings model of a network type a third-party package registered."""
+    try:
+        return registry.network(kind).settings
+    except ConfigError:
+        return None
 
 
 def load_config(root: Path) -> Config:
