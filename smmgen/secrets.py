@@ -161,6 +161,18 @@ class Redactor:
     def text(self, text: str) -> str:
         return redact_text(text, self._values) if self._values else text
 
+    def data(self, value: Any) -> Any:
+        """``value`` (JSON-like: dicts, lists, strings) with every string redacted."""
+        if not self._values:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {key: self.data(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.data(item) for item in value]
+        return value
+
 
 #: The process's redactor: commands that read credentials add them here and
 #: the CLI passes everything it prints through it.

@@ -21,22 +21,34 @@ from smmgen.publish.ledger import Kind, LedgerError, choose, open_store
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.state import ItemState, fold
 from smmgen.secrets import REDACTOR, Redactor
-from smmgen.times import parse_duration
+from smmgen.times import parse_duration, reference_time
 
 
 def credentials(project: Project, env: Mapping[str, str]) -> list[str]:
-    """The values of every environment variable a channel names (``*_env``)."""
+    """Every credential value the channels name (``*_env``), and what each
+    driver derives from them (a webhook URL's token, a bot token's secret half)."""
     values = []
     for channel in project.channels.values():
         for name, value in channel.model_dump().items():
             if name.endswith("_env") and isinstance(value, str) and env.get(value):
                 values.append(env[value])
+    http = Http()
+    try:
+        for name, channel in project.channels.items():
+            cls = driver_class(network_of(channel.type))  # type: ignore[attr-defined]
+            if cls is not None:
+                values += cls(Context(name, channel, project, http, env)).secrets()
+    finally:
+        http.close()
     return values
 
 
 def _load(root: Path | None, at: str | None, redactor: Redactor) -> Project:
-    project = load(root, at=at)
+    """The project, with its credentials known to ``redactor`` before anything
+    that could echo them (such as ``--at``) is looked at."""
+    project = load(root)
     redactor.add(credentials(project, os.environ))
+    project.now = reference_time(at, project.timing.tz)
     return project
 
 

@@ -152,9 +152,7 @@ class Run:
         return record
 
     def _record(self, event: str, post: str, channel: str, **fields: Any) -> rec.Record:
-        for name in ("error", "note"):
-            if isinstance(fields.get(name), str):
-                fields[name] = self.redactor.text(fields[name])
+        fields = self.redactor.data(fields)  # a network's answers may echo a secret too
         record = rec.make(event, post, channel, self.id, **fields)
         self.state(post, channel).apply(record)
         with self.lock:
@@ -208,7 +206,7 @@ class Run:
             item.at,
             outcome,
             self.redactor.text(detail),
-            **extra,
+            **self.redactor.data(extra),
         )
         with self.lock:
             self.results.append(result)
