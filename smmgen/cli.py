@@ -368,6 +368,48 @@ def schema(name: str | None, out: Path | None) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+@cli.command()
+@click.option(
+    "--changed-since",
+    "ref",
+    metavar="REF",
+    help="Only posts added or changed since this git ref (e.g. origin/main, the pull"
+    " request's base), compared with the working tree. Default: every post.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="markdown: the pull-request comment (GitHub-flavoured, at most 65,536 characters);"
+    " json for programs (with schema_version).",
+)
+@click.option("--at", metavar="WHEN", help=AT_HELP)
+@click.pass_context
+@handle_errors
+def preview(ctx: click.Context, ref: str | None, fmt: str, at: str | None) -> None:
+    """Show what a pull request changes, as each network will show it.
+
+    For each post added or changed since REF: every channel's variant exactly
+    as it will be sent (thread parts in order, media with alt text, the link
+    card), its length against the limit, its schedule in local time and UTC,
+    and every `check` finding. Warns when a post is already published (edits
+    are not re-posted) and when a renamed post lost its id (it would be
+    published again). The first line is a marker for a sticky comment.
+    """
+    from smmgen.commands.preview import make_preview, preview_json
+    from smmgen.project import load
+    from smmgen.report.preview import as_markdown
+
+    project = load(_root(ctx), at=at)
+    result = make_preview(project, ref)
+    if fmt == "json":
+        click.echo(json.dumps(preview_json(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(as_markdown(result), nl=False)
+
+
 CHANNELS_OPTION = click.option(
     "--channel", "channels", multiple=True, metavar="NAME", help="Only this channel (repeatable)."
 )
@@ -400,7 +442,14 @@ LEDGER_OPTION = click.option(
 )
 @CHANNELS_OPTION
 @POSTS_OPTION
-@TEXT_OR_JSON
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help=f"{FORMAT_HELP}; markdown: a table for a CI job summary.",
+)
 @LEDGER_OPTION
 @click.pass_context
 @handle_errors
@@ -443,6 +492,8 @@ def publish(
             progress.close()
     if fmt == "json":
         click.echo(render.publish_json(report))
+    elif fmt == "markdown":
+        click.echo(render.publish_markdown(report))
     else:
         click.echo(render.publish_text(report, color=use_color()))
     sys.exit(0 if report.ok else 1)

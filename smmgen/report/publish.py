@@ -68,6 +68,33 @@ def publish_text(report: PublishReport, *, color: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def publish_markdown(report: PublishReport) -> str:
+    """A GitHub-flavoured table for a job summary, links clickable."""
+    local = report.now.strftime("%Y-%m-%d %H:%M %Z")
+    mode = " (dry run: nothing was sent)" if report.dry_run else ""
+    lines = [f"## smmgen publish{mode}", "", f"At {local}; ledger: {_cell(report.ledger)}.", ""]
+    lines += [f"> {_cell(p)}" for p in report.problems]
+    counts = report.counts()
+    summary = ", ".join(f"{counts[k]} {k}" for k in ORDER if counts.get(k))
+    if not report.results:
+        return "\n".join([*lines, "Nothing is due."]) + "\n"
+    lines += [f"**{summary}**", "", "| status | post | channel | detail |", "|---|---|---|---|"]
+    for result in report.results:
+        links = (
+            " ".join(f"[{n}]({u})" for n, u in enumerate(result.urls, 1))
+            if len(result.urls) > 1
+            else ""
+        )
+        detail = f"[{result.url}]({result.url})" if result.url else ""
+        detail = " ".join(x for x in (detail, links, _cell(result.detail)) if x)
+        lines.append(f"| {result.outcome} | `{result.post}` | {result.channel} | {detail} |")
+    return "\n".join(lines) + "\n"
+
+
 def publish_json(report: PublishReport) -> str:
     return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
 

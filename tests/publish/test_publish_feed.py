@@ -208,3 +208,19 @@ def test_git_ledger_keeps_the_feed_on_its_branch(run, project: Path, tmp_path: P
     assert not feedparser.parse(files["public/feed.xml"]).bozo
     assert git(project, "status", "--porcelain") == ""
     assert git(bare, "log", "--format=%s", "main").splitlines() == ["content"]
+
+
+def test_markdown_summary_for_ci(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("--root", project, "publish", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "## smmgen publish"
+    assert "| status | post | channel | detail |" in lines
+    assert (
+        "| published | `due` | feed | [https://example.com/due](https://example.com/due) |" in lines
+    )
+    assert any(line.startswith("| missed | `missed` | feed |") for line in lines)
+    again = run(
+        "--root", project, "publish", "--format", "markdown", "--channel", "feed", "--post", "due"
+    )
+    assert "Nothing is due." in again.output

@@ -595,6 +595,7 @@ def test_every_command_keeps_every_credential_out(tmp_path: Path, store: str) ->
             commands_without_ledger(cli, tmp_path)
 
         # (commands reading the git ledger run one at a time: each fetches its branch)
+        assert cli("preview").stdout.startswith("<!-- smmgen-preview -->")
         assert "would publish" in cli("publish", "--dry-run", code=1).stdout
         dry = outcomes(json.loads(cli("publish", "--dry-run", "--format", "json", code=1).stdout))
         assert dry[("thread-post", "masto")] == "would publish"

@@ -1,0 +1,1 @@
+"""Pull-request review: the preview comment."""
