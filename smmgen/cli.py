@@ -333,7 +333,9 @@ def init(directory: Path, timezone: str | None) -> None:
     """Create a content repository in DIRECTORY (default: here).
 
     Writes channels.yaml, calendar.yaml, an example post, templates/, media/,
-    .gitattributes and .gitignore. Never overwrites a file.
+    .gitattributes, .gitignore and the GitHub workflows (.github/workflows/:
+    check.yml reviews pull requests, publish.yml publishes what is due).
+    Never overwrites a file.
     """
     from smmgen.commands.init import init_project
 

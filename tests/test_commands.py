@@ -304,6 +304,8 @@ def init_files(today: date) -> set[str]:
         "media/README.md",
         ".gitattributes",
         ".gitignore",
+        ".github/workflows/check.yml",
+        ".github/workflows/publish.yml",
     }
 
 

