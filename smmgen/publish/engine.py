@@ -283,11 +283,14 @@ class Run:
         """The item's variant, unless `check` finds errors in the post for this channel."""
         post = self.posts[item.post]
         with self.lock:
-            if post.id not in self.post_errors:
-                found = [f for f in self.project.findings if f.file == post.file]
-                found += check_post(self.project, post)
-                self.post_errors[post.id] = [f for f in found if f.severity is Severity.ERROR]
-            errors = [f for f in self.post_errors[post.id] if f.channel in (None, item.channel)]
+            known = self.post_errors.get(post.id)
+        if known is None:  # checked once per post, whichever channel asks first
+            found = [f for f in self.project.findings if f.file == post.file]
+            found += check_post(self.project, post)
+            known = [f for f in found if f.severity is Severity.ERROR]
+            with self.lock:
+                self.post_errors[post.id] = known
+        errors = [f for f in known if f.channel in (None, item.channel)]
         variant = build_variant(self.project, post, item.channel)
         errors += [f for f in variant.findings if f.severity is Severity.ERROR and f not in errors]
         if errors:
