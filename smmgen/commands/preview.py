@@ -88,7 +88,8 @@ def changes(root: Path, ref: str) -> tuple[dict[str, tuple[Change, str | None]],
             f"--changed-since {ref}: no such commit here; fetch it first"
             " (in GitHub Actions: actions/checkout with fetch-depth: 0)"
         ) from None
-    out = _git(root, "diff", "--name-status", "-M", "-z", ref, "--", f"{prefix}{CONTENT_DIR}")
+    # pathspecs are relative to the working directory: the project root
+    out = _git(root, "diff", "--name-status", "-M", "-z", ref, "--", CONTENT_DIR)
     fields = out.split("\0")
     found: dict[str, tuple[Change, str | None]] = {}
     removed: list[str] = []

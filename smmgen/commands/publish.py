@@ -73,10 +73,12 @@ class PublishReport:
     ledger: str
     results: list[Result]
     problems: list[str] = field(default_factory=list)
+    ledger_errors: list[str] = field(default_factory=list)  # what could not be recorded
 
     @property
     def ok(self) -> bool:
-        return not any(r.outcome in ("failed", "unknown") for r in self.results)
+        failed = any(r.outcome in ("failed", "unknown") for r in self.results)
+        return not failed and not self.ledger_errors
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -94,6 +96,7 @@ class PublishReport:
             "counts": self.counts(),
             "items": [r.as_dict() for r in self.results],
             "ledger_problems": self.problems,
+            "ledger_errors": self.ledger_errors,
         }
 
 
@@ -133,16 +136,33 @@ def run_publish(
         if not dry_run:
             raise
         store, problems = None, [f"ledger not read ({exc}): already published items may be listed"]
+    failures: list[str] = []
     try:
         run = Run(project, store, options, REDACTOR, progress)
-        results = run.execute()
+        try:
+            results = run.execute()
+        except LedgerError as exc:
+            if not dry_run:
+                raise
+            problems.append(f"ledger not read ({exc}): already published items may be listed")
+            if store is not None:
+                store.close()
+            store = None
+            run = Run(project, None, options, REDACTOR, progress)
+            results = run.execute()
+        failures = run.ledger_errors
         if store is not None:
             problems += store.problems
     finally:
         if store is not None:
-            store.close()
+            try:
+                store.close()
+            except LedgerError as exc:
+                failures.append(str(exc))
     where = store.description if store is not None else "not read"
-    return PublishReport(project.now, dry_run, where, results, problems)
+    report = PublishReport(project.now, dry_run, where, results, problems)
+    report.ledger_errors = list(dict.fromkeys(failures))
+    return report
 
 
 # -- smmgen ledger ---------------------------------------------------------------

@@ -43,7 +43,7 @@ from smmgen.publish.errors import (
 from smmgen.publish.http import Http, Retrier, RetryPolicy
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.state import ItemState, fold
-from smmgen.publish.ledger.store import Claim, Store
+from smmgen.publish.ledger.store import Claim, LedgerError, Store
 from smmgen.secrets import Redactor
 
 Outcome = Literal["published", "would publish", "skipped", "failed", "unknown", "missed", "blocked"]
@@ -116,7 +116,9 @@ class Run:
         self.states: dict[tuple[str, str], ItemState] = {}
         self.posts: dict[str, Post] = {p.id: p for p in project.posts}
         self.results: list[Result] = []
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
+        self.reported: set[tuple[str, str]] = set()
+        self.ledger_errors: list[str] = []
         self.done = 0
         self.total = 0
         self.published_records: dict[str, list[rec.Record]] = {}
@@ -154,11 +156,10 @@ class Run:
     def _record(self, event: str, post: str, channel: str, **fields: Any) -> rec.Record:
         fields = self.redactor.data(fields)  # a network's answers may echo a secret too
         record = rec.make(event, post, channel, self.id, **fields)
-        self.state(post, channel).apply(record)
-        with self.lock:
+        with self.lock:  # one step, so that a reload in between cannot lose it
+            self.state(post, channel).apply(record)
             self.own.append(record)
-        if event == "published":
-            with self.lock:
+            if event == "published":
                 self.published_records.setdefault(channel, []).append(record)
         return record
 
@@ -192,8 +193,11 @@ class Run:
             for future in futures:
                 future.result()
         if self.store is not None and not self.options.dry_run:
-            finish_artifacts(self)
-            self.store.flush()
+            try:
+                finish_artifacts(self)
+                self.store.flush()
+            except LedgerError as exc:
+                self.ledger_errors.append(str(exc))
         order = {(i.post, i.channel): n for n, i in enumerate(items)}
         self.results.sort(key=lambda r: order.get((r.post, r.channel), 0))
         return self.results
@@ -210,6 +214,7 @@ class Run:
         )
         with self.lock:
             self.results.append(result)
+            self.reported.add((item.post, item.channel))
             self.done += 1
             if self.progress:
                 self.progress(self.done, self.total)
@@ -223,11 +228,16 @@ class Run:
             state = (
                 self.state(item.post, item.channel) if self.store else ItemState(item.post, name)
             )
+            blocked = self._ledger_block(state)
             if state.status in ("published", "skipped") or (cls is None and item.status != "due"):
                 with self.lock:
                     self.total -= 1
             elif cls is None:
                 self._report(item, "skipped", f"smmgen cannot publish to {network.title} yet")
+            elif blocked:  # failed or unknown: reported until settled, late or not
+                self._report(item, *blocked)
+            elif state.status == "claimed" and item.status == "missed" and not self.options.dry_run:
+                todo.append(item)  # an interrupted thread is finished, however late
             elif item.status == "missed":
                 self._report(item, "missed", item.reason or "")
             elif item.status == "blocked":
@@ -254,7 +264,14 @@ class Run:
                 for item in todo:
                     self._report(item, "failed", detail)
                 return
-            _Worker(self, name, driver).work(todo)
+            try:
+                _Worker(self, name, driver).work(todo)
+            except LedgerError as exc:  # nothing more can be recorded: nothing more is sent
+                with self.lock:
+                    self.ledger_errors.append(str(exc))
+                    left = [i for i in todo if (i.post, i.channel) not in self.reported]
+                for item in left:
+                    self._report(item, "failed", f"not tried: {exc}")
         finally:
             driver.close()
 
@@ -479,6 +496,8 @@ class _Worker:
                 run._report(item, "failed", str(exc))
                 return None
             except MissingCredentials as exc:
+                run.write("failed", item.post, item.channel, index=index, error=str(exc),
+                          retryable=True)  # fmt: skip
                 run._report(item, "failed", str(exc))
                 raise _Stop(str(exc)) from None
             except Unknown as exc:
@@ -490,6 +509,15 @@ class _Worker:
             except (NotSent, Transient) as exc:
                 last = exc
                 ask = ask or (self.reconcilable and isinstance(exc, Transient))
+            except LedgerError:
+                raise
+            except Exception as exc:  # a driver's bug: the request may have gone out
+                error = f"{driver.context.name}: unexpected {type(exc).__name__}: {exc}"
+                if not self.reconcilable:
+                    run.write("unknown", item.post, item.channel, index=index, error=error)
+                    run._report(item, "unknown", _unknown_detail(item, error))
+                    return None
+                last, ask = Unknown(error), True
             wait = self.retrier.wait_for(last, attempt)
             attempt += 1
             if wait is None or attempt >= self.retrier.policy.attempts:

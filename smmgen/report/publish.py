@@ -39,6 +39,7 @@ def publish_text(report: PublishReport, *, color: bool = False) -> str:
     mode = "dry run: nothing is sent, " if report.dry_run else ""
     lines = [f"publish at {local} ({utc}); {mode}ledger: {report.ledger}"]
     lines += [f"warning: {p}" for p in report.problems]
+    lines += [f"error: {e}" for e in report.ledger_errors]
     if report.dry_run:
         for result in report.results:
             if result.preview is None:
@@ -78,6 +79,7 @@ def publish_markdown(report: PublishReport) -> str:
     mode = " (dry run: nothing was sent)" if report.dry_run else ""
     lines = [f"## smmgen publish{mode}", "", f"At {local}; ledger: {_cell(report.ledger)}.", ""]
     lines += [f"> {_cell(p)}" for p in report.problems]
+    lines += [f"> **error:** {_cell(e)}" for e in report.ledger_errors]
     counts = report.counts()
     summary = ", ".join(f"{counts[k]} {k}" for k in ORDER if counts.get(k))
     if not report.results:

@@ -48,7 +48,7 @@ def test_two_publishers_racing_publish_each_item_once(tmp_path: Path) -> None:
                         "--format",
                         "json",
                     ],
-                    env=_env(when),
+                    env=_env(when, 10.0),
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     text=True,

@@ -136,3 +136,23 @@ def test_git_store_needs_the_remote(tmp_path: Path) -> None:
     git(project, "init", "--quiet")
     with pytest.raises(LedgerError, match="has no remote 'origin'"):
         GitStore(project)
+
+
+def test_a_claim_decided_on_an_old_view_is_refused_even_on_a_current_tip(
+    two_clones: tuple[Path, Path, Path],
+) -> None:
+    _, project, other = two_clones
+    a, b = GitStore(project), GitStore(other)
+    a.load()
+    b.load()
+    assert b.claim([Claim(intent("x", run="B"), 0)]) == [True]
+    # a's next push is refused, so its store fetches b's claim on x ...
+    assert a.claim([Claim(intent("y", run="A"), 0)]) == [True]
+    # ... and a claim on x still decided on the old view (0 records) must not hold,
+    # although a's tip is now current and the push itself would go through
+    assert a.claim([Claim(intent("x", run="A"), 0)]) == [False]
+    a.close()
+    b.close()
+    states = fold(GitStore(project).load())
+    assert states["x", "feed"].records == 1
+    assert states["x", "feed"].run == "B"

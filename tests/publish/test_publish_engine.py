@@ -33,7 +33,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENGINE_MASTO", TOKEN)
     monkeypatch.setenv("ENGINE_HOOK", SECRET)
     monkeypatch.setenv("SMMGEN_RETRY_SCALE", "0.001")
-    monkeypatch.setenv("SMMGEN_HTTP_TIMEOUT", "0.5")
+    monkeypatch.setenv("SMMGEN_HTTP_TIMEOUT", "5")
 
 
 def project(make_project: MakeProject, masto: str, hook: str, posts: dict[str, str]) -> Path:
@@ -220,3 +220,21 @@ def test_dry_run_needs_no_credentials(run, make_project, servers) -> None:  # ty
     assert "-- part 3 of 3" in result.output
     assert masto.requests == []
     assert hook.requests == []
+
+
+@pytest.mark.usefixtures("env")
+def test_a_refused_webhook_url_is_a_failure_to_retry_not_an_unknown(
+    run, make_project, servers, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ENGINE_SLACK", "http://hooks.example.com/services/T0/B0/secret")
+    channels = (
+        "defaults:\n  channels: [team]\nchannels:\n"
+        "  team: {type: slack, webhook_url_env: ENGINE_SLACK}\nledger: {store: local}\n"
+    )
+    root = make_project(channels=channels, calendar="timezone: UTC\nmax_lateness: 6h\n",
+                        posts={"a.md": post("a", "Hello.")})  # fmt: skip
+    for _ in range(2):
+        code, items = publish(run, root)
+        assert code == 1
+        assert items["a", "team"]["outcome"] == "failed"
+        assert "https://" in items["a", "team"]["detail"]

@@ -409,7 +409,7 @@ class Cli:
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k != "SMMGEN_DEBUG"}
         env.update(self.creds.env)
-        env.update(SMMGEN_AT=AT, SMMGEN_RETRY_SCALE="0.01", SMMGEN_HTTP_TIMEOUT="0.5", NO_COLOR="1")
+        env.update(SMMGEN_AT=AT, SMMGEN_RETRY_SCALE="0.01", SMMGEN_HTTP_TIMEOUT="5", NO_COLOR="1")
         env.update(extra)
         return env
 

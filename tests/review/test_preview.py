@@ -181,3 +181,18 @@ def test_cli(repo: Path, run) -> None:  # type: ignore[no-untyped-def]
     missing = run("--root", repo, "preview", "--changed-since", "no-such-ref")
     assert missing.exit_code == 2
     assert "fetch-depth: 0" in missing.output
+
+
+def test_project_in_a_subdirectory_of_the_repository(tmp_path: Path) -> None:
+    top = tmp_path / "repo"
+    root = top / "social"
+    write(root / "channels.yaml", CHANNELS)
+    write(root / "calendar.yaml", "timezone: UTC\n")
+    write(root / "content" / "a.md", post("First.", "a"))
+    git(top, "init", "--quiet", "--initial-branch=main")
+    git(top, "add", "-A")
+    git(top, "commit", "--quiet", "-m", "content")
+    write(root / "content" / "a.md", post("Edited.", "a"))
+    write(root / "content" / "b.md", post("New.", "b"))
+    result = make_preview(smmgen.load(root), "main")
+    assert {(p.id, p.change) for p in result.posts} == {("a", "changed"), ("b", "added")}

@@ -20,7 +20,12 @@ Kind = Literal["auto", "git", "local"]
 
 
 def _has_remote(root: Path, remote: str) -> bool:
-    done = subprocess.run(["git", "remote"], cwd=root, capture_output=True, text=True, check=False)
+    try:
+        done = subprocess.run(
+            ["git", "remote"], cwd=root, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:  # no git: no git store
+        return False
     return done.returncode == 0 and remote in done.stdout.split()
 
 
@@ -36,7 +41,9 @@ def open_store(project: Project, kind: Kind | None = None, *, writing: bool = Tr
     """The project's ledger store; ``writing`` takes the local store's lock."""
     settings = project.config.ledger
     if choose(project, kind) == "git":
-        return GitStore(project.root, remote=settings.remote, branch=settings.branch)
+        return GitStore(
+            project.root, remote=settings.remote, branch=settings.branch, writing=writing
+        )
     directory = (project.root / settings.path).resolve()
     if not directory.is_relative_to(project.root.resolve()):
         raise LedgerError(

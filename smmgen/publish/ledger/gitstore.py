@@ -42,6 +42,24 @@ _IDENTITY = {
 }
 
 
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str] | None, data: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(args, cwd=cwd, input=data, capture_output=True, env=env, check=False)
+    except FileNotFoundError:
+        raise LedgerError(
+            "git is not installed; install it, or keep the ledger in a directory"
+            " (channels.yaml: ledger: {store: local})"
+        ) from None
+
+
+def _scale() -> float:
+    from smmgen.publish.http import _scale as scale
+
+    return scale()
+
+
 @dataclass
 class _Entry:
     record: Record | None = None
@@ -49,10 +67,18 @@ class _Entry:
     files: dict[str, bytes] = field(default_factory=dict)
     done: threading.Event = field(default_factory=threading.Event)
     ok: bool = False
+    error: LedgerError | None = None
 
 
 class GitStore(Store):
-    def __init__(self, root: Path, *, remote: str = "origin", branch: str = "smmgen-ledger"):
+    def __init__(
+        self,
+        root: Path,
+        *,
+        remote: str = "origin",
+        branch: str = "smmgen-ledger",
+        writing: bool = True,
+    ):
         self.root = root
         self.remote = remote
         self.branch = branch
@@ -84,6 +110,9 @@ class GitStore(Store):
         self._thread: threading.Thread | None = None
         self.journal = self.repo / ".git" / "smmgen" / f"{branch}.journal.jsonl"
         self.pushes = 0
+        self.writing = writing  # False: never push (what a crashed run left waits for a writer)
+        self._recovered = False
+        self._journal_lock = threading.Lock()
 
     # -- git ------------------------------------------------------------------
     def _git(
@@ -96,14 +125,8 @@ class GitStore(Store):
         binary: bool = False,
     ) -> str:
         env = getattr(self, "env", None)
-        done = subprocess.run(
-            ["git", *args],
-            cwd=cwd or self.repo,
-            input=input.encode() if isinstance(input, str) else input,
-            capture_output=True,
-            env=env,
-            check=False,
-        )
+        data = input.encode() if isinstance(input, str) else input
+        done = _run(["git", *args], cwd or self.repo, env, data)
         if check and done.returncode != 0:
             message = done.stderr.decode(errors="replace").strip().splitlines()
             raise LedgerError(
@@ -113,30 +136,24 @@ class GitStore(Store):
         return done.stdout.decode(errors="replace").strip() if not binary else done.stdout.decode()
 
     def _fetch(self) -> None:
-        done = subprocess.run(
-            [
-                "git",
-                "fetch",
-                "--quiet",
-                "--no-tags",
-                self.remote,
-                f"+refs/heads/{self.branch}:{self.track}",
-            ],
-            cwd=self.repo,
-            capture_output=True,
-            env=self.env,
-            check=False,
-        )
-        if done.returncode != 0:
+        refspec = f"+refs/heads/{self.branch}:{self.track}"
+        for attempt in range(3):
+            done = _run(
+                ["git", "fetch", "--quiet", "--no-tags", self.remote, refspec], self.repo, self.env
+            )
+            if done.returncode == 0:
+                break
             error = done.stderr.decode(errors="replace")
             if "couldn't find remote ref" in error or "could not find remote ref" in error:
                 self.tip = None
                 return
-            lines = error.strip().splitlines()
-            raise LedgerError(
-                f"git could not fetch the ledger branch {self.branch} from {self.remote}: "
-                f"{lines[-1] if lines else done.returncode}"
-            )
+            if attempt == 2:
+                lines = error.strip().splitlines()
+                raise LedgerError(
+                    f"git could not fetch the ledger branch {self.branch} from {self.remote}: "
+                    f"{lines[-1] if lines else done.returncode}"
+                )
+            time.sleep((1 + attempt) * _scale())
         self.tip = self._git("rev-parse", "--verify", self.track, what="read the ledger branch")
 
     def _read_tip(self) -> None:
@@ -157,10 +174,10 @@ class GitStore(Store):
         names = [p for p in self.blobs if p.endswith(".jsonl") and "/" not in p]
         if names:
             batch = "".join(f"{self.blobs[n]}\n" for n in names)
-            raw = subprocess.run(
-                ["git", "cat-file", "--batch"], cwd=self.repo, input=batch.encode(),
-                capture_output=True, check=True, env=self.env,
-            ).stdout  # fmt: skip
+            done = _run(["git", "cat-file", "--batch"], self.repo, self.env, batch.encode())
+            if done.returncode != 0:
+                raise LedgerError(f"git could not read the ledger branch {self.branch}")
+            raw = done.stdout
             offset = 0
             for name in names:
                 header_end = raw.index(b"\n", offset)
@@ -256,36 +273,39 @@ class GitStore(Store):
         return commit, texts, paths
 
     def _push(self, commit: str) -> bool:
-        done = subprocess.run(
-            [
-                "git",
-                "push",
-                "--porcelain",
-                "--quiet",
-                self.remote,
-                f"{commit}:refs/heads/{self.branch}",
-            ],
-            cwd=self.repo,
-            capture_output=True,
-            env=self.env,
-            check=False,
-        )
-        if done.returncode == 0:
-            self.tip = commit  # the tracking ref is updated by close() or the next fetch
-            self.pushes += 1
-            return True
-        output = (done.stdout + done.stderr).decode(errors="replace")
-        if (
-            "[rejected]" in output
-            or "non-fast-forward" in output
-            or "fetch first" in output
-            or ("[remote rejected]" in output and "cannot lock ref" in output)
-        ):
-            return False
-        lines = output.strip().splitlines()
+        """Push ``commit`` as the branch; False when another publisher pushed first.
+        Other failures (the network, the server) are tried again twice."""
+        for attempt in range(3):
+            done = _run(
+                ["git", "push", "--porcelain", "--quiet", self.remote,
+                 f"{commit}:refs/heads/{self.branch}"],
+                self.repo, self.env,
+            )  # fmt: skip
+            if done.returncode == 0:
+                self.tip = commit  # the tracking ref is updated by close() or the next fetch
+                self.pushes += 1
+                return True
+            output = (done.stdout + done.stderr).decode(errors="replace")
+            if (
+                "[rejected]" in output
+                or "non-fast-forward" in output
+                or "fetch first" in output
+                or ("[remote rejected]" in output and "cannot lock ref" in output)
+            ):
+                return False
+            if "[remote rejected]" in output or attempt == 2:
+                break
+            time.sleep((1 + attempt) * _scale())
+        reasons = [
+            line.strip()
+            for line in output.splitlines()
+            if line.startswith(("!", "remote:", "fatal:", "error:")) and line.strip()
+        ]
         raise LedgerError(
-            f"git could not push the ledger branch {self.branch} to {self.remote}: "
-            f"{lines[-1] if lines else done.returncode}"
+            f"git could not push the ledger branch {self.branch} to {self.remote}:"
+            f" {'; '.join(reasons[:4]) or done.returncode}. The ledger branch must be"
+            " writable by the publisher (in GitHub Actions: `contents: write`, and no rule"
+            " that blocks pushes to this branch)"
         )
 
     # -- the store --------------------------------------------------------------
@@ -300,10 +320,14 @@ class GitStore(Store):
         return records
 
     def _recover(self, records: list[Record]) -> None:
-        """Push what a crashed run journaled but never pushed."""
+        """Push what a crashed run journaled but never pushed (once, when writing)."""
+        if not self.writing or self._recovered:
+            return
+        self._recovered = True
         if not self.journal.exists():
             return
-        found, _ = parse_lines(self.journal.read_text(encoding="utf-8"), str(self.journal))
+        text = self.journal.read_bytes().decode("utf-8", errors="replace")
+        found, _ = parse_lines(text, str(self.journal))
         missing = [r for r in found if r.get("rid") not in self.rids]
         if missing:
             self._enqueue([_Entry(record=r) for r in missing])
@@ -312,11 +336,12 @@ class GitStore(Store):
         self.journal.unlink(missing_ok=True)
 
     def _journal(self, records: list[Record]) -> None:
-        self.journal.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.journal, "a", encoding="utf-8") as handle:
-            handle.write("".join(dumps(r) + "\n" for r in records))
-            handle.flush()
-            os.fsync(handle.fileno())
+        with self._journal_lock:
+            self.journal.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.journal, "a", encoding="utf-8") as handle:
+                handle.write("".join(dumps(r) + "\n" for r in records))
+                handle.flush()
+                os.fsync(handle.fileno())
 
     def _enqueue(self, entries: list[_Entry]) -> None:
         with self._cv:
@@ -335,8 +360,9 @@ class GitStore(Store):
         self._enqueue(entries)
         for entry in entries:
             entry.done.wait()
-        if self._failure:
-            raise self._failure
+        for entry in entries:
+            if entry.error is not None:
+                raise entry.error
         return [e.ok for e in entries]
 
     def append(self, records: list[Record]) -> None:
@@ -396,15 +422,16 @@ class GitStore(Store):
                 self._busy = True
             try:
                 self._push_batch(batch)
-            except LedgerError as exc:
-                with self._cv:
-                    self._failure = exc
-                for entry in batch:
-                    entry.done.set()
             except Exception as exc:  # never leave a waiting worker hanging
+                error = (
+                    exc
+                    if isinstance(exc, LedgerError)
+                    else LedgerError(f"the ledger could not be pushed: {type(exc).__name__}: {exc}")
+                )
                 with self._cv:
-                    self._failure = LedgerError(f"the ledger could not be pushed: {exc}")
+                    self._failure = error
                 for entry in batch:
+                    entry.error = error
                     entry.done.set()
             finally:
                 with self._cv:
@@ -421,6 +448,18 @@ class GitStore(Store):
                 seen.add(rid or "")
         for _attempt in range(100):
             live = [e for e in live if e.record is None or e.record.get("rid") not in self.rids]
+            # a claim holds only if nobody wrote about its item since it was
+            # decided: checked on every attempt, so a push is a compare-and-swap
+            kept = []
+            for entry in live:
+                if entry.expected is not None and entry.record is not None:
+                    key = (entry.record["post"], entry.record["channel"])
+                    if self.counts.get(key, 0) != entry.expected:
+                        entry.ok = False
+                        entry.done.set()
+                        continue
+                kept.append(entry)
+            live = kept
             if not live:
                 break
             commit, texts, paths = self._commit(live)
@@ -435,20 +474,10 @@ class GitStore(Store):
                         key = (entry.record["post"], entry.record["channel"])
                         self.counts[key] = self.counts.get(key, 0) + 1
                 break
-            # another publisher pushed first: fetch and decide again
+            # another publisher pushed first: fetch, and decide again above
             self._fetch()
             self._read_tip()
             self._records()
-            kept = []
-            for entry in live:
-                if entry.expected is not None and entry.record is not None:
-                    key = (entry.record["post"], entry.record["channel"])
-                    if self.counts.get(key, 0) != entry.expected:
-                        entry.ok = False
-                        entry.done.set()
-                        continue
-                kept.append(entry)
-            live = kept
         else:
             raise LedgerError(f"gave up pushing the ledger branch {self.branch} after 100 refusals")
         for entry in batch:

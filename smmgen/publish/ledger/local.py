@@ -76,7 +76,8 @@ class LocalStore(Store):
         if not self.directory.is_dir():
             return records
         for path in sorted(self.directory.glob("*.jsonl")):
-            found, problems = parse_lines(path.read_text(encoding="utf-8"), str(path))
+            text = path.read_bytes().decode("utf-8", errors="replace")  # a torn write
+            found, problems = parse_lines(text, str(path))
             records.extend(found)
             self.problems.extend(problems)
         return records

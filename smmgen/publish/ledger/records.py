@@ -79,6 +79,11 @@ def parse_lines(text: str, source: str) -> tuple[list[Record], list[str]]:
         if not isinstance(record.get("post"), str) or not isinstance(record.get("channel"), str):
             problems.append(f"{source}:{number}: record without post or channel (ignored)")
             continue
+        try:
+            parse_time(record["at"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            problems.append(f"{source}:{number}: record without a valid 'at' time (ignored)")
+            continue
         records.append(record)
     return records, problems
 
