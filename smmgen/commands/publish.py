@@ -312,8 +312,4 @@ def verify_channels(root: Path | None, channels: tuple[str, ...] = ()) -> list[V
     return out
 
 
-def ledger_kind_help() -> str:
-    return "Ledger store: auto (default: channels.yaml ledger.store), git or local."
-
-
 __all__ = ["choose", "ledger_list", "ledger_resolve", "run_publish", "verify_channels"]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -336,9 +335,14 @@ class Run:
 class _Worker:
     """Publishes one channel's items, in order."""
 
+    def settle(self, item: PlanItem, event: str, detail: str, **fields: Any) -> None:
+        """Record how the item ended (``failed`` or ``unknown``) and report it."""
+        self.owner.write(event, item.post, item.channel, **fields)
+        outcome: Outcome = "unknown" if event == "unknown" else "failed"
+        self.owner._report(item, outcome, detail)
+
     def __init__(self, run: Run, name: str, driver: Driver):
         self.owner = run
-        self.name = name
         self.driver = driver
         self.retrier = Retrier(driver.http.policy)
         self.reconcilable = type(driver).reconcilable
@@ -402,14 +406,9 @@ class _Worker:
                     self.publish(item, variant, state, interrupted, was_attempted)
                 except _Stop as stop:
                     for other, *_ in mine[number + 1 :]:
-                        run.write(
-                            "failed",
-                            other.post,
-                            other.channel,
-                            retryable=True,
-                            error=f"not tried: {stop}",
-                        )
-                        run._report(other, "failed", f"not tried: {stop}; the next run tries again")
+                        detail = f"not tried: {stop}; the next run tries again"
+                        self.settle(other, "failed", detail, error=f"not tried: {stop}",
+                                    retryable=True)  # fmt: skip
                     for other in queue:
                         run._report(
                             other, "skipped", f"not tried: {stop}; the next run tries again"
@@ -433,8 +432,7 @@ class _Worker:
                 error = (
                     "an earlier publish run stopped after claiming this part; it may have been sent"
                 )
-                run.write("unknown", item.post, item.channel, index=index, error=error)
-                run._report(item, "unknown", _unknown_detail(item, error))
+                self.settle(item, "unknown", _unknown_detail(item, error), index=index, error=error)
                 return
             remote = self.send(item, variant, index, key, thread, since, check_first=attempted)
             if remote is None:
@@ -469,7 +467,7 @@ class _Worker:
         check_first: bool,
     ) -> Remote | None:
         """One part, retried and reconciled; None when the item stops (recorded)."""
-        run, driver = self.owner, self.driver
+        driver = self.driver
         attempt = 0
         ask = check_first and self.reconcilable
         last: PublishError | None = None
@@ -484,26 +482,16 @@ class _Worker:
                     ask = False
                 return driver.publish(variant, index, key=key, thread=list(thread))
             except Rejected as exc:
-                run.write(
-                    "failed",
-                    item.post,
-                    item.channel,
-                    index=index,
-                    error=str(exc),
-                    status=exc.status,
-                    retryable=False,
-                )
-                run._report(item, "failed", str(exc))
+                self.settle(item, "failed", str(exc), index=index, error=str(exc),
+                            status=exc.status, retryable=False)  # fmt: skip
                 return None
             except MissingCredentials as exc:
-                run.write("failed", item.post, item.channel, index=index, error=str(exc),
-                          retryable=True)  # fmt: skip
-                run._report(item, "failed", str(exc))
+                self.settle(item, "failed", str(exc), index=index, error=str(exc), retryable=True)
                 raise _Stop(str(exc)) from None
             except Unknown as exc:
                 if not self.reconcilable:
-                    run.write("unknown", item.post, item.channel, index=index, error=str(exc))
-                    run._report(item, "unknown", _unknown_detail(item, str(exc)))
+                    detail = _unknown_detail(item, str(exc))
+                    self.settle(item, "unknown", detail, index=index, error=str(exc))
                     return None
                 last, ask = exc, True
             except (NotSent, Transient) as exc:
@@ -514,28 +502,18 @@ class _Worker:
             except Exception as exc:  # a driver's bug: the request may have gone out
                 error = f"{driver.context.name}: unexpected {type(exc).__name__}: {exc}"
                 if not self.reconcilable:
-                    run.write("unknown", item.post, item.channel, index=index, error=error)
-                    run._report(item, "unknown", _unknown_detail(item, error))
+                    detail = _unknown_detail(item, error)
+                    self.settle(item, "unknown", detail, index=index, error=error)
                     return None
                 last, ask = Unknown(error), True
             wait = self.retrier.wait_for(last, attempt)
             attempt += 1
             if wait is None or attempt >= self.retrier.policy.attempts:
-                run.write(
-                    "failed",
-                    item.post,
-                    item.channel,
-                    index=index,
-                    error=str(last),
-                    status=last.status,
-                    retryable=True,
-                )
-                run._report(
-                    item, "failed", f"{last} (gave up for this run; the next run tries again)"
-                )
+                detail = f"{last} (gave up for this run; the next run tries again)"
+                self.settle(item, "failed", detail, index=index, error=str(last),
+                            status=last.status, retryable=True)  # fmt: skip
                 raise _Stop(f"{driver.context.name} is not answering: {last}")
-            time.sleep(wait * self.retrier.policy.scale)
-            self.retrier.spent += wait
+            self.retrier.pause(wait)
 
 
 def _unknown_detail(item: PlanItem, error: str) -> str:

@@ -4,9 +4,10 @@
 becomes :class:`~smmgen.publish.errors.NotSent` when the request cannot have
 reached the server and :class:`~smmgen.publish.errors.Unknown` when it may
 have. Rate-limit headers are remembered per host, so the next request waits
-for the window to reopen instead of being refused. :class:`Retrier` runs an
-operation again after ``NotSent`` and ``Transient`` with exponential backoff
-and jitter, honouring ``Retry-After``, within a per-run budget.
+for the window to reopen instead of being refused. :class:`Retrier` says how
+long to wait before trying again after ``NotSent`` and ``Transient``:
+exponential backoff with jitter, honouring ``Retry-After``, within a per-run
+budget.
 """
 
 from __future__ import annotations
@@ -199,30 +200,11 @@ class Http:
 
 
 class Retrier:
-    """Runs operations again after safe-to-retry faults, within one budget."""
+    """The waits between attempts of one channel's requests, within one budget."""
 
-    def __init__(
-        self, policy: RetryPolicy, on_wait: Callable[[float, PublishError], None] | None = None
-    ):
+    def __init__(self, policy: RetryPolicy):
         self.policy = policy
         self.spent = 0.0
-        self.on_wait = on_wait
-
-    def run(self, operation: Callable[[], T]) -> T:
-        """``operation()``, again after ``NotSent`` or ``Transient``; other errors pass through."""
-        attempt = 0
-        while True:
-            try:
-                return operation()
-            except (NotSent, Transient) as exc:
-                attempt += 1
-                wait = self.wait_for(exc, attempt - 1)
-                if wait is None or attempt >= self.policy.attempts:
-                    raise
-                if self.on_wait:
-                    self.on_wait(wait, exc)
-                time.sleep(wait * self.policy.scale)
-                self.spent += wait
 
     def wait_for(self, exc: PublishError, attempt: int) -> float | None:
         """How long to wait before trying again, or None when this run should give up."""
@@ -233,3 +215,8 @@ class Retrier:
         if self.spent + wait > self.policy.budget:
             return None
         return wait
+
+    def pause(self, wait: float) -> None:
+        """Wait (scaled by ``SMMGEN_RETRY_SCALE``) and count it against the budget."""
+        time.sleep(wait * self.policy.scale)
+        self.spent += wait

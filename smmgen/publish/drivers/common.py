@@ -116,3 +116,29 @@ def text_reason(response: httpx.Response) -> str:
     """A short reason from a plain-text (or empty) answer."""
     text = " ".join(response.text.split())[:_REASON_CHARS]
     return text or f"{response.status_code} {response.reason_phrase}".strip()
+
+
+def webhook_secrets(driver: Driver, path: re.Pattern[str], group: int) -> list[str]:
+    """``driver.secrets()`` plus what its webhook URL gives away (see :func:`derived`)."""
+    values = Driver.secrets(driver)
+    api_base = getattr(driver.context.channel, "api_base", None)
+    for url in list(values):
+        values += derived(url.strip(), api_base, path, group)
+    return list(dict.fromkeys(values))
+
+
+def webhook_url(
+    driver: Driver, path: re.Pattern[str], *, what: str, example: str, query: bool = True
+) -> str:
+    """The channel's webhook URL (``webhook_url_env``), checked, on its ``api_base``.
+
+    Raises :class:`MissingCredentials` naming the variable, never the URL.
+    """
+    channel = driver.context.channel
+    url = driver.secret("webhook_url_env").strip()
+    where = f"channel '{driver.context.name}': {channel.webhook_url_env}"  # type: ignore[attr-defined]
+    check_secret_url(url, what=what, where=where)
+    parts = urlsplit(url)
+    if not path.fullmatch(parts.path) or parts.fragment or (parts.query and not query):
+        raise MissingCredentials(f"{where} does not hold {what} ({example})")
+    return rebased(url, getattr(channel, "api_base", None))

@@ -40,19 +40,17 @@ import mimetypes
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
 
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivers.common import (
-    check_secret_url,
     cleaned,
-    derived,
-    rebased,
     response_json,
     send,
     text_reason,
+    webhook_secrets,
+    webhook_url,
 )
-from smmgen.publish.errors import MissingCredentials, PublishError, Rejected, Transient, Unknown
+from smmgen.publish.errors import PublishError, Rejected, Transient, Unknown
 from smmgen.publish.http import status_error
 
 if TYPE_CHECKING:
@@ -83,21 +81,11 @@ class DiscordDriver(Driver):
     # -- credentials ----------------------------------------------------------
 
     def secrets(self) -> list[str]:
-        values = super().secrets()
-        for url in list(values):
-            values += derived(url.strip(), self.channel.api_base, _PATH, 2)  # 2: the token
-        return list(dict.fromkeys(values))
+        return webhook_secrets(self, _PATH, 2)  # 2: the token
 
     def _url(self) -> str:
         """The webhook URL to call (``api_base`` applied), checked."""
-        name = self.channel.webhook_url_env
-        url = self.secret("webhook_url_env").strip()
-        where = f"channel '{self.context.name}': {name}"
-        check_secret_url(url, what="a Discord webhook URL", where=where)
-        parts = urlsplit(url)
-        if not _PATH.fullmatch(parts.path) or parts.fragment:
-            raise MissingCredentials(f"{where} does not hold a Discord webhook URL ({_EXAMPLE})")
-        return rebased(url, self.channel.api_base)
+        return webhook_url(self, _PATH, what="a Discord webhook URL", example=_EXAMPLE)
 
     # -- requests -------------------------------------------------------------
 

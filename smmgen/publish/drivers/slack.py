@@ -32,14 +32,12 @@ from urllib.parse import urlsplit
 
 from smmgen.publish.driver import Driver, Remote
 from smmgen.publish.drivers.common import (
-    check_secret_url,
     cleaned,
-    derived,
-    rebased,
     send,
     text_reason,
+    webhook_secrets,
+    webhook_url,
 )
-from smmgen.publish.errors import MissingCredentials
 from smmgen.publish.http import status_error
 
 if TYPE_CHECKING:
@@ -62,22 +60,12 @@ class SlackDriver(Driver):
         return self.context.channel  # type: ignore[return-value]
 
     def secrets(self) -> list[str]:
-        values = super().secrets()
-        for url in list(values):
-            values += derived(url.strip(), self.channel.api_base, _PATH, 3)  # 3: the secret
-        return list(dict.fromkeys(values))
+        return webhook_secrets(self, _PATH, 3)  # 3: the secret
 
     def _url(self) -> str:
-        name = self.channel.webhook_url_env
-        url = self.secret("webhook_url_env").strip()
-        where = f"channel '{self.context.name}': {name}"
-        check_secret_url(url, what="a Slack incoming webhook URL", where=where)
-        parts = urlsplit(url)
-        if not _PATH.fullmatch(parts.path) or parts.query or parts.fragment:
-            raise MissingCredentials(
-                f"{where} does not hold a Slack incoming webhook URL ({_EXAMPLE})"
-            )
-        return rebased(url, self.channel.api_base)
+        return webhook_url(
+            self, _PATH, what="a Slack incoming webhook URL", example=_EXAMPLE, query=False
+        )
 
     def verify(self) -> str:
         url = self._url()

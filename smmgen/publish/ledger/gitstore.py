@@ -109,7 +109,6 @@ class GitStore(Store):
         self._failure: LedgerError | None = None
         self._thread: threading.Thread | None = None
         self.journal = self.repo / ".git" / "smmgen" / f"{branch}.journal.jsonl"
-        self.pushes = 0
         self.writing = writing  # False: never push (what a crashed run left waits for a writer)
         self._recovered = False
         self._journal_lock = threading.Lock()
@@ -283,7 +282,6 @@ class GitStore(Store):
             )  # fmt: skip
             if done.returncode == 0:
                 self.tip = commit  # the tracking ref is updated by close() or the next fetch
-                self.pushes += 1
                 return True
             output = (done.stdout + done.stderr).decode(errors="replace")
             if (
