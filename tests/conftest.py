@@ -1,7 +1,10 @@
-"""Shared test helpers: a minimal valid project to change, and a CLI runner."""
+"""Shared test helpers: a minimal valid project to change, and a CLI runner; the
+test run's own set-up (npm projects installed when needed, skips refused in CI:
+see tests/prerequisites.py)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -12,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from smmgen.cli import cli
+from tests import prerequisites
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -129,3 +133,48 @@ def run() -> Callable[..., Result]:
         return CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
 
     return invoke
+
+
+# -- the test run's set-up -------------------------------------------------------
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Install the npm projects the collected tests need, before the first test runs."""
+    needed = sorted({str(m.args[0]) for item in session.items for m in item.iter_markers("npm")})
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+
+    def say(message: str) -> None:
+        if reporter is not None:
+            reporter.write_line(f"smmgen tests: {message}", bold=True)
+
+    for relative in needed:
+        prerequisites.install(relative, say)  # a failure fails each test that needs it
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in item.iter_markers("npm"):
+        prerequisites.npm_project(str(marker.args[0]))
+
+
+def _refuse_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
+    """Under SMMGEN_REQUIRE_INTEGRATION=1 (CI) a skip is a failure, with its reason."""
+    if not report.skipped or os.environ.get(prerequisites.REQUIRE) != "1":
+        return
+    if hasattr(report, "wasxfail"):
+        return
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    report.outcome = "failed"
+    report.longrepr = f"skipped, and {prerequisites.REQUIRE}=1 allows no skip: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    _refuse_skip(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    outcome = yield
+    _refuse_skip(outcome.get_result())

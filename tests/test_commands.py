@@ -17,6 +17,7 @@ from click.testing import Result
 from smmgen.loader.yamlfile import YamlDoc, parse
 from smmgen.project import load
 from tests.conftest import REPO
+from tests.prerequisites import impossible_here
 
 Run = Callable[..., Result]
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -491,7 +492,10 @@ def test_outside_any_project_is_a_usage_error(tmp_path, run, monkeypatch, comman
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     if any((d / "channels.yaml").exists() for d in (outside, *outside.parents)):
-        pytest.skip("a parent of the temporary directory has a channels.yaml")
+        impossible_here(
+            "a parent of the temporary directory has a channels.yaml, so no directory"
+            " outside a project can be made here"
+        )
     monkeypatch.chdir(outside)
     result = run(*command)
     assert result.exit_code == 2

@@ -18,6 +18,7 @@ from smmgen.findings import Finding, Severity
 from smmgen.report.console import use_color
 from smmgen.report.findings import annotation
 from tests.conftest import CHANNELS_YAML
+from tests.prerequisites import impossible_here
 
 Run = Callable[..., Result]
 
@@ -324,7 +325,10 @@ def test_use_color(monkeypatch):
 
 def _check_on_a_terminal(root: Path, **env: str) -> tuple[int, bytes]:
     """Run `smmgen check` in a subprocess with its stdout on a pseudo-terminal."""
-    pty = pytest.importorskip("pty")
+    if sys.platform == "win32":
+        impossible_here("a pseudo-terminal needs POSIX (the pty module)")
+    import pty
+
     master, slave = pty.openpty()
     environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
     environ.update({"TERM": "xterm", **env})

@@ -9,9 +9,9 @@ Taken verbatim from ``conformance/tld_lib.yml`` of twitter/twitter-text
 Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0). This is the list
 the official implementations (Java ``TldLists``, JS ``validGTLD``/``validCCTLD``,
 Ruby ``tld_lib.yml``) compile into their URL regular expressions, and the one
-the conformance suite in ``../shared/conformance/twitter-text`` was written
-against. Only the layout changed: one whitespace-separated string per list,
-in the original order.
+the conformance suite was written against (both vendored in
+``tests/vendor/twitter-text``; a test compares the lists). Only the layout
+changed: one whitespace-separated string per list, in the original order.
 
 ``COUNTRY`` holds the country-code TLDs (two ASCII letters and the IDN
 ccTLDs), ``GENERIC`` every other TLD.

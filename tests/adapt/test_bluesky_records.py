@@ -1,5 +1,5 @@
 """Records built from Bluesky variants validate against the official lexicons
-(``../shared/specs/atproto-lexicons``, checked by @atproto/lexicon in Node)."""
+(vendored in tests/vendor/atproto, checked by @atproto/lexicon in Node)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from smmgen.adapt.variants import Variant, build_variants
 from smmgen.channels.bluesky import post_record
 from smmgen.project import load
 from tests.adapt.test_properties import FRAGMENT_LIST, PROJECT, make_post
 from tests.conftest import REPO
 from tests.text.lexicon_helper import validate_records
+
+pytestmark = pytest.mark.npm("tests/text/node")
 
 NSID = "app.bsky.feed.post"
 WHEN = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)

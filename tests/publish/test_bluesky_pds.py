@@ -3,8 +3,8 @@
 Posts are built the real way (a project, ``smmgen.load``, ``build_variant``),
 published by :class:`BlueskyDriver`, read back with
 ``com.atproto.repo.getRecord`` and validated against the official lexicons.
-Skipped when the PDS is not installed (``npm ci --prefix tests/pds``) unless
-SMMGEN_REQUIRE_INTEGRATION=1.
+The test run installs the PDS (tests/pds) and the official libraries
+(tests/text/node) when it needs them (tests/prerequisites.py).
 """
 
 from __future__ import annotations
@@ -33,9 +33,12 @@ from smmgen.publish.errors import MissingCredentials, NotSent, Rejected, Transie
 from smmgen.publish.http import Http
 from smmgen.publish.tid import is_tid, record_key
 from tests.conftest import CALENDAR_YAML, MakeProject
+from tests.prerequisites import node
 from tests.servers.base import Faults, Reply, Request, TestServer
 from tests.servers.pds import Pds, free_port
-from tests.text.lexicon_helper import NODE_DIR, require_lexicons, require_node, validate_records
+from tests.text.lexicon_helper import LEXICON_DIR, NODE_DIR, validate_records
+
+pytestmark = [pytest.mark.npm("tests/pds"), pytest.mark.npm("tests/text/node")]
 
 POST = "app.bsky.feed.post"
 PASSWORD_ENV = "SMMGEN_TEST_BLUESKY_PASSWORD"
@@ -290,10 +293,9 @@ def _has_blob(value: Any) -> bool:
 
 
 def _validate_json(records: list[dict[str, Any]]) -> list[str | None]:
-    node, lexicons = require_node(), require_lexicons()
     payload = json.dumps([{"nsid": POST, "record": r} for r in records])
     proc = subprocess.run(
-        [node, "--input-type=module", "-e", VALIDATE_JSON, str(lexicons)],
+        [node(), "--input-type=module", "-e", VALIDATE_JSON, str(LEXICON_DIR)],
         cwd=NODE_DIR,
         input=payload,
         capture_output=True,

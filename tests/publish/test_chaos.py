@@ -3,22 +3,34 @@ fail at random (connection resets after the request, timeouts, 500s, 429s),
 then re-run until settled. Every due variant must exist exactly once on each
 server, and the ledger must agree with the servers.
 
-The run count is SMMGEN_CHAOS_RUNS (default 200); the fault mix is
-``tests.publish.chaos.MIX``. For longer runs: ``python -m tests.publish.chaos``.
+The default test run has a short version (24 runs); the full one (200 runs,
+about 2.5 minutes) is a soak that CI runs with ``python -m pytest -m soak``.
+The fault mix is ``tests.publish.chaos.MIX``. For longer runs:
+``python -m tests.publish.chaos --runs 1000``.
 """
 
 from __future__ import annotations
 
 import json
-import os
+from collections import Counter
 from pathlib import Path
 
-from tests.publish.chaos import run_chaos
+import pytest
+
+from tests.publish.chaos import MIX, run_chaos
 
 
-def test_publishing_survives_kills_and_faults(tmp_path: Path) -> None:
-    runs = int(os.environ.get("SMMGEN_CHAOS_RUNS", "200"))
-    stats, problems = run_chaos(tmp_path, runs=runs, posts=max(40, runs // 2), seed=7)
+@pytest.mark.parametrize(
+    ("runs", "posts", "seed"),
+    [
+        pytest.param(24, 30, 11, id="short"),
+        pytest.param(200, 100, 7, id="full", marks=pytest.mark.soak),
+    ],
+)
+def test_publishing_survives_kills_and_faults(
+    tmp_path: Path, runs: int, posts: int, seed: int
+) -> None:
+    stats, problems = run_chaos(tmp_path, runs=runs, posts=posts, seed=seed)
     print(json.dumps(stats.as_dict(), indent=2))  # shown with -s or -rA
     assert problems == {
         "final_exit": [],
@@ -32,5 +44,12 @@ def test_publishing_survives_kills_and_faults(tmp_path: Path) -> None:
     assert stats.runs >= runs
     assert stats.killed >= runs // 2
     assert stats.interrupted >= runs // 10, stats.as_dict()
-    assert all(n > 0 for n in stats.faults.values()), stats.faults
+    if runs >= 200:  # enough requests that each server sees every kind of fault
+        assert all(n > 0 for n in stats.faults.values()), stats.faults
+    else:  # a short run: the webhook sees few requests, so count the kinds over both servers
+        kinds: Counter[str] = Counter()
+        for name, count in stats.faults.items():
+            kinds[name.split()[-1]] += count
+        assert set(kinds) == set(MIX), stats.faults
+        assert all(kinds.values()), stats.faults
     assert stats.states["unknown"] > 0 or stats.resolved, stats.as_dict()

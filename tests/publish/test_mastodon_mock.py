@@ -5,19 +5,18 @@ what is published read back through its API.
 mastodon-mock de-duplicates ``Idempotency-Key`` and reports the instance's
 limits, so both are tested; it processes uploads at once (200 with a ``url``,
 never 202), so waiting for processing is tested against the strict server
-only (test_mastodon_driver.py). Without the package these tests skip, unless
-SMMGEN_REQUIRE_INTEGRATION=1.
+only (test_mastodon_driver.py). The package is in the test extras.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from mastodon_mock.testing import MockServer
 
 from smmgen.publish.driver import part_key
 from smmgen.publish.drivers.mastodon import plain
@@ -25,23 +24,13 @@ from smmgen.publish.errors import Rejected
 from tests.conftest import MakeProject
 from tests.publish.test_mastodon_driver import TOKEN_ENV, build, driver_for, publish_all
 
-try:
-    from mastodon_mock.testing import MockServer as _MockServer
-except ImportError:  # pragma: no cover - depends on the environment
-    _MockServer = None  # type: ignore[assignment,misc]
-
 TOKEN = "alice_token"  # mastodon-mock's default seed: alice, bob, carol
 
 
 @pytest.fixture(scope="module")
 def mock() -> Iterator[Any]:
     """mastodon-mock on a free loopback port, with its in-memory database."""
-    if _MockServer is None:
-        reason = "mastodon-mock is not installed (pip install mastodon-mock)"
-        if os.environ.get("SMMGEN_REQUIRE_INTEGRATION") == "1":
-            pytest.fail(f"{reason} (required because SMMGEN_REQUIRE_INTEGRATION=1)")
-        pytest.skip(reason)
-    with _MockServer(host="127.0.0.1") as server:
+    with MockServer(host="127.0.0.1") as server:
         yield server
 
 

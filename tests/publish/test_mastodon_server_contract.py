@@ -4,20 +4,17 @@ Every answer is validated with ``jsonschema`` against the response schema the
 description gives for its path, method and status code (``$ref`` resolved in
 the document), and its ``X-RateLimit-*`` headers against the header schemas;
 the driver's requests against the request schemas. The description is
-../shared/specs/mastodon/openapi.json; without it these tests skip, unless
-SMMGEN_REQUIRE_SHARED=1.
+abraham/mastodon-openapi's, vendored in tests/vendor/mastodon-openapi.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,29 +24,15 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from tests.servers.mastodon import MastodonServer
+from tests.vendored import vendored
 
-SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "mastodon" / "openapi.json"
+SPEC = vendored("mastodon-openapi", "schema.json")
 BASE = "urn:mastodon-openapi"
 
 
-def _missing(reason: str) -> NoReturn:
-    if os.environ.get("SMMGEN_REQUIRE_SHARED") == "1":
-        pytest.fail(f"{reason} (required because SMMGEN_REQUIRE_SHARED=1)")
-    pytest.skip(reason)
-
-
 @cache
-def _spec() -> dict[str, Any] | None:
-    if not SPEC.is_file():
-        return None
-    data: dict[str, Any] = json.loads(SPEC.read_text(encoding="utf-8"))
-    return data
-
-
 def spec() -> dict[str, Any]:
-    data = _spec()
-    if data is None:
-        _missing(f"the Mastodon OpenAPI description is not at {SPEC} (../shared is absent)")
+    data: dict[str, Any] = json.loads(SPEC.read_text(encoding="utf-8"))
     return data
 
 

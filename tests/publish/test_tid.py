@@ -1,39 +1,32 @@
 """Record keys: valid TIDs, derived from the post, the same on every call.
 
-Checked against the atproto syntax conformance files
-(../shared/conformance/atproto-syntax/tid_syntax_*.txt; skipped when ../shared
-is absent unless SMMGEN_REQUIRE_SHARED=1), with many generated keys, and
-against the official implementation (@atproto/common-web, installed with the
-test PDS in tests/pds).
+Checked against the atproto interop syntax vectors (tid_syntax_*.txt, vendored
+in tests/vendor/atproto-interop-tests), with many generated keys, and against
+the official implementation (@atproto/common-web, installed with the test PDS
+in tests/pds).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from smmgen.publish import tid
 from smmgen.publish.tid import decode, encode, is_tid, record_key
-from tests.servers.pds import PDS_DIR, require_pds
+from tests.prerequisites import node
+from tests.servers.pds import PDS_DIR
+from tests.vendored import vendored
 
-SYNTAX = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "atproto-syntax"
+SYNTAX = vendored("atproto-interop-tests", "syntax")
 WHEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def _examples(name: str) -> list[str]:
-    path = SYNTAX / name
-    if not path.is_file():
-        reason = f"the atproto syntax conformance files are not at {SYNTAX} (../shared is absent)"
-        if os.environ.get("SMMGEN_REQUIRE_SHARED") == "1":
-            pytest.fail(f"{reason} (required because SMMGEN_REQUIRE_SHARED=1)")
-        pytest.skip(reason)
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = (SYNTAX / name).read_text(encoding="utf-8").splitlines()
     return [line for line in lines if line and not line.startswith("#")]
 
 
@@ -148,9 +141,9 @@ def test_record_key_part_range() -> None:
         record_key("hello", "bluesky", 100_000, WHEN)
 
 
+@pytest.mark.npm("tests/pds")
 def test_official_implementation_agrees() -> None:
     """@atproto/common-web's TID (in tests/pds/node_modules) reads our keys as we do."""
-    node = require_pds()
     rng = random.Random(9)
     keys = [record_key(f"post-{n}", "bluesky", n % 3, WHEN + timedelta(days=n)) for n in range(200)]
     pairs = [(rng.randrange(2**50, tid.MAX_MICROS + 1), rng.randrange(1024)) for _ in range(200)]
@@ -165,7 +158,7 @@ def test_official_implementation_agrees() -> None:
         "})));"
     )
     proc = subprocess.run(
-        [node, "-e", script],
+        [node(), "-e", script],
         cwd=PDS_DIR,
         input=json.dumps(keys),
         capture_output=True,

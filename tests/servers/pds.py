@@ -1,15 +1,13 @@
 """A real Bluesky PDS for tests: ``@atproto/dev-env`` run by ``tests/pds/start.mjs``.
 
-The npm project in tests/pds pins ``@atproto/dev-env``; install it with
-``npm ci --prefix tests/pds``. :func:`running_pds` starts a PDS and its PLC
+The npm project in tests/pds pins ``@atproto/dev-env``; the test run installs
+it when a test needs it (tests/prerequisites.py; a module using the PDS marks
+itself with ``pytest.mark.npm("tests/pds")``). :func:`running_pds` starts a PDS and its PLC
 directory on free ports of 127.0.0.1, with the accounts alice.test (who
 posts; :class:`Pds` has her password and DID) and bob.test, and stops it
 when the ``with`` block ends. The process also ends by itself when its stdin
 closes, so a test run that is killed does not leave it behind. Its data
 lives in a temporary directory that is removed afterwards.
-
-A missing Node or node_modules skips the calling test with the reason,
-unless SMMGEN_REQUIRE_INTEGRATION=1 turns it into a failure.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ import contextlib
 import json
 import os
 import queue
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -26,14 +23,14 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.prerequisites import REPO, node, npm_project
+
 PDS_DIR = REPO / "tests" / "pds"
 START = PDS_DIR / "start.mjs"
-REQUIRE = "SMMGEN_REQUIRE_INTEGRATION"
 READY = "PDS_READY "
 START_TIMEOUT = 60.0  # seconds; it takes about two
 
@@ -48,26 +45,6 @@ class Pds:
     did: str
     plc_url: str
     accounts: dict[str, str] = field(default_factory=dict)  # handle -> DID (alice, bob)
-
-
-def _missing(reason: str) -> NoReturn:
-    if os.environ.get(REQUIRE) == "1":
-        pytest.fail(f"{reason} (required because {REQUIRE}=1)")
-    pytest.skip(reason)
-
-
-def require_pds() -> str:
-    """Return the `node` executable, or skip (or fail) if the PDS is not installed."""
-    node = shutil.which("node")
-    if node is None:
-        _missing("node is not installed; install Node 20+ to run the Bluesky PDS tests")
-    if not (PDS_DIR / "node_modules" / "@atproto" / "dev-env").is_dir():
-        _missing(
-            "tests/pds/node_modules is missing: install the test PDS with"
-            " `npm ci --prefix tests/pds` (Node 20+; it builds better-sqlite3: without"
-            " internet for node-gyp, add npm_config_nodedir=/usr, where Node's headers are)"
-        )
-    return node
 
 
 def free_port() -> int:
@@ -86,14 +63,14 @@ def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
 class _Process:
     """One start.mjs: started, waited for, stopped."""
 
-    def __init__(self, node: str, data: Path):
+    def __init__(self, node_path: str, data: Path):
         self.data = data
         self.log_path = data / "pds.log"
         self.log = self.log_path.open("w", encoding="utf-8")
         env = {**os.environ, "TMPDIR": str(data), "NODE_ENV": "test"}
         env.pop("LOG_ENABLED", None)
         self.proc = subprocess.Popen(
-            [node, str(START), str(free_port()), str(free_port()), str(data)],
+            [node_path, str(START), str(free_port()), str(free_port()), str(data)],
             cwd=PDS_DIR,
             env=env,
             stdin=subprocess.PIPE,
@@ -156,14 +133,14 @@ class _Process:
 
 @contextlib.contextmanager
 def running_pds(*, attempts: int = 3) -> Iterator[Pds]:
-    """A PDS for the ``with`` block (skips the test when it is not installed)."""
-    node = require_pds()
+    """A PDS for the ``with`` block (installs tests/pds first if needed)."""
+    npm_project("tests/pds")
     with tempfile.TemporaryDirectory(prefix="smmgen-pds-", ignore_cleanup_errors=True) as tmp:
         failures = []
         for attempt in range(attempts):
             data = Path(tmp) / str(attempt)
             data.mkdir()
-            process = _Process(node, data)
+            process = _Process(node(), data)
             try:
                 server = process.wait_ready(START_TIMEOUT)
                 if server is not None:

@@ -1,7 +1,6 @@
 """smmgen's facets() against the official `@atproto/api` on the whole corpus.
 
-Needs Node and `npm ci --prefix tests/text/node`; skipped without them unless
-SMMGEN_REQUIRE_INTEGRATION=1.
+Needs Node; the test run installs tests/text/node (tests/prerequisites.py).
 """
 
 from __future__ import annotations
@@ -14,8 +13,11 @@ from typing import Any
 import pytest
 
 from smmgen.text.richtext import detect_facets, facets
+from tests.prerequisites import REPO, node
 from tests.text.facet_corpus import CORPUS
-from tests.text.lexicon_helper import NODE_DIR, REPO, require_node, run_node
+from tests.text.lexicon_helper import NODE_DIR, run_node
+
+pytestmark = pytest.mark.npm("tests/text/node")
 
 BEGIN = "# --- begin generated data (tests/text/node/gen_facet_data.mjs) ---"
 END = "# --- end generated data ---"
@@ -102,9 +104,8 @@ def test_facets_differ_from_the_library_only_where_bluesky_would_refuse_its_link
 
 def test_generated_data_matches_the_installed_packages() -> None:
     """The TLD list and punctuation table in richtext.py are what Node generates now."""
-    node = require_node()
     proc = subprocess.run(
-        [node, str(NODE_DIR / "gen_facet_data.mjs")],
+        [node(), str(NODE_DIR / "gen_facet_data.mjs")],
         capture_output=True,
         text=True,
         encoding="utf-8",

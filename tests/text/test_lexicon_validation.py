@@ -1,7 +1,7 @@
 """Posts with smmgen's facets pass `@atproto/lexicon` validation of app.bsky.feed.post.
 
-Uses the lexicons in ../shared/specs/atproto-lexicons and tests/text/node (see
-tests/text/lexicon_helper.py for when these tests skip).
+Uses the lexicons vendored in tests/vendor/atproto and the official
+@atproto/lexicon in tests/text/node (tests/text/lexicon_helper.py).
 """
 
 # ruff: noqa: RUF001  (full-width and curly characters are the point here)
@@ -12,9 +12,13 @@ import copy
 import hashlib
 from typing import Any
 
+import pytest
+
 from smmgen.text.richtext import facets
 from tests.text.facet_corpus import CORPUS
 from tests.text.lexicon_helper import validate_records
+
+pytestmark = pytest.mark.npm("tests/text/node")
 
 POST = "app.bsky.feed.post"
 MENTION = "app.bsky.richtext.facet#mention"

