@@ -1,7 +1,9 @@
-"""The README's command reference is generated from the CLI and must be current."""
+"""The README: its command reference is generated from the CLI and current, and CI
+runs its Quickstart as written."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -25,3 +27,24 @@ def test_readme_documents_every_command() -> None:
     readme = (REPO / "README.md").read_text("utf-8")
     for name in cli.commands:  # type: ignore[attr-defined]
         assert f"#### `smmgen {name}`" in readme
+
+
+def quickstart_commands() -> list[str]:
+    """The commands of the README's Quickstart, one per code block."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("\n## Quickstart\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    return [block.strip() for block in blocks]
+
+
+def test_the_quickstart_has_two_commands_and_ci_runs_them() -> None:
+    """One installs and runs the main job, the other runs the tests; CI runs both as written."""
+    commands = quickstart_commands()
+    assert len(commands) == 2
+    assert all("\n" not in command for command in commands)
+    install, test = commands
+    assert install.endswith("&& smmgen check")
+    assert "pytest" in test
+    ci = (REPO / ".ci" / "run").read_text("utf-8").splitlines()
+    assert install in ci
+    assert test in ci
