@@ -138,17 +138,33 @@ def run() -> Callable[..., Result]:
 # -- the test run's set-up -------------------------------------------------------
 
 
+def _say(config: pytest.Config, message: str) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"smmgen tests: {message}", bold=True)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With workers (pytest-xdist), say here what they will install: they cannot."""
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    pending = [p for p in prerequisites.NPM_PROJECTS if not prerequisites.installed(REPO / p)]
+    if pending:
+        _say(
+            config,
+            f"installing the npm packages of {' and '.join(pending)} for the tests that need"
+            " them (npm ci; only when they change)",
+        )
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Install the npm projects the collected tests need, before the first test runs."""
+    """Install the npm projects the collected tests need, before the first test runs.
+
+    Each worker collects; the first installs, the others wait for it (a lock)."""
     needed = sorted({str(m.args[0]) for item in session.items for m in item.iter_markers("npm")})
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-
-    def say(message: str) -> None:
-        if reporter is not None:
-            reporter.write_line(f"smmgen tests: {message}", bold=True)
-
-    for relative in needed:
-        prerequisites.install(relative, say)  # a failure fails each test that needs it
+    for relative in needed:  # a failure fails each test that needs it
+        prerequisites.install(relative, lambda message: _say(session.config, message))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -41,7 +41,7 @@ def test_skip_probe() -> None:
 def test_a_skip_is_a_failure_when_ci_requires_every_test(require: str, outcome: str) -> None:
     env = {**os.environ, PROBE: "1", prerequisites.REQUIRE: require}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA",
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", "-rA",
          f"{Path(__file__).relative_to(REPO)}::test_skip_probe"],
         cwd=REPO, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip

@@ -38,7 +38,11 @@ from tests.servers.base import Faults, Reply, Request, TestServer
 from tests.servers.pds import Pds, free_port
 from tests.text.lexicon_helper import LEXICON_DIR, NODE_DIR, validate_records
 
-pytestmark = [pytest.mark.npm("tests/pds"), pytest.mark.npm("tests/text/node")]
+pytestmark = [
+    pytest.mark.npm("tests/pds"),
+    pytest.mark.npm("tests/text/node"),
+    pytest.mark.xdist_group("pds"),  # one worker, one PDS (the fixture is per session)
+]
 
 POST = "app.bsky.feed.post"
 PASSWORD_ENV = "SMMGEN_TEST_BLUESKY_PASSWORD"

@@ -16,7 +16,11 @@ from tests.publish.test_bluesky_pds import PASSWORD_ENV, channels_yaml
 from tests.servers.pds import Pds
 from tests.text.lexicon_helper import validate_records
 
-pytestmark = [pytest.mark.npm("tests/pds"), pytest.mark.npm("tests/text/node")]
+pytestmark = [
+    pytest.mark.npm("tests/pds"),
+    pytest.mark.npm("tests/text/node"),
+    pytest.mark.xdist_group("pds"),  # one worker, one PDS (the fixture is per session)
+]
 
 THREAD = (
     "Hello @bob, the cli test.\n\n---\n\nSecond part of the cli test.\n\n---\n\nThird part, #done."
