@@ -238,16 +238,16 @@ def test_no_code_or_test_builds_a_path_outside_the_repository() -> None:
     [
         (  # how the tests once read the conformance files beside the clone
             "tests/text/test_twitter_conformance.py",
-            'X = Path(__file__).parents[2].parent / "shared" / "conformance"',
+            'X = Path(__file__).parents[2].parent / "beside" / "conformance"',
         ),
-        ("tests/publish/test_tid.py", 'S = Path(__file__).resolve().parents[3] / "shared"'),
+        ("tests/publish/test_tid.py", 'S = Path(__file__).resolve().parents[3] / "beside"'),
         (
             "tests/text/lexicon_helper.py",
-            'REPO = Path(__file__).resolve().parents[2]\nL = REPO.parent / "shared" / "specs"',
+            'REPO = Path(__file__).resolve().parents[2]\nL = REPO.parent / "beside" / "specs"',
         ),
-        ("tests/x.py", "from tests.conftest import REPO\nL = REPO / '..' / 'shared'"),
+        ("tests/x.py", "from tests.conftest import REPO\nL = REPO / '..' / 'beside'"),
         ("tests/x.py", "import os\nL = os.path.join(os.path.dirname(__file__), '..', '..')"),
-        ("tests/x.py", 'data = open("../shared/specs/mastodon/openapi.json").read()'),
+        ("tests/x.py", 'data = open("../beside/specs/mastodon/openapi.json").read()'),
         ("scripts/x.py", 'p = Path(__file__).parent.parent.parent / "x"'),
         ("scripts/x.py", "p = Path(__file__).resolve().parent.joinpath('..', '..')"),
     ],
@@ -276,8 +276,8 @@ def test_the_scan_accepts_paths_inside(relative: str, source: str) -> None:
         (".ci/run", 'cd "$(dirname "$0")/.."', False),
         (".ci/run", 'cd "$(dirname "$0")/../.."', True),
         ("tests/text/node/gen.mjs", "const t = join(here, '..', '..', '..', 'smmgen')", False),
-        ("tests/text/node/gen.mjs", "const t = join(here, '..', '..', '..', '..', 'shared')", True),
-        ("tests/pds/start.mjs", "const u = new URL('../../../shared/x', import.meta.url)", True),
+        ("tests/text/node/gen.mjs", "const t = join(here, '..', '..', '..', '..', 'beside')", True),
+        ("tests/pds/start.mjs", "const u = new URL('../../../beside/x', import.meta.url)", True),
     ],
 )
 def test_the_scan_follows_scripts(relative: str, source: str, escapes: bool) -> None:

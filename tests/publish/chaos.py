@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -110,9 +111,20 @@ def _env(at: datetime, timeout: float = 0.3) -> dict[str, str]:
 
 
 def publish(
-    root: Path, at: datetime, *, kill_after: float | None, settle: bool = False
+    root: Path,
+    at: datetime,
+    *,
+    kill_after: float | None,
+    settle: bool = False,
+    requests: Callable[[], int] | None = None,
 ) -> int | None:
-    """One run; killed with SIGKILL after ``kill_after`` seconds (None: let it finish)."""
+    """One run; killed with SIGKILL after ``kill_after`` seconds (None: let it finish).
+
+    With ``requests`` (how many requests the servers have had), the seconds
+    count from the run's first request, not from its start: a busy machine
+    starts Python slowly, and a kill timed from the start would then land
+    before the run publishes anything.
+    """
     process = subprocess.Popen(
         [sys.executable, "-m", "smmgen", "--root", str(root), "publish", "--format", "json"],
         env=_env(at, 10.0 if settle else 0.3),
@@ -121,6 +133,12 @@ def publish(
     try:
         if kill_after is None:
             return process.wait(timeout=60)
+        if requests is not None:
+            before, deadline = requests(), time.monotonic() + 30
+            while requests() == before and process.poll() is None:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.002)
         try:
             return process.wait(timeout=kill_after)
         except subprocess.TimeoutExpired:
@@ -171,7 +189,12 @@ def run_chaos(
                 publish(root, at, kill_after=None)
                 stats.completed += 1
                 continue
-            code = publish(root, at, kill_after=chance.uniform(0.2, 0.8))
+            code = publish(
+                root,
+                at,
+                kill_after=chance.uniform(0.0, 0.3),
+                requests=lambda: len(masto.requests) + len(hook.requests),
+            )
             if code is not None:
                 stats.completed += 1
                 continue
