@@ -11,10 +11,11 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -110,38 +111,56 @@ def _env(at: datetime, timeout: float = 0.3) -> dict[str, str]:
     return env
 
 
+class Publishing:
+    """How long runs publish, from their first request to their exit, so that a
+    kill can land at a random instant of that span whatever the machine's speed
+    (a busy machine starts Python slowly: a kill timed from the process start
+    would then land before the run publishes anything)."""
+
+    def __init__(self, requests: Callable[[], int]):
+        self.requests = requests  # how many requests the servers have had
+        self.spans: deque[float] = deque([0.2], maxlen=15)
+
+    def kill_after(self, chance: random.Random) -> float:
+        """A random instant within most of a typical run's span (most runs are killed)."""
+        return chance.uniform(0.0, 0.7 * statistics.median(self.spans))
+
+    def first_request(self, process: subprocess.Popen[bytes]) -> float | None:
+        """When the run made its first request; None if it ended without one."""
+        before, deadline = self.requests(), time.monotonic() + 30
+        while self.requests() == before:
+            if process.poll() is not None or time.monotonic() > deadline:
+                return None
+            time.sleep(0.002)
+        return time.monotonic()
+
+
 def publish(
     root: Path,
     at: datetime,
     *,
     kill_after: float | None,
     settle: bool = False,
-    requests: Callable[[], int] | None = None,
+    publishing: Publishing | None = None,
 ) -> int | None:
-    """One run; killed with SIGKILL after ``kill_after`` seconds (None: let it finish).
-
-    With ``requests`` (how many requests the servers have had), the seconds
-    count from the run's first request, not from its start: a busy machine
-    starts Python slowly, and a kill timed from the start would then land
-    before the run publishes anything.
-    """
+    """One run; killed with SIGKILL after ``kill_after`` seconds (None: let it
+    finish), counted from its first request when ``publishing`` is given (which
+    then learns how long the run published if it was not killed)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "smmgen", "--root", str(root), "publish", "--format", "json"],
         env=_env(at, 10.0 if settle else 0.3),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        if kill_after is None:
-            return process.wait(timeout=60)
-        if requests is not None:
-            before, deadline = requests(), time.monotonic() + 30
-            while requests() == before and process.poll() is None:
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.002)
+        first = publishing.first_request(process) if publishing else None
         try:
-            return process.wait(timeout=kill_after)
+            code = process.wait(timeout=60 if kill_after is None else kill_after)
+            if publishing is not None and first is not None:
+                publishing.spans.append(time.monotonic() - first)
+            return code
         except subprocess.TimeoutExpired:
+            if kill_after is None:
+                raise
             process.send_signal(signal.SIGKILL)
             process.wait()
             return None
@@ -182,19 +201,16 @@ def run_chaos(
         bare = workdir / "origin.git"
         origin_with(root, bare)
         span = timedelta(minutes=3 * posts)
+        publishing = Publishing(lambda: len(masto.requests) + len(hook.requests))
         for number in range(runs):
             at = START + span * (number + 1) / runs
             stats.runs += 1
             if chance.random() < 0.15:
-                publish(root, at, kill_after=None)
+                publish(root, at, kill_after=None, publishing=publishing)
                 stats.completed += 1
                 continue
-            code = publish(
-                root,
-                at,
-                kill_after=chance.uniform(0.0, 0.3),
-                requests=lambda: len(masto.requests) + len(hook.requests),
-            )
+            kill_after = publishing.kill_after(chance)
+            code = publish(root, at, kill_after=kill_after, publishing=publishing)
             if code is not None:
                 stats.completed += 1
                 continue
