@@ -77,6 +77,19 @@ class Driver:
     def __init__(self, context: Context):
         self.context = context
         self.http = context.http
+        self._notes: list[str] = []
+
+    # -- notes ----------------------------------------------------------------
+    def note(self, text: str) -> None:
+        """Say something about the item being published (e.g. a link card left
+        out); the run's report shows it with the item's outcome."""
+        if text not in self._notes:
+            self._notes.append(text)
+
+    def take_notes(self) -> list[str]:
+        """The notes since the last call, and forget them."""
+        notes, self._notes = self._notes, []
+        return notes
 
     # -- credentials --------------------------------------------------------
     def missing(self) -> list[str]:

@@ -423,6 +423,7 @@ class _Worker:
         self, item: PlanItem, variant: Variant, state: ItemState, interrupted: bool, attempted: bool
     ) -> None:
         run = self.owner
+        self.driver.take_notes()  # none is left over from another item
         thread = state.thread()
         since = (state.first_intent or datetime.now(UTC)) - timedelta(minutes=10)
         for index in range(len(thread), len(variant.parts)):
@@ -447,10 +448,11 @@ class _Worker:
             remote=first.as_dict() if first else None,
             urls=[r.url for r in thread if r.url],
         )
+        parts = [f"{len(thread)} parts"] if len(thread) > 1 else []
         run._report(
             item,
             "published",
-            f"{len(thread)} parts" if len(thread) > 1 else "",
+            "; ".join(parts + self.driver.take_notes()),  # e.g. a link card left out
             url=first.url if first else None,
             urls=[r.url for r in thread if r.url],
         )

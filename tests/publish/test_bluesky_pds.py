@@ -30,6 +30,7 @@ from smmgen.channels.registry import network as network_of
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
 from smmgen.publish.drivers.bluesky import BlueskyDriver, blob_ref, image_size, page_tags
 from smmgen.publish.errors import MissingCredentials, NotSent, Rejected, Transient
+from smmgen.publish.fetch import ALLOW_PRIVATE_ENV
 from smmgen.publish.http import Http
 from smmgen.publish.tid import is_tid, record_key
 from tests.conftest import CALENDAR_YAML, MakeProject
@@ -450,7 +451,8 @@ def test_thread_replies_to_root_and_parent(
 
 
 class Site(TestServer):
-    """A web site on 127.0.0.1 serving fixed pages."""
+    """A web site on 127.0.0.1 serving fixed pages (link cards reach it through the
+    opt-in to loopback fetches: the ``local_pages`` fixture)."""
 
     def __init__(self, pages: dict[str, Reply]):
         super().__init__()
@@ -460,6 +462,13 @@ class Site(TestServer):
         return self.pages.get(request.path, Reply(404, "no such page"))
 
 
+@pytest.fixture
+def local_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Link cards may be fetched from 127.0.0.1 (else loopback is refused)."""
+    monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")
+
+
+@pytest.mark.usefixtures("local_pages")
 def test_link_card_from_open_graph(
     pds: Pds, build: Build, drivers: Drivers, xrpc: httpx.Client
 ) -> None:
@@ -479,9 +488,11 @@ def test_link_card_from_open_graph(
         variant = build("card", "v2 is out.", link=f"{site.url}/v2")
         assert variant.link is not None
         assert "utm_source=bluesky" in variant.link
-        (remote,) = publish_all(drivers(), variant)
+        driver = drivers()
+        (remote,) = publish_all(driver, variant)
         assert [r.path for r in site.requests] == ["/v2", "/card.png"]
         assert site.errors == []
+        assert driver.take_notes() == []  # nothing was left out
     record = read_back(xrpc, remote)
     embed = record["embed"]
     assert embed["$type"] == "app.bsky.embed.external"
@@ -494,18 +505,23 @@ def test_link_card_from_open_graph(
     assert_valid([record])
 
 
+@pytest.mark.usefixtures("local_pages")
 def test_link_card_of_an_unreachable_page(
     build: Build, drivers: Drivers, xrpc: httpx.Client
 ) -> None:
     link = f"http://127.0.0.1:{free_port()}/gone"  # nothing listens there
     variant = build("no-card", "Read this.", link=link)
-    (remote,) = publish_all(drivers(), variant)
+    driver = drivers()
+    (remote,) = publish_all(driver, variant)
+    (note,) = driver.take_notes()
+    assert note.startswith("link card without the page's title and image: cannot connect")
     record = read_back(xrpc, remote)
     external = record["embed"]["external"]
     assert external == {"uri": variant.link, "title": variant.link, "description": ""}
     assert_valid([record])
 
 
+@pytest.mark.usefixtures("local_pages")
 def test_link_card_of_a_page_without_tags(
     build: Build, drivers: Drivers, xrpc: httpx.Client
 ) -> None:

@@ -10,7 +10,8 @@ Before a part is sent its mention facets get the DID of their handle
 (``com.atproto.identity.resolveHandle``); images are uploaded as blobs with
 their alternative text and aspect ratio (read from the file's header); the
 first part of a post with a link and no images gets a link card from the
-page's OpenGraph tags. Replies name the thread's root and the previous part.
+page's OpenGraph tags, fetched within the limits of :mod:`smmgen.publish.fetch`
+(or the URL alone, with a note). Replies name the thread's root and the previous part.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from base64 import b32encode
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from typing import Any, NamedTuple
+from urllib.parse import urljoin
 
 import httpx
 
@@ -32,6 +33,7 @@ from smmgen.channels.bluesky import post_record
 from smmgen.models.channels import BlueskyChannel
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.errors import NotSent, PublishError, Rejected, Transient, Unknown
+from smmgen.publish.fetch import FetchError, fetch
 from smmgen.publish.http import status_error
 from smmgen.publish.tid import record_key
 
@@ -44,9 +46,11 @@ _MIME = {
     "gif": "image/gif",
     "webp": "image/webp",
 }
-CARD_TIMEOUT = 5.0  # seconds for the linked page and its image
+PAGE_TYPES = ("text/html", "application/xhtml+xml")  # what a linked page may be
 CARD_PAGE_BYTES = 2_000_000  # more of a page is not read for its tags
 THUMB_BYTES = 1_000_000  # app.bsky.embed.external#external.thumb maxSize
+CARD_TITLE_CHARS = 300  # more of a page's title or description is not kept:
+CARD_DESCRIPTION_CHARS = 1000  # a page cannot make the record too large to post
 REDACTED = "[redacted]"
 
 
@@ -65,6 +69,7 @@ class BlueskyDriver(Driver):
         self._session: dict[str, Any] | None = None
         self._dids: dict[str, str] = {}
         self._blobs: dict[str, dict[str, Any]] = {}
+        self._cards: dict[str, _CardPage] = {}
 
     # -- credentials ----------------------------------------------------------
     def secrets(self) -> list[str]:
@@ -335,44 +340,49 @@ class BlueskyDriver(Driver):
 
     def _link_card(self, url: str) -> dict[str, Any]:
         """An ``app.bsky.embed.external`` card: the page's OpenGraph title,
-        description and image when it can be read, else the URL as its title.
-        A card never stops the post."""
-        try:
-            tags = self._page_tags(url)
-        except Exception:  # any fault of somebody else's page
-            tags = {}
-        title = tags.get("og:title") or tags.get("title") or url
-        description = tags.get("og:description") or tags.get("description") or ""
+        description and image when they can be fetched within the limits of
+        :mod:`smmgen.publish.fetch`, else the URL as its title, with a note in
+        the run's report. A card never stops the post; a retry fetches nothing again."""
+        if url not in self._cards:
+            self._cards[url] = self._read_card(url)
+        found = self._cards[url]
         thumb = None
-        image = tags.get("og:image")
-        if image:
+        note = found.note
+        if found.image is not None:
             try:
-                thumb = self._thumb(urljoin(url, image))
-            except Exception:  # the card goes without its image
-                thumb = None
-        return _card(url, title, description, thumb)
+                thumb = self._upload(*found.image)
+            except PublishError as exc:
+                note = f"link card without its image (the upload failed: {exc})"
+        if note:
+            self.note(note)
+        return _card(url, found.title, found.description, thumb)
 
-    def _page_tags(self, url: str) -> dict[str, str]:
-        if urlsplit(url).scheme not in ("http", "https"):
-            return {}
-        response = self.http.send("GET", url, timeout=CARD_TIMEOUT, follow_redirects=True)
-        kind = response.headers.get("content-type", "")
-        if not response.is_success or ("html" not in kind and kind):
-            return {}
-        text = response.content[:CARD_PAGE_BYTES].decode(response.encoding or "utf-8", "replace")
-        return page_tags(text)
-
-    def _thumb(self, url: str) -> dict[str, Any] | None:
-        if urlsplit(url).scheme not in ("http", "https"):
-            return None
-        response = self.http.send("GET", url, timeout=CARD_TIMEOUT, follow_redirects=True)
-        data = response.content
-        if not response.is_success or not data or len(data) > THUMB_BYTES:
-            return None
-        mime = _sniff_mime(data)
+    def _read_card(self, url: str) -> _CardPage:
+        """The card's texts and image, read from the page (never an error)."""
+        try:
+            page = fetch(url, types=PAGE_TYPES, max_bytes=CARD_PAGE_BYTES, truncate=True)
+            tags = page_tags(page.text())
+        except FetchError as exc:
+            return _CardPage(url, "", None, f"link card without the page's title and image: {exc}")
+        except Exception:  # any other fault of somebody else's page
+            return _CardPage(url, "", None, "link card without the page's title and image")
+        title = _clip(tags.get("og:title") or tags.get("title") or url, CARD_TITLE_CHARS)
+        description = tags.get("og:description") or tags.get("description") or ""
+        description = _clip(description, CARD_DESCRIPTION_CHARS)
+        image = tags.get("og:image")
+        if not image:
+            return _CardPage(title, description, None, "")
+        try:
+            thumb = fetch(urljoin(page.url, image), types=("image/",), max_bytes=THUMB_BYTES)
+        except FetchError as exc:
+            return _CardPage(title, description, None, f"link card without its image: {exc}")
+        except Exception:
+            return _CardPage(title, description, None, "link card without its image")
+        mime = _sniff_mime(thumb.body)
         if mime is None:
-            return None
-        return self._upload(data, mime)
+            note = "link card without its image: not a PNG, JPEG, GIF or WebP image"
+            return _CardPage(title, description, None, note)
+        return _CardPage(title, description, (thumb.body, mime), "")
 
     def _get(self, rkey: str) -> Remote | None:
         """The part under ``rkey`` in the account's repository, or None."""
@@ -445,6 +455,10 @@ def _reply_preview(index: int) -> dict[str, Any]:
     return {"root": {"uri": "(part 1)", "cid": ""}, "parent": {"uri": f"(part {index})", "cid": ""}}
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _card(uri: str, title: str, description: str, thumb: dict[str, Any] | None) -> dict[str, Any]:
     external: dict[str, Any] = {"uri": uri, "title": title, "description": description}
     if thumb is not None:
@@ -457,6 +471,15 @@ def blob_ref(data: bytes, mime: str) -> dict[str, Any]:
     cid = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
     link = "b" + b32encode(cid).decode("ascii").lower().rstrip("=")
     return {"$type": "blob", "ref": {"$link": link}, "mimeType": mime, "size": len(data)}
+
+
+class _CardPage(NamedTuple):
+    """What a link card shows, as read from its page; ``note`` says what was left out."""
+
+    title: str
+    description: str
+    image: tuple[bytes, str] | None  # the thumbnail's bytes and type, to upload
+    note: str
 
 
 class _Tags(HTMLParser):
