@@ -13,6 +13,7 @@ changed would be published again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -204,6 +205,15 @@ def changes(project: Project, ref: str) -> tuple[Found, list[str]]:
     for finding in project.findings:  # post files that are there but do not load
         if finding.file and _is_post(finding.file):
             files.setdefault(finding.file, None)
+
+    @functools.cache
+    def touched(path: str) -> frozenset[str]:
+        """What changed of ``path`` (a folder when it ends with "/") and its links."""
+        if path.endswith("/"):
+            folder = changed.prefix + path
+            return frozenset(p for p in changed.changed if p.startswith(folder))
+        return frozenset(_resolved(changed.top, changed.prefix + path) & changed.changed)
+
     found: Found = {}
     for file, post in files.items():
         own = changed.prefix + file
@@ -215,11 +225,7 @@ def changes(project: Project, ref: str) -> tuple[Found, list[str]]:
         else:
             via: set[str] = set()
             for path in _depends_on(project, post, file):
-                if path.endswith("/"):
-                    folder = changed.prefix + path
-                    via |= {p for p in changed.changed if p.startswith(folder)}
-                else:
-                    via |= _resolved(changed.top, changed.prefix + path) & changed.changed
+                via |= touched(path)
             if via:
                 found[file] = ("changed", None, sorted(changed.local(p) for p in via))
     # deleted, or moved where it is no post (a "_" folder, outside content/)
