@@ -3,14 +3,29 @@
 GitHub-flavoured Markdown: a summary table, then per post its findings,
 schedule, ledger warnings and a collapsible block per channel with the exact
 text (thread parts in order), media with alt text, the link card and the
-length against the limit. A comment holds at most 65,536 characters: a
-preview that would not fit drops the texts and keeps the table and findings.
+length against the limit.
+
+Everything that comes from posts, configuration, the ledger or git is inert:
+in code spans and blocks behind a fence longer than any backtick run it holds;
+elsewhere on one line, HTML-escaped, with the Markdown that could open a link,
+an image or a table cell escaped, and with a zero-width space after what
+GitHub would turn into a notification or a link (``@name``, ``#123``,
+``https://``, ``www.``).
+
+A comment holds at most 65,536 characters. A preview that would not fit
+shortens the largest posts' sections first, each only as far as needed: their
+long texts left out (each replaced by its length), then only their findings
+and warnings, then only the first few findings. Every post keeps its row in
+the table with its findings summary; only when the table alone is too long
+are rows left out, and the comment names the posts that are missing.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from smmgen.adapt.variants import Variant
@@ -20,28 +35,57 @@ from smmgen.findings import Finding
 
 MARKER = "<!-- smmgen-preview -->"
 LIMIT = 65_536  # GitHub's limit on a comment's body, in characters
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
+KEEP = 300  # texts at most this long are never left out (not worth a note)
+CLIP = 300  # in a shortened section, longer titles, messages and names are cut to this
+CELL = 200  # in the table, longer ids and lists of channels are cut to this
+ZWSP = "\u200b"  # zero-width space: breaks a mention or a link without showing
+_MARKDOWN = re.compile(r"([\\`*_\[\]|#~!$])")
+# what GitHub acts on in rendered text outside code: @mentions (and e-mail
+# addresses), #123 and GH-123 references, URLs and www. links
+_ACTIVE = re.compile(r"@|#(?=\d)|(?i:gh-)(?=\d)|:(?=//)|(?i:www)(?=\.)")
+
+
+def _line(text: str) -> str:
+    """``text`` on one line (any line or paragraph separator is a space), encodable."""
+    return " ".join(text.encode("utf-8", "replace").decode("utf-8").split())
+
+
+def _quiet(text: str) -> str:
+    return _ACTIVE.sub(lambda match: match.group() + ZWSP, text)
 
 
 def inline(text: str) -> str:
-    """``text`` safe in running Markdown (and table cells): on one line, escaped."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """``text`` inert in running Markdown (and table cells): one line, escaped."""
+    return html.escape(_MARKDOWN.sub(r"\\\1", _quiet(_line(text))))
 
 
-def code(text: str) -> str:
-    """``text`` as inline code, whatever backticks it holds."""
-    text = " ".join(text.split())
+def in_html(text: str) -> str:
+    """``text`` inert inside an HTML element, where Markdown is not parsed."""
+    return html.escape(_quiet(_line(text)))
+
+
+def code(text: str, *, cell: bool = False) -> str:
+    """``text`` as inline code, whatever backticks it holds (``cell``: in a table)."""
+    text = _line(text)
+    if cell:  # a table splits its cells before code spans are found
+        text = text.replace("|", "\\|")
     run = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (run + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    pad = " " if not text or text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def block(text: str) -> list[str]:
-    """``text`` exactly, as a fenced code block."""
+    """``text`` exactly, as a fenced code block (any line ending shown as one)."""
+    text = re.sub(r"\r\n?", "\n", text.encode("utf-8", "replace").decode("utf-8"))
     run = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
     fence = "`" * (run + 1)
     return [f"{fence}text", text, fence]
+
+
+def clip(text: str, size: int | None) -> str:
+    text = _line(text)
+    return text if size is None or len(text) <= size else text[: size - 1] + "…"
 
 
 def when(at: datetime | None) -> str:
@@ -50,6 +94,30 @@ def when(at: datetime | None) -> str:
     return f"{at:%Y-%m-%d %H:%M} {at.tzname() or ''} ({at.astimezone(UTC):%H:%M} UTC)".replace(
         "  ", " "
     )
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How much of one post's section a rendering keeps."""
+
+    texts: int | None = None  # texts longer than this are left out (None: none is)
+    summary: bool = False  # its findings and warnings only, no variants
+    findings: int | None = None  # at most this many findings (None: all)
+
+    @property
+    def clip(self) -> int | None:
+        """Names, titles and messages longer than this are cut (None: none is)."""
+        return None if self.texts is None and not self.summary else CLIP
+
+
+# a post's section, ever shorter: the largest posts are shortened first
+LEVELS = (
+    Fit(),
+    Fit(texts=KEEP),
+    Fit(summary=True),
+    Fit(summary=True, findings=10),
+    Fit(summary=True, findings=0),
+)
 
 
 def _counts(findings: list[Finding]) -> str:
@@ -63,15 +131,15 @@ def _counts(findings: list[Finding]) -> str:
     return " · ".join(parts) or "✅ no problems"
 
 
-def _finding(finding: Finding) -> str:
+def _finding(finding: Finding, size: int | None = None) -> str:
     icon = "❌" if finding.is_error else "⚠️"
     where = f"line {finding.line}" if finding.line else ""
     if finding.key:
-        where = f"{where} {code(finding.key)}".strip()
+        where = f"{where} {code(clip(finding.key, size))}".strip()
     if finding.channel:
-        where = f"{where} ({inline(finding.channel)})".strip()
-    hint = f" — {inline(finding.hint)}" if finding.hint else ""
-    return f"- {icon} {where + ': ' if where else ''}{inline(finding.message)}{hint}"
+        where = f"{where} ({inline(clip(finding.channel, size))})".strip()
+    hint = f" — {inline(clip(finding.hint, size))}" if finding.hint else ""
+    return f"- {icon} {where + ': ' if where else ''}{inline(clip(finding.message, size))}{hint}"
 
 
 def _schedule(item: PostPreview) -> str:
@@ -80,10 +148,14 @@ def _schedule(item: PostPreview) -> str:
     times = {when(item.post.when(c)) for c in item.post.channels}
     if not times:
         return "unscheduled"
-    return " / ".join(sorted(times)) if len(times) > 1 else times.pop()
+    return inline(" / ".join(sorted(times)) if len(times) > 1 else times.pop())
 
 
-def _variant(variant: Variant, item: PostPreview, *, full: bool) -> list[str]:
+def _problems(item: PostPreview) -> list[Finding]:
+    return list(dict.fromkeys(item.findings + [f for v in item.variants for f in v.findings]))
+
+
+def _variant(variant: Variant, item: PostPreview, fit: Fit) -> list[str]:
     network = network_of(variant.network)
     limit = f"/{variant.limit}" if variant.limit else ""
     lengths = ", ".join(f"{p.length}{limit}" for p in variant.parts)
@@ -92,117 +164,143 @@ def _variant(variant: Variant, item: PostPreview, *, full: bool) -> list[str]:
     errors = [f for f in variant.findings if f.is_error]
     status = " ❌" if errors else (" ⚠️" if variant.findings else "")
     summary = (
-        f"<b>{html.escape(variant.channel)}</b> ({html.escape(network.title)}) · "
-        f"{html.escape(shape)} · {html.escape(when(variant.publish_at))}{status}"
+        f"<b>{in_html(variant.channel)}</b> ({in_html(network.title)}) · "
+        f"{in_html(shape)} · {in_html(when(variant.publish_at))}{status}"
     )
-    lines = [f"<details{' open' if full and errors else ''}><summary>{summary}</summary>", ""]
+    lines = [f"<details{' open' if errors else ''}><summary>{summary}</summary>", ""]
+    size = fit.clip
     state = item.published.get(variant.channel)
     if state is not None:
-        lines += [*_ledger_note(variant.channel, state.status, state.url), ""]
-    if full:
-        for index, part in enumerate(variant.parts, 1):
-            if parts > 1:
-                lines.append(f"**Part {index} of {parts}** · {part.length}{limit}")
-                lines.append("")
+        lines += [*_ledger_note(variant.channel, state.status, state.url, size), ""]
+    for index, part in enumerate(variant.parts, 1):
+        if parts > 1:
+            lines.append(f"**Part {index} of {parts}** · {part.length}{limit}")
+            lines.append("")
+        if fit.texts is None or len(part.text) <= fit.texts:
             lines += block(part.text)
-            for media in part.media:
-                alt = f"alt text: {inline(media.alt)}" if media.alt else "**no alt text**"
-                lines.append(f"- 🖼️ {code(media.path)} — {alt}")
-            lines.append("")
-        has_media = bool(variant.parts and variant.parts[0].media)
-        if variant.link and network.type == "bluesky" and not has_media:
-            lines.append(
-                f"🔗 Link card: <{variant.link}> (title, description and image from the page's"
-                " OpenGraph tags at publish time)"
-            )
-            lines.append("")
-    lines += [_finding(f) for f in variant.findings]
+        else:
+            lines.append(f"*The text is left out here: {len(part.text):,} characters.*")
+        for media in part.media:
+            alt = f"alt text: {inline(clip(media.alt, size))}" if media.alt else "**no alt text**"
+            lines.append(f"- 🖼️ {code(clip(media.path, size))} — {alt}")
+        lines.append("")
+    has_media = bool(variant.parts and variant.parts[0].media)
+    if variant.link and network.type == "bluesky" and not has_media:
+        lines.append(
+            f"🔗 Link card: {code(clip(variant.link, size))} (title, description and image from the"
+            " page's OpenGraph tags at publish time)"
+        )
+        lines.append("")
+    lines += [_finding(f, size) for f in variant.findings]
     if variant.findings:
         lines.append("")
     lines.append("</details>")
     return lines
 
 
-def _ledger_note(channel: str, status: str, url: str | None) -> list[str]:
-    where = f" ({url})" if url else ""
+def _ledger_note(channel: str, status: str, url: str | None, size: int | None = None) -> list[str]:
+    where = f" ({code(clip(url, size))})" if url else ""
+    channel = inline(clip(channel, size))
     if status == "published":
         text = (
-            f"Already published on {inline(channel)}{where}: edits to this post will **not** be"
+            f"Already published on {channel}{where}: edits to this post will **not** be"
             " re-posted there."
         )
     elif status == "unknown":
-        text = f"The outcome on {inline(channel)} is unknown (see `smmgen ledger list`)."
+        text = f"The outcome on {channel} is unknown (see `smmgen ledger list`)."
     else:
-        text = f"Being published on {inline(channel)} right now: edits may not be re-posted."
+        text = f"Being published on {channel} right now: edits may not be re-posted."
     return ["> [!WARNING]", f"> {text}"]
 
 
-def _post(item: PostPreview, *, full: bool) -> list[str]:
+def _post(item: PostPreview, fit: Fit) -> list[str]:
+    size = fit.clip
     title = item.post.front.title if item.post and item.post.front.title else None
-    head = f"### {code(item.id)}" + (f" · {inline(title)}" if title else "")
-    lines = [head, "", f"{code(item.file)} · {item.change} · {_schedule(item)}", ""]
+    head = f"### {code(clip(item.id, size))}" + (f" · {inline(clip(title, size))}" if title else "")
+    change: str = item.change
+    if item.via:
+        shown = ", ".join(code(clip(path, size)) for path in item.via[:5])
+        more = f" and {len(item.via) - 5} more" if len(item.via) > 5 else ""
+        change = f"changed with {shown}{more}"
+    lines = [head, "", f"{code(clip(item.file, size))} · {change} · {_schedule(item)}", ""]
     if item.post is not None and item.post.is_draft:
         lines += ["> [!NOTE]", "> A draft: checked, never published.", ""]
     if item.renamed_from:
+        renamed = code(clip(item.renamed_from, size))
         if item.again:
-            channels = ", ".join(sorted(item.again))
+            channels = inline(clip(", ".join(sorted(item.again)), size))
             lines += [
                 "> [!CAUTION]",
-                f"> Renamed from {code(item.renamed_from)}, and its id changed from"
-                f" {code(item.old_id or '')} to {code(item.id)}: it would be **published again**"
-                f" on {inline(channels)}. To keep it published once, add"
-                f" `id: {item.old_id}` to its front matter.",
+                f"> Renamed from {renamed}, and its id changed from"
+                f" {code(clip(item.old_id or '', size))} to {code(clip(item.id, size))}: it"
+                f" would be **published again** on {channels}. To keep it published once,"
+                f" add {code(clip(f'id: {item.old_id}', size))} to its front matter.",
                 "",
             ]
         else:
-            lines += [f"Renamed from {code(item.renamed_from)}.", ""]
-    file_findings = [f for f in item.findings if not f.channel]
-    if not full:  # the summary: what needs attention, no texts
+            lines += [f"Renamed from {renamed}.", ""]
+    if fit.summary:  # what needs attention, no texts
         for channel, state in sorted(item.published.items()):
-            lines += [*_ledger_note(channel, state.status, state.url), ""]
-        found = file_findings + [f for v in item.variants for f in v.findings]
-        lines += [_finding(f) for f in dict.fromkeys(found)]
+            lines += [*_ledger_note(channel, state.status, state.url, size), ""]
+        found = _problems(item)
+        shown_findings = found if fit.findings is None else found[: fit.findings]
+        lines += [_finding(f, size) for f in shown_findings]
+        if len(shown_findings) < len(found):
+            rest = len(found) - len(shown_findings)
+            more = f"…and {rest:,} more" if shown_findings else f"{rest:,} findings"
+            lines.append(f"- {more}: {code(f'smmgen check {clip(item.file, size)}')}")
         return [*lines, ""] if found else lines
+    shown_channels = {v.channel for v in item.variants}
+    for channel, state in sorted(item.published.items()):  # no longer one of its channels
+        if channel not in shown_channels:
+            lines += [*_ledger_note(channel, state.status, state.url, size), ""]
+    file_findings = [f for f in item.findings if not f.channel]
     if file_findings:
-        lines += [*(_finding(f) for f in file_findings), ""]
+        lines += [*(_finding(f, size) for f in file_findings), ""]
     for variant in item.variants:
-        lines += _variant(variant, item, full=full)
+        lines += _variant(variant, item, fit)
         lines.append("")
     return lines
 
 
-def _table(items: list[PostPreview]) -> list[str]:
-    lines = ["| post | change | schedule | channels | check |", "|---|---|---|---|---|"]
-    for item in items:
-        channels = ", ".join(v.channel for v in item.variants) or "—"
-        problems = item.findings + [f for v in item.variants for f in v.findings]
-        lines.append(
-            f"| {code(item.id)} | {item.change} | {_schedule(item)} | {inline(channels)}"
-            f" | {_counts(list(dict.fromkeys(problems)))} |"
-        )
-    return lines
+TABLE = ["| post | change | schedule | channels | check |", "|---|---|---|---|---|"]
 
 
-def as_markdown(preview: Preview, *, limit: int = LIMIT) -> str:
-    full = _render(preview, full=True)
-    if len(full) <= limit:
-        return full
-    short = _render(preview, full=False, note=len(full))
-    if len(short) <= limit:
-        return short
-    # still too long: as many posts as fit (found by bisection), then a count of the rest
-    low, high = 0, len(preview.posts) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if len(_render(preview, full=False, note=len(full), keep=middle)) <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    return _render(preview, full=False, note=len(full), keep=low)
+def _row(item: PostPreview) -> str:
+    channels = clip(", ".join(v.channel for v in item.variants), CELL) or "—"
+    return (
+        f"| {code(clip(item.id, CELL), cell=True)} | {item.change} | {_schedule(item)}"
+        f" | {inline(channels)} | {_counts(_problems(item))} |"
+    )
 
 
-def _render(preview: Preview, *, full: bool, note: int = 0, keep: int | None = None) -> str:
-    posts = preview.posts if keep is None else preview.posts[:keep]
+def _some(names: list[str], budget: int) -> str:
+    """As many of ``names`` (as code) as fit in ``budget`` characters, and a count of
+    the rest."""
+    shown: list[str] = []
+    used = 0
+    for name in names:
+        entry = code(clip(name, 100))
+        if used + len(entry) + 2 > budget:
+            break
+        shown.append(entry)
+        used += len(entry) + 2
+    rest = len(names) - len(shown)
+    if not shown:
+        return f"{rest:,}"
+    return ", ".join(shown) + (f" and {rest:,} more" if rest else "")
+
+
+def _render(
+    preview: Preview,
+    rows: list[str],
+    sections: list[list[str]] | None,
+    *,
+    note: str = "",
+    limit: int = LIMIT,
+) -> str:
+    """The comment: the table with ``rows`` (the first posts' rows, or all), then
+    ``sections`` if any."""
     count = len(preview.posts)
     since = f" since {code(preview.ref)}" if preview.ref else ""
     noun = "post" if count == 1 else "posts"
@@ -216,26 +314,105 @@ def _render(preview: Preview, *, full: bool, note: int = 0, keep: int | None = N
             "",
         ]
     if note:
-        lines += [
-            "> [!NOTE]",
-            f"> The full preview is {note:,} characters, more than a comment holds"
-            f" ({LIMIT:,}); the texts are left out. See every variant with"
-            " `smmgen preview` or `smmgen show POST` locally.",
-            "",
-        ]
+        lines += ["> [!NOTE]", f"> {note}", ""]
+    budget = limit // 16  # for the lists of names left out or removed
     if not preview.posts:
         lines.append("No post changed.")
     else:
-        lines += _table(posts)
-        if keep is not None and keep < count:
-            lines.append("")
-            lines.append(f"…and {count - keep} more {noun} not shown.")
+        lines += [*TABLE, *rows]
+        if len(rows) < count:
+            missing = [item.id for item in preview.posts[len(rows) :]]
+            more = "post" if len(missing) == 1 else "posts"
+            lines += ["", f"…and {len(missing)} more {more} not shown: {_some(missing, budget)}."]
         lines.append("")
-        for item in posts:
-            lines += _post(item, full=full)
+        for section in sections or []:
+            lines += section
     if preview.removed:
         lines += ["", "Removed:"]
-        lines += [
-            f"- {code(path)} (what was published stays published)" for path in preview.removed
-        ]
+        used = 0
+        for index, path in enumerate(preview.removed):
+            entry = f"- {code(clip(path, 200))} (what was published stays published)"
+            used += len(entry) + 1
+            if used > budget:
+                lines.append(f"- …and {len(preview.removed) - index:,} more")
+                break
+            lines.append(entry)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _largest(values: list[int], render: Callable[[int], str], limit: int) -> str | None:
+    """The rendering for the largest of ``values`` (ascending) that fits in ``limit``,
+    if one does: a rendering grows with the value."""
+    best = None
+    low, high = 0, len(values) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        text = render(values[middle])
+        if len(text) > limit:
+            high = middle - 1
+        else:
+            best, low = text, middle + 1
+    return best
+
+
+def as_markdown(preview: Preview, *, limit: int = LIMIT) -> str:
+    rows = [_row(item) for item in preview.posts]
+    full = [_post(item, LEVELS[0]) for item in preview.posts]
+    text = _render(preview, rows, full, limit=limit)
+    if len(text) <= limit:
+        return text
+    size = len(text)
+
+    def note(what: str) -> str:
+        return (
+            f"The full preview is {size:,} characters, more than a comment holds ({limit:,}):"
+            f" {what}. See every variant with `smmgen preview` or `smmgen show POST` locally."
+        )
+
+    shortest = [_post(item, LEVELS[-1]) for item in preview.posts]
+    least = _render(preview, rows, shortest, note=note(_shortened(len(rows))), limit=limit)
+    if len(least) <= limit:
+        # each post's section at every level that makes it shorter
+        options = []
+        for item, lines, last in zip(preview.posts, full, shortest, strict=True):
+            kept = [(_length(lines), lines)]
+            for shorter in [*(_post(item, fit) for fit in LEVELS[1:-1]), last]:
+                if _length(shorter) < kept[-1][0]:
+                    kept.append((_length(shorter), shorter))
+            options.append(kept)
+
+        def shortened(cap: int) -> str:
+            """Each post as it is when its section is at most ``cap`` long, else shorter."""
+            sections = [next((s for n, s in kept if n <= cap), kept[-1][1]) for kept in options]
+            count = sum(1 for kept in options if kept[0][0] > cap)
+            return _render(preview, rows, sections, note=note(_shortened(count)), limit=limit)
+
+        caps = sorted({n for kept in options for n, _ in kept})
+        found = _largest(caps, shortened, limit)
+        if found is not None:
+            return found
+    found = _render(preview, rows, None, note=note("only the table is shown"), limit=limit)
+    if len(found) <= limit:
+        return found
+    fewer = note("only the table is shown, and not all of its rows")
+    found = _largest(
+        list(range(len(rows))),
+        lambda keep: _render(preview, rows[:keep], None, note=fewer, limit=limit),
+        limit,
+    )
+    if found is not None:
+        return found
+    # not even the header fits: as many whole lines as do
+    text = _render(preview, [], None, note=fewer, limit=limit)
+    return text[: text.rfind("\n", 0, limit - 1) + 1]
+
+
+def _shortened(count: int) -> str:
+    return (
+        f"the {count:,} largest of the posts are shortened (their long texts left out,"
+        " or only their findings shown)"
+    )
+
+
+def _length(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)

@@ -107,7 +107,7 @@ def test_only_what_the_branch_changed(repo: Path) -> None:
 def test_ledger_warnings(repo: Path) -> None:
     text, posts = preview_of(repo)
     assert (
-        "Already published on mastodon (https://m.example/1): edits to this post will **not**"
+        "Already published on mastodon (`https://m.example/1`): edits to this post will **not**"
         in text
     )
     assert posts["new-name"].old_id == "old-name"
