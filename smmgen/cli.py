@@ -343,7 +343,10 @@ def init(directory: Path, timezone: str | None) -> None:
     click.echo(f"created a smmgen project in {directory}:")
     for path in written:
         click.echo(f"  {path.relative_to(directory).as_posix()}")
-    click.echo("next: edit channels.yaml, then run `smmgen check`")
+    click.echo(
+        "next: edit channels.yaml, then run `smmgen check`; once the repository is pushed,"
+        " create the ledger with `smmgen ledger init` (README: Setting it up)"
+    )
 
 
 @cli.command()
@@ -503,7 +506,34 @@ def publish(
 
 @cli.group()
 def ledger() -> None:
-    """Inspect the publish records; settle an unknown outcome by hand."""
+    """Create the ledger; inspect the publish records; settle an unknown outcome by hand."""
+
+
+@ledger.command("init")
+@click.option(
+    "--accept-loss",
+    is_flag=True,
+    help="The ledger branch was deleted or rewound and its lost records are to be given up:"
+    " take the branch as it is now, or create it anew. Posts those records covered may be"
+    " published again.",
+)
+@LEDGER_OPTION
+@click.pass_context
+@handle_errors
+def ledger_init_command(
+    ctx: click.Context, accept_loss: bool, ledger_kind: LedgerKind | None
+) -> None:
+    """Create the ledger, once, before the first publish.
+
+    With the git store: the branch (channels.yaml ledger.branch, default
+    smmgen-ledger) on the remote, with one commit; with the local store: the
+    directory. Refuses when the ledger exists. `smmgen publish` never creates
+    a ledger, so that a deleted or rewound one stops it instead of publishing
+    everything again; the error says how to restore it.
+    """
+    from smmgen.commands.publish import ledger_init
+
+    click.echo(ledger_init(_root(ctx), kind=ledger_kind, accept_loss=accept_loss))
 
 
 @ledger.command("list")

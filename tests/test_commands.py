@@ -320,7 +320,10 @@ def test_init_creates_a_project(tmp_path, run):
     assert files in (init_files(before), init_files(after))
     assert lines(result)[0] == f"created a smmgen project in {target}:"
     assert sorted(lines(result)[1:-1]) == sorted(f"  {name}" for name in files)
-    assert lines(result)[-1] == "next: edit channels.yaml, then run `smmgen check`"
+    assert lines(result)[-1] == (
+        "next: edit channels.yaml, then run `smmgen check`; once the repository is pushed,"
+        " create the ledger with `smmgen ledger init` (README: Setting it up)"
+    )
     calendar = yaml_data((target / "calendar.yaml").read_text(encoding="utf-8"))
     assert calendar["timezone"] == "Europe/Berlin"
 

@@ -17,7 +17,7 @@ from smmgen.publish.driver import Context, driver_class
 from smmgen.publish.engine import Options, Result, Run
 from smmgen.publish.errors import PublishError
 from smmgen.publish.http import Http
-from smmgen.publish.ledger import Kind, LedgerError, choose, open_store
+from smmgen.publish.ledger import Kind, LedgerError, choose, init_store, open_store
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.state import ItemState, fold
 from smmgen.secrets import REDACTOR, Redactor
@@ -168,6 +168,12 @@ def run_publish(
 # -- smmgen ledger ---------------------------------------------------------------
 
 
+def ledger_init(root: Path | None, *, kind: Kind | None = None, accept_loss: bool = False) -> str:
+    """Create the ledger, once (publish never does); what was done, for people."""
+    project = _load(root, None, REDACTOR)
+    return init_store(project, kind, accept_loss=accept_loss)
+
+
 @dataclass
 class LedgerView:
     ledger: str
@@ -312,4 +318,11 @@ def verify_channels(root: Path | None, channels: tuple[str, ...] = ()) -> list[V
     return out
 
 
-__all__ = ["choose", "ledger_list", "ledger_resolve", "run_publish", "verify_channels"]
+__all__ = [
+    "choose",
+    "ledger_init",
+    "ledger_list",
+    "ledger_resolve",
+    "run_publish",
+    "verify_channels",
+]

@@ -10,6 +10,8 @@ import itertools
 import json
 import os
 import random
+import re
+import shlex
 import signal
 import statistics
 import subprocess
@@ -24,7 +26,7 @@ from typing import Any
 
 from smmgen.publish.ledger.records import parse_lines
 from smmgen.publish.ledger.state import fold
-from tests.publish.gitrepo import git, origin_with
+from tests.publish.gitrepo import clone, git, origin_with
 from tests.servers.base import Faults
 from tests.servers.mastodon import MastodonServer
 from tests.servers.webhook import SECRET, WebhookServer
@@ -311,6 +313,143 @@ def _findings(
     problems["ledger_disagrees"] = disagree
     problems["server_bugs"] = masto.errors + hook.errors
     return problems
+
+
+# -- a ledger branch deleted or force-pushed back ---------------------------------
+
+MISHAPS = ("rewind", "delete", "rewind during a run", "delete during a run")
+RESTORE = re.compile(r"`(git push \S+ [0-9a-f]{40}:refs/heads/\S+)`")
+
+
+@dataclass
+class RewindStats:
+    runs: int = 0
+    mishaps: Counter[str] = field(default_factory=Counter)
+    refused: int = 0  # runs after a mishap that stopped before sending
+    stopped: int = 0  # runs at work when the mishap came that stopped (their next push failed)
+    fresh_clones: int = 0  # runs in a clone of their own, as in CI
+    restored: int = 0  # branches restored with the command the refusal printed
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "runs": self.runs,
+            "mishaps": dict(self.mishaps),
+            "refused": self.refused,
+            "stopped_mid_run": self.stopped,
+            "fresh_clones": self.fresh_clones,
+            "restored": self.restored,
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def _lose_ledger(bare: Path, mishap: str, chance: random.Random) -> bool:
+    """Delete the ledger branch on the remote, or set it back to an older ledger
+    commit (what a force push does there); False if there is nothing to do."""
+    try:
+        commits = git(bare, "rev-list", "smmgen-ledger").split()
+    except subprocess.CalledProcessError:
+        return False
+    if mishap.startswith("delete"):
+        git(bare, "update-ref", "-d", "refs/heads/smmgen-ledger")
+        return True
+    if len(commits) < 2:
+        return False
+    git(bare, "update-ref", "refs/heads/smmgen-ledger", chance.choice(commits[1:]))
+    return True
+
+
+def _start(root: Path, at: datetime) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "smmgen", "--root", str(root), "publish", "--format", "json"],
+        env=_env(at, 10.0), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def run_rewind_chaos(
+    workdir: Path, *, runs: int, posts: int, seed: int = 1
+) -> tuple[RewindStats, dict[str, Any]]:
+    """Publish runs, half of them in a fresh clone (as CI runs them), while the
+    ledger branch is deleted or force-pushed back, between runs or while one
+    publishes. The run after each mishap must stop before sending anything and
+    print how to restore the branch; the printed command is run, and publishing
+    goes on. Returns the statistics and the findings (empty lists when all is
+    well): those of :func:`run_chaos` and the runs that sent after a mishap or
+    did not refuse."""
+    chance = random.Random(seed)
+    stats = RewindStats()
+    started = time.monotonic()
+    sent_after, not_refused = [], []
+    with (
+        MastodonServer(token=TOKEN, idempotency=False, rate_limit=10**6) as masto,
+        WebhookServer(tolerance=10**9) as hook,
+    ):
+        root = workdir / "project"
+        make_project(root, posts, masto.url, hook.endpoint)
+        bare = workdir / "origin.git"
+        origin_with(root, bare)
+        span = timedelta(minutes=3 * posts)
+        publishing = Publishing(lambda: len(masto.requests) + len(hook.requests))
+        for number in range(runs):
+            at = START + span * (number + 1) / runs
+            stats.runs += 1
+            repo = root
+            if chance.random() < 0.5:
+                repo = clone(bare, workdir / f"run-{number}")
+                stats.fresh_clones += 1
+            mishap = MISHAPS[number % len(MISHAPS)]  # each as often
+            process = _start(repo, at)
+            if mishap.endswith("during a run"):
+                if publishing.first_request(process) is not None:
+                    time.sleep(publishing.kill_after(chance))
+                lost = _lose_ledger(bare, mishap, chance)
+                process.communicate(timeout=120)
+                if lost and process.returncode != 0:
+                    stats.stopped += 1
+            else:
+                first = publishing.first_request(process)
+                process.communicate(timeout=120)
+                if first is not None and process.returncode == 0:
+                    publishing.spans.append(time.monotonic() - first)
+                lost = _lose_ledger(bare, mishap, chance)
+            if not lost:
+                continue
+            stats.mishaps[mishap] += 1
+            # the next run, in this clone or a fresh one, sends nothing and says what to do
+            after = root if chance.random() < 0.5 else clone(bare, workdir / f"after-{number}")
+            before = publishing.requests()
+            refused = _start(after, at)
+            _, error = refused.communicate(timeout=120)
+            if publishing.requests() != before:
+                sent_after.append((number, mishap))
+            commands = RESTORE.findall(error)
+            if refused.returncode == 0 or not commands:
+                not_refused.append((number, mishap, refused.returncode))
+                continue
+            stats.refused += 1
+            subprocess.run(shlex.split(commands[0]), cwd=after, check=True, capture_output=True)
+            stats.restored += 1
+        # settle: run to the end, then a person settles the unknown webhook deliveries
+        end = START + span + timedelta(minutes=5)
+        for _ in range(3):
+            if publish(root, end, kill_after=None, settle=True) == 0:
+                break
+        sent = Counter(r.header("x-smmgen-delivery") for r in hook.requests if r.method == "POST")
+        for state in fold(ledger(bare)).values():
+            if state.status in ("unknown", "retry", "failed") and state.channel == "hook":
+                delivery = _delivery(hook, state.post)
+                outcome = "published" if delivery and sent[delivery] else "retry"
+                subprocess.run(
+                    [sys.executable, "-m", "smmgen", "--root", str(root), "ledger", "resolve",
+                     state.post, "--channel", "hook", "--as", outcome],
+                    env=_env(end), check=True, capture_output=True,
+                )  # fmt: skip
+        final = publish(root, end, kill_after=None, settle=True)
+        stats.seconds = time.monotonic() - started
+        problems = _findings(root, bare, masto, hook, posts, final)
+        problems["sent_after_a_lost_ledger"] = sent_after
+        problems["lost_ledger_not_refused"] = not_refused
+        return stats, problems
 
 
 def main() -> None:

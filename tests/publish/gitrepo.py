@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from smmgen.publish.ledger.gitstore import GitStore
+
 IDENTITY = ["-c", "user.name=smmgen tests", "-c", "user.email=tests@smmgen.invalid"]
 
 
@@ -15,8 +17,11 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def origin_with(project: Path, bare: Path, message: str = "content") -> None:
-    """Make ``project`` a repository whose main is pushed to a new bare ``bare``."""
+def origin_with(
+    project: Path, bare: Path, message: str = "content", *, ledger: bool = True
+) -> None:
+    """Make ``project`` a repository whose main is pushed to a new bare ``bare``,
+    and (``ledger``) create the ledger branch there, as `smmgen ledger init` does."""
     bare.mkdir(parents=True)
     git(bare, "init", "--quiet", "--bare", "--initial-branch=main")
     git(project, "init", "--quiet", "--initial-branch=main")
@@ -24,6 +29,19 @@ def origin_with(project: Path, bare: Path, message: str = "content") -> None:
     git(project, "commit", "--quiet", "-m", message)
     git(project, "remote", "add", "origin", str(bare))
     git(project, "push", "--quiet", "origin", "main")
+    if ledger:
+        init_ledger(project)
+
+
+def init_ledger(project: Path, branch: str = "smmgen-ledger") -> str:
+    """Create the ledger branch on origin (`smmgen ledger init`); its first commit."""
+    store = GitStore(project, branch=branch)
+    try:
+        store.create()
+    finally:
+        store.close()
+    assert store.tip is not None
+    return store.tip
 
 
 def clone(bare: Path, target: Path) -> Path:

@@ -51,6 +51,7 @@ def test_publish_a_thread_to_the_pds_once(
     channels = channels_yaml(pds) + "ledger: {store: local}\n"
     post = f"---\nid: cli-thread\npublish_at: 2026-11-25 11:00\nthread: true\n---\n{THREAD}\n"
     root = make_project(channels=channels, posts={"t.md": post})
+    assert run("--root", root, "ledger", "init").exit_code == 0
     report = publish(run, root)
     (item,) = report["items"]
     assert item["outcome"] == "published"

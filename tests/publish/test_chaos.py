@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.publish.chaos import MIX, run_chaos
+from tests.publish.chaos import MISHAPS, MIX, run_chaos, run_rewind_chaos
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,35 @@ def test_publishing_survives_kills_and_faults(
         assert set(kinds) == set(MIX), stats.faults
         assert all(kinds.values()), stats.faults
     assert stats.states["unknown"] > 0 or stats.resolved, stats.as_dict()
+
+
+@pytest.mark.parametrize(
+    ("runs", "posts", "seed"),
+    [
+        pytest.param(4, 12, 5, id="short"),
+        pytest.param(40, 80, 3, id="full", marks=pytest.mark.soak),
+    ],
+)
+def test_a_deleted_or_rewound_ledger_never_publishes_twice(
+    tmp_path: Path, runs: int, posts: int, seed: int
+) -> None:
+    """The ledger branch deleted or force-pushed back between runs or while one
+    publishes, seen from the same clone or a fresh one: the next run sends
+    nothing until the branch is restored as its error says, and in the end
+    every post exists exactly once."""
+    stats, problems = run_rewind_chaos(tmp_path, runs=runs, posts=posts, seed=seed)
+    print(json.dumps(stats.as_dict(), indent=2))  # shown with -s or -rA
+    assert problems == {
+        "final_exit": [],
+        "mastodon_not_exactly_once": [],
+        "mastodon_thread_broken": [],
+        "webhook_not_exactly_once": [],
+        "ledger_disagrees": [],
+        "server_bugs": [],
+        "sent_after_a_lost_ledger": [],
+        "lost_ledger_not_refused": [],
+    }
+    # the test did what it claims: every kind of mishap, each refused and restored
+    assert set(stats.mishaps) == set(MISHAPS), stats.as_dict()
+    assert stats.refused == stats.restored == sum(stats.mishaps.values()) >= runs * 3 // 4
+    assert 0 < stats.fresh_clones < runs

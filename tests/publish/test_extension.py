@@ -105,6 +105,7 @@ def test_a_third_party_network_is_configured_checked_and_published(
         findings = json.loads(check.stdout)["findings"]
         assert any(f["code"] == "too-long" and "40" in f["message"] for f in findings), findings
         (root / "content" / "long.md").unlink()
+        assert smmgen(root, site, "ledger", "init").returncode == 0
         result = smmgen(root, site, "publish", "--format", "json")
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)

@@ -9,7 +9,7 @@ import pytest
 
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.gitstore import GitStore
-from smmgen.publish.ledger.local import LocalStore
+from smmgen.publish.ledger.local import LocalStore, create
 from smmgen.publish.ledger.state import fold
 from smmgen.publish.ledger.store import Claim, LedgerError
 from tests.publish.gitrepo import branch_files, clone, git, origin_with
@@ -20,6 +20,7 @@ def intent(post: str, channel: str = "feed", run: str = "run-a") -> rec.Record:
 
 
 def test_local_store_appends_and_reads_back(tmp_path: Path) -> None:
+    create(tmp_path / "ledger", tmp_path)
     store = LocalStore(tmp_path / "ledger", tmp_path)
     assert store.claim([Claim(intent("a"), 0), Claim(intent("b", "mastodon"), 0)]) == [True, True]
     store.append([rec.make("published", "a", "feed", "run-a", remote={"id": "1", "url": None})])
@@ -35,6 +36,7 @@ def test_local_store_appends_and_reads_back(tmp_path: Path) -> None:
 
 def test_a_torn_last_line_is_reported_and_skipped(tmp_path: Path) -> None:
     directory = tmp_path / "ledger"
+    create(directory, tmp_path)
     store = LocalStore(directory, tmp_path)
     store.claim([Claim(intent("a"), 0)])
     with open(directory / "feed.jsonl", "a", encoding="utf-8") as handle:
@@ -49,6 +51,7 @@ def test_a_torn_last_line_is_reported_and_skipped(tmp_path: Path) -> None:
 
 
 def test_one_publisher_at_a_time_holds_the_local_ledger(tmp_path: Path) -> None:
+    create(tmp_path / "ledger", tmp_path)
     first = LocalStore(tmp_path / "ledger", tmp_path)
     with pytest.raises(LedgerError, match="another smmgen publish holds the ledger"):
         LocalStore(tmp_path / "ledger", tmp_path, wait=0.2)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from smmgen.commands.publish import ledger_init
 from smmgen.publish.ledger import records as rec
 from tests.conftest import MakeProject
 from tests.servers.mastodon import MastodonServer
@@ -43,9 +44,11 @@ def project(make_project: MakeProject, masto: str, hook: str, posts: dict[str, s
         f"  hook: {{type: webhook, url: '{hook}', secret_env: ENGINE_HOOK}}\n"
         "ledger: {store: local}\n"
     )
-    return make_project(
+    root = make_project(
         channels=channels, calendar="timezone: UTC\nmax_lateness: 6h\nmin_gap: 0m\n", posts=posts
     )
+    ledger_init(root)
+    return root
 
 
 def post(ident: str, body: str, when: str = "2026-11-25 11:00") -> str:
@@ -116,7 +119,6 @@ def test_a_killed_webhook_request_becomes_unknown_not_a_resend(run, make_project
     masto, hook = servers
     root = project(make_project, masto.url, hook.endpoint, {"a.md": post("a", "Hello.")})
     # a run claimed the item and died before recording anything
-    (root / "ledger").mkdir()
     intent = rec.make("intent", "a", "hook", "dead-run", parts=1)
     (root / "ledger" / "hook.jsonl").write_text(rec.dumps(intent) + "\n")
     code, items = publish(run, root)
@@ -233,6 +235,7 @@ def test_a_refused_webhook_url_is_a_failure_to_retry_not_an_unknown(
     )
     root = make_project(channels=channels, calendar="timezone: UTC\nmax_lateness: 6h\n",
                         posts={"a.md": post("a", "Hello.")})  # fmt: skip
+    ledger_init(root)
     for _ in range(2):
         code, items = publish(run, root)
         assert code == 1

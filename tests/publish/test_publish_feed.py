@@ -8,6 +8,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from smmgen.commands.publish import ledger_init
 from tests.conftest import MakeProject
 from tests.publish.gitrepo import branch_files, git, origin_with
 
@@ -38,7 +39,7 @@ def post(ident: str, when: str, body: str = "Hello **world**.", extra: str = "")
 
 @pytest.fixture
 def project(make_project: MakeProject) -> Path:
-    return make_project(
+    root = make_project(
         channels=CHANNELS,
         calendar=CALENDAR,
         posts={
@@ -49,6 +50,8 @@ def project(make_project: MakeProject) -> Path:
             "draft.md": post("draft", "2026-11-25 11:00", extra="draft: true\n"),
         },
     )
+    ledger_init(root)
+    return root
 
 
 def publish(run, root: Path, *args: str) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
@@ -119,6 +122,7 @@ def test_blackout_and_freeze_block(run, make_project: MakeProject) -> None:  # t
     root = make_project(
         channels=CHANNELS, calendar=CALENDAR, posts={"a.md": post("a", "2026-11-27 10:00")}
     )
+    ledger_init(root)  # (make_project below changes this same project)
     _, report = publish(run, root, "--at", "2026-11-27 10:05")
     assert outcomes(report)[("a", "feed")] == "blocked"
     assert "Strike day" in report["items"][0]["detail"] or "Strike day" in json.dumps(report)
@@ -138,6 +142,7 @@ def test_variants_with_errors_are_not_published(run, make_project: MakeProject) 
         calendar=CALENDAR,
         posts={"a.md": post("a", "2026-11-25 11:00", "guaranteed returns here")},
     )
+    ledger_init(root)
     (root / "channels.yaml").write_text(
         CHANNELS + "policy:\n  banned_phrases: [guaranteed returns]\n"
     )

@@ -587,8 +587,10 @@ def test_every_command_keeps_every_credential_out(tmp_path: Path, store: str) ->
         root = make_project(tmp_path / "project", servers, store)
         bare = tmp_path / "origin.git"
         if store == "git":
-            origin_with(root, bare)
+            origin_with(root, bare)  # with the ledger branch
         cli = Cli(root, creds)
+        if store == "local":
+            assert "created the ledger" in cli("ledger", "init").stdout
 
         # -- the commands that do not touch the ledger run once (with the local store) --
         if store == "local":
@@ -822,6 +824,7 @@ def test_leaks_found_earlier_stay_fixed(tmp_path: Path, case: str) -> None:
         creds = credentials(servers)
         root = make_project(tmp_path / "project", servers, "local")
         cli = Cli(root, creds)
+        cli("ledger", "init")
         if case == "resolve-note":
             note = "checked: " + ", ".join(DERIVED.values())
             resolve = ("ledger", "resolve", "later-post", "--channel", "hook", "--as", "skip")

@@ -15,6 +15,36 @@ pushing, so one push carries whatever the channel workers wrote meanwhile.
 
 Result records are also appended to a local journal (fsync'd) before they
 are pushed; a journal left behind by a crash is pushed by the next run.
+
+Only ``smmgen ledger init`` (:meth:`GitStore.create`) creates the branch: one
+commit holding the ``.gitattributes``. A ledger that lost records would post
+their items again, and a missing branch looks just like a new, empty one, so
+publishing never creates it, and every push carries an explicit lease on the
+tip the store read (``--force-with-lease=refs/heads/<branch>:<tip>``): a push
+never recreates a deleted branch nor lands on a rewound one.
+
+Before the records are used, the fetched tip must contain every commit known
+to have been the branch's tip (``git merge-base --is-ancestor``):
+
+- ``refs/smmgen/ledger/<branch>`` in this clone: the last tip it read or
+  pushed (a developer's machine, any clone that publishes again);
+- the tip this store last read or pushed (a branch deleted or rewound while
+  a run publishes: the run's next push is refused, and its fetch finds out);
+- the *watermark* ``refs/smmgen/watermark/<branch>`` on the remote, moved with
+  the branch in the same atomic push, so it is the last tip any publisher
+  pushed. CI clones are fresh every time and remember nothing; they fetch the
+  watermark. Deleting the branch or force-pushing an older commit to it (by
+  hand, by a script, by a mirror) leaves the watermark where it was, so even a
+  fresh clone sees the loss. Only moving both refs back on purpose escapes
+  this, which is why the README also asks to protect the branch against
+  deletion and force pushes. The watermark also keeps the lost commits on the
+  remote, so any clone can push them back.
+
+A missing branch or a tip that lost a known commit stops the store before
+anything is sent; the error gives the commit to push back and the command
+that accepts the loss instead (``smmgen ledger init --accept-loss``). A
+remote that refuses the watermark (or atomic pushes) gets the branch alone,
+and the run says that a fresh clone then relies on the branch's protection.
 """
 
 from __future__ import annotations
@@ -32,8 +62,12 @@ from smmgen.publish.ledger.records import Record, dumps, file_name, parse_lines
 from smmgen.publish.ledger.store import Claim, LedgerError, Store
 
 ATTRIBUTES = "*.jsonl merge=union\n"
+WATERMARKS = "refs/smmgen/watermark"  # on the remote (and fetched as is): the last tip pushed
+CREATED = "smmgen ledger init: the records of smmgen publish (append only; never rewind)"
 LINGER = 0.05  # seconds results wait to share a push with the next claim
 CLAIM_LINGER = 0.005  # seconds a claim waits to share a push with other channels' claims
+#: What a push refused because of another push says (not a refusal of the ref itself).
+_RACES = ("atomic", "lock", "failed to update", "stale", "fetch first", "non-fast-forward")
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "smmgen",
     "GIT_AUTHOR_EMAIL": "smmgen@localhost",
@@ -87,7 +121,11 @@ class GitStore(Store):
         self.repo = Path(
             self._git("rev-parse", "--show-toplevel", cwd=root, what="find the repository")
         )
-        self.track = f"refs/smmgen/ledger/{branch}"
+        self.track = f"refs/smmgen/ledger/{branch}"  # the last tip this clone read or pushed
+        self.incoming = f"refs/smmgen/incoming/{branch}"  # what the last fetch brought
+        self.mark = f"{WATERMARKS}/{branch}"
+        self.marking = True  # False once the remote refused the watermark
+        self.notes: list[str] = []  # problems of the store itself, reported with the records'
         if not self._git("remote", what="list remotes").split().count(remote):
             raise LedgerError(
                 f"the repository has no remote '{remote}' for the ledger branch;"
@@ -134,18 +172,27 @@ class GitStore(Store):
             )
         return done.stdout.decode(errors="replace").strip() if not binary else done.stdout.decode()
 
-    def _fetch(self) -> None:
-        refspec = f"+refs/heads/{self.branch}:{self.track}"
+    def _download(self) -> str | None:
+        """Fetch the branch and the watermarks; the branch's tip, None if it is missing."""
+        marks = f"+{WATERMARKS}/*:{WATERMARKS}/*"
+        refspecs = [f"+refs/heads/{self.branch}:{self.incoming}", marks]
         for attempt in range(3):
             done = _run(
-                ["git", "fetch", "--quiet", "--no-tags", self.remote, refspec], self.repo, self.env
+                ["git", "fetch", "--quiet", "--no-tags", self.remote, *refspecs],
+                self.repo,
+                self.env,
             )
             if done.returncode == 0:
-                break
+                return self._git("rev-parse", "--verify", self.incoming, what="read the ledger")
             error = done.stderr.decode(errors="replace")
             if "couldn't find remote ref" in error or "could not find remote ref" in error:
-                self.tip = None
-                return
+                # the watermark alone then: it says what the branch was
+                _run(
+                    ["git", "fetch", "--quiet", "--no-tags", self.remote, marks],
+                    self.repo,
+                    self.env,
+                )
+                return None
             if attempt == 2:
                 lines = error.strip().splitlines()
                 raise LedgerError(
@@ -153,7 +200,85 @@ class GitStore(Store):
                     f"{lines[-1] if lines else done.returncode}"
                 )
             time.sleep((1 + attempt) * _scale())
-        self.tip = self._git("rev-parse", "--verify", self.track, what="read the ledger branch")
+        raise AssertionError("unreachable")
+
+    def _known(self) -> dict[str, str]:
+        """The commits known to have been the branch's tip, each with how it is known."""
+        listing = self._git(
+            "for-each-ref", "--format=%(objectname) %(refname)", self.mark, self.track,
+            what="read the ledger's refs",
+        )  # fmt: skip
+        refs: dict[str, str] = {}
+        for line in listing.splitlines():
+            commit, ref = line.split(" ", 1)
+            refs[ref] = commit
+        known: dict[str, str] = {}
+        if self.mark in refs:
+            known[refs[self.mark]] = (
+                f"the last tip any publisher pushed (the watermark {self.mark} on {self.remote})"
+            )
+        if self.tip is not None:
+            known.setdefault(self.tip, "the tip this run last read or pushed")
+        if self.track in refs:
+            known.setdefault(refs[self.track], f"the last tip this clone saw ({self.track})")
+        return known
+
+    def _contains(self, tip: str, commit: str) -> bool:
+        if commit == tip:
+            return True
+        done = _run(["git", "merge-base", "--is-ancestor", commit, tip], self.repo, self.env)
+        if done.returncode not in (0, 1):
+            raise LedgerError(
+                f"git could not compare the ledger branch {self.branch} with {commit}:"
+                f" {done.stderr.decode(errors='replace').strip()}"
+            )
+        return done.returncode == 0
+
+    def _lost(self, tip: str | None) -> tuple[dict[str, str], str | None]:
+        """What is known of the branch, and the newest known tip it does not contain."""
+        known = self._known()
+        lost = [c for c in known if tip is None or not self._contains(tip, c)]
+        for commit in lost:  # the one that contains the others, if one does
+            if all(self._contains(commit, other) for other in lost):
+                return known, commit
+        return known, lost[0] if lost else None
+
+    def _fetch(self) -> None:
+        """Fetch the branch; refuse it if it is missing or lost a commit (see above)."""
+        tip = self._download()
+        known, lost = self._lost(tip)
+        if tip is None:
+            raise LedgerError(self._missing(lost, known))
+        if lost is not None:
+            raise LedgerError(self._rewound(tip, lost, known))
+        self._git("update-ref", self.track, tip, what="record the ledger's tip")
+        self.tip = tip
+
+    def _missing(self, lost: str | None, known: dict[str, str]) -> str:
+        where = f"the branch {self.branch} of {self.remote}"
+        if lost is None:
+            return (
+                f"there is no ledger yet: {where} does not exist. Create it once with"
+                " `smmgen ledger init`; publish never creates it, so that a ledger that was"
+                " deleted is not taken for a new, empty one"
+            )
+        return (
+            f"the ledger was deleted: {where} does not exist, but {known[lost]} is {lost}."
+            " Nothing was sent: an empty ledger would publish every due post again. Restore"
+            f" the branch with `git push {self.remote} {lost}:refs/heads/{self.branch}`; only"
+            " if its records are to be given up (everything due is then published again),"
+            " start a new ledger with `smmgen ledger init --accept-loss`"
+        )
+
+    def _rewound(self, tip: str, lost: str, known: dict[str, str]) -> str:
+        return (
+            f"the ledger was rewound: the branch {self.branch} of {self.remote} is at {tip},"
+            f" which does not contain {lost}, {known[lost]}. Nothing was sent: the records"
+            " after it would be lost and their posts published again. Restore the branch with"
+            f" `git push {self.remote} {lost}:refs/heads/{self.branch}` (if git refuses, the"
+            ' branch has commits of its own since: see the README, "When publish refuses");'
+            " only if the loss is intended, accept it with `smmgen ledger init --accept-loss`"
+        )
 
     def _read_tip(self) -> None:
         self.blobs = {}
@@ -187,7 +312,7 @@ class GitStore(Store):
 
     def _records(self) -> list[Record]:
         records: list[Record] = []
-        self.problems = []
+        self.problems = list(self.notes)
         for name in sorted(self.text):
             found, problems = parse_lines(self.text[name], f"{self.branch}:{name}")
             records.extend(found)
@@ -271,29 +396,45 @@ class GitStore(Store):
         )
         return commit, texts, paths
 
-    def _push(self, commit: str) -> bool:
-        """Push ``commit`` as the branch; False when another publisher pushed first.
-        Other failures (the network, the server) are tried again twice."""
-        for attempt in range(3):
+    def _push(self, commit: str, *, new: bool = False) -> bool:
+        """Push ``commit`` as the branch, with the watermark; False when the branch
+        is no longer the tip this store read (another publisher pushed first, or
+        the branch was deleted or rewound: the fetch that follows tells which).
+        ``new``: the branch must not exist yet (``ledger init``), and the
+        watermark moves wherever it was. Other failures are tried again twice."""
+        attempt = 0
+        while True:
+            expect = "" if new else self.tip or ""
+            args = [f"--force-with-lease=refs/heads/{self.branch}:{expect}"]
+            refs = [f"{commit}:refs/heads/{self.branch}"]
+            if self.marking:
+                args.append("--atomic")  # the branch and its watermark, or neither
+                refs.append(f"{commit}:{self.mark}")
+                if new:
+                    args.append(f"--force-with-lease={self.mark}:{self._ref(self.mark)}")
             done = _run(
-                ["git", "push", "--porcelain", "--quiet", self.remote,
-                 f"{commit}:refs/heads/{self.branch}"],
+                ["git", "push", "--porcelain", "--quiet", *args, self.remote, *refs],
                 self.repo, self.env,
             )  # fmt: skip
             if done.returncode == 0:
                 self.tip = commit  # the tracking ref is updated by close() or the next fetch
                 return True
             output = (done.stdout + done.stderr).decode(errors="replace")
+            if self.marking and self._refuses_watermark(output):
+                self._unmark()
+                continue
             if (
                 "[rejected]" in output
                 or "non-fast-forward" in output
                 or "fetch first" in output
                 or ("[remote rejected]" in output and "cannot lock ref" in output)
+                or "atomic transaction failed" in output
             ):
                 return False
-            if "[remote rejected]" in output or attempt == 2:
+            attempt += 1
+            if "[remote rejected]" in output or attempt == 3:
                 break
-            time.sleep((1 + attempt) * _scale())
+            time.sleep(attempt * _scale())
         reasons = [
             line.strip()
             for line in output.splitlines()
@@ -305,6 +446,92 @@ class GitStore(Store):
             " writable by the publisher (in GitHub Actions: `contents: write`, and no rule"
             " that blocks pushes to this branch)"
         )
+
+    def _ref(self, ref: str) -> str:
+        """The commit a local ref points to, or '' if it does not exist."""
+        return self._git("rev-parse", "--verify", "--quiet", ref, check=False, what="read a ref")
+
+    def _refuses_watermark(self, output: str) -> bool:
+        """The remote refused the watermark ref itself (a hook, a host that takes
+        only branches and tags), or atomic pushes; not a race with another push."""
+        if "does not support --atomic" in output:
+            return True
+        for line in output.splitlines():
+            if line.startswith("!") and f":{self.mark}\t" in line and "[remote rejected]" in line:
+                reason = line.rsplit("(", 1)[-1].lower()
+                return not any(word in reason for word in _RACES)
+        return False
+
+    def _unmark(self) -> None:
+        self.marking = False
+        note = (
+            f"{self.remote} refused the ref {self.mark} that records the ledger's last tip,"
+            " so a fresh clone (as in CI) cannot tell that the ledger branch was rewound:"
+            f" protect the branch {self.branch} against force pushes and deletion (README)"
+        )
+        self.notes.append(note)
+        self.problems.append(note)
+
+    def _push_mark(self, commit: str) -> None:
+        """Move the watermark to ``commit``, wherever it was (``ledger init --accept-loss``)."""
+        if not self.marking:
+            return
+        done = _run(
+            ["git", "push", "--porcelain", "--quiet",
+             f"--force-with-lease={self.mark}:{self._ref(self.mark)}",
+             self.remote, f"{commit}:{self.mark}"],
+            self.repo, self.env,
+        )  # fmt: skip
+        output = (done.stdout + done.stderr).decode(errors="replace")
+        if done.returncode != 0 and self._refuses_watermark(output):
+            self._unmark()
+        elif done.returncode != 0:
+            raise LedgerError(
+                f"git could not move {self.mark} on {self.remote} (another publisher at"
+                " work? try again):"
+                f" {output.strip().splitlines()[-1] if output.strip() else done.returncode}"
+            )
+        else:
+            self._git("update-ref", self.mark, commit, what="record the watermark")
+
+    def create(self, *, accept_loss: bool = False) -> str:
+        """``smmgen ledger init``: create the branch, once (a commit with the
+        ``.gitattributes``). With ``accept_loss``, a branch that lost records is
+        taken as it is, or a deleted one is created anew."""
+        tip = self._download()
+        known, lost = self._lost(tip)
+        where = f"branch {self.branch} of {self.remote}"
+        if tip is not None:
+            if lost is None:
+                raise LedgerError(
+                    f"the ledger already exists: {where}, at {tip}. Nothing was changed;"
+                    " `smmgen publish` uses it as it is"
+                )
+            if not accept_loss:
+                raise LedgerError(self._rewound(tip, lost, known))
+            self._push_mark(tip)
+            self._git("update-ref", self.track, tip, what="record the ledger's tip")
+            self.tip = tip
+            warnings = "".join(f"\nwarning: {note}" for note in self.notes)
+            return (
+                f"accepted the ledger {where} as it is now, at {tip}: the records after it"
+                " are given up, and the posts they recorded may be published again" + warnings
+            )
+        if lost is not None and not accept_loss:
+            raise LedgerError(self._missing(lost, known))
+        tree = self._tree({".gitattributes": self._blob(ATTRIBUTES.encode())})
+        commit = self._git("commit-tree", tree, "-m", CREATED, what="create the ledger branch")
+        if not self._push(commit, new=True):
+            raise LedgerError(
+                f"the ledger {where} was created by someone else just now;"
+                " `smmgen ledger list` shows it"
+            )
+        self._git("update-ref", self.track, commit, what="record the ledger's tip")
+        if self.marking:
+            self._git("update-ref", self.mark, commit, what="record the watermark")
+        self.tip = commit
+        warnings = "".join(f"\nwarning: {note}" for note in self.notes)
+        return f"created the ledger: {where}, at {commit}{warnings}"
 
     # -- the store --------------------------------------------------------------
     def load(self) -> list[Record]:
@@ -389,7 +616,7 @@ class GitStore(Store):
             self.flush()
             if self.tip is not None:
                 self._git("update-ref", self.track, self.tip, what="record the pushed ledger")
-            if self.journal.exists():
+            if self._recovered and self.journal.exists():  # pushed: by load() and flush()
                 self.journal.unlink()
                 _fsync_dir(self.journal.parent)
         finally:
@@ -437,6 +664,10 @@ class GitStore(Store):
                     self._cv.notify_all()
 
     def _push_batch(self, batch: list[_Entry]) -> None:
+        if self.tip is None:  # never read: read (and check) the branch first
+            self._fetch()
+            self._read_tip()
+            self._records()
         seen: set[str] = set()
         live = []
         for entry in batch:  # the same record twice (a journal replayed) is written once

@@ -4,6 +4,11 @@ Every write is flushed and fsync'd before the call returns. One publish run
 holds an exclusive lock on the directory, so the files have one writer;
 reading (``smmgen ledger list``) needs no lock. Files kept with the ledger
 (the feed) are written into the project, replaced atomically.
+
+As with the git branch, only ``smmgen ledger init`` (:func:`create`) creates
+the directory: a store refuses a missing one (deleted, or a fresh checkout
+of a project that kept its ledger elsewhere), since taking it for an empty
+ledger would publish everything due again.
 """
 
 from __future__ import annotations
@@ -38,13 +43,32 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def create(directory: Path, root: Path) -> str:
+    """``smmgen ledger init``: create the ledger's directory, once."""
+    shown = _shown(directory, root)
+    if directory.exists():
+        raise LedgerError(
+            f"the ledger already exists: directory {shown}. Nothing was changed;"
+            " `smmgen publish` uses it as it is"
+        )
+    try:
+        directory.mkdir(parents=True)
+    except OSError as exc:
+        raise LedgerError(f"cannot create the ledger directory {shown}: {exc.strerror}") from None
+    return f"created the ledger: directory {shown}"
+
+
+def _shown(directory: Path, root: Path) -> Path:
+    return directory.relative_to(root) if directory.is_relative_to(root) else directory
+
+
 class LocalStore(Store):
     exclusive = True
 
     def __init__(self, directory: Path, root: Path, *, lock: bool = True, wait: float = 600.0):
         self.directory = directory
         self.root = root
-        shown = directory.relative_to(root) if directory.is_relative_to(root) else directory
+        shown = _shown(directory, root)
         self.description = f"directory {shown}"
         self.problems = []
         self._lock = threading.Lock()
@@ -52,8 +76,17 @@ class LocalStore(Store):
         if lock:
             self._take_lock(wait)
 
+    def _exists(self) -> None:
+        if not self.directory.is_dir():
+            raise LedgerError(
+                f"there is no ledger: the {self.description} does not exist (channels.yaml:"
+                " ledger.path). If nothing was ever published from here, create it once with"
+                " `smmgen ledger init`; if it was deleted, restore it first (an empty ledger"
+                " publishes every due post again). Publish never creates it"
+            )
+
     def _take_lock(self, wait: float) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self._exists()
         fd = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + wait
         while True:
@@ -73,8 +106,7 @@ class LocalStore(Store):
     def load(self) -> list[Record]:
         records: list[Record] = []
         self.problems = []
-        if not self.directory.is_dir():
-            return records
+        self._exists()
         for path in sorted(self.directory.glob("*.jsonl")):
             text = path.read_bytes().decode("utf-8", errors="replace")  # a torn write
             found, problems = parse_lines(text, str(path))
@@ -87,7 +119,6 @@ class LocalStore(Store):
         for record in records:
             by_file.setdefault(file_name(record["channel"]), []).append(record)
         with self._lock:
-            self.directory.mkdir(parents=True, exist_ok=True)
             for name, batch in by_file.items():
                 path = self.directory / name
                 created = not path.exists()
