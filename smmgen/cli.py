@@ -628,7 +628,10 @@ def channels_verify(ctx: click.Context, channels: tuple[str, ...], fmt: str) -> 
     """Check each channel's credentials without posting.
 
     Reads the environment variables channels.yaml names and asks each network
-    who they belong to. Exit code 1 if a variable is missing or refused.
+    who they belong to; every channel is reported, whatever happens to another.
+    Exit code 1 if a variable is missing or refused (not set, or holding
+    whitespace or a control character), a network refuses it, or an enabled
+    channel's network cannot be published to yet (UNSUPPORTED).
     """
     from smmgen.commands.publish import verify_channels
     from smmgen.report import publish as render

@@ -8,11 +8,16 @@ through :func:`redact` with the values found.
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from smmgen.findings import Finding, KeyPath
 
@@ -134,11 +139,78 @@ def redact(findings: list[Finding], values: set[str]) -> list[Finding]:
     return out
 
 
-class Redactor:
-    """The secret values of a run; :meth:`text` replaces them wherever they appear.
+def _utf8(value: str) -> bytes:
+    """``value`` as bytes; an environment variable's undecodable bytes as they were."""
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass")
 
-    Also catches a secret as it appears URL-encoded. Values shorter than 4
-    characters are not secrets worth the false hits and are ignored.
+
+def _escaped(value: str) -> set[str]:
+    """``value`` as ``repr()`` and ``ascii()`` print it inside a longer string
+    (with either quote escaped), and as ``repr()`` prints its UTF-8 bytes (how
+    httpx names a header value it refuses)."""
+    both = "'\""  # with both quotes in it, repr() escapes the one it quotes with
+    data = _utf8(value)
+    return {
+        repr(value)[1:-1],
+        repr(value + both)[1:-4],
+        ascii(value)[1:-1],
+        ascii(value + both)[1:-4],
+        repr(data)[2:-1],
+        repr(data + both.encode())[2:-4],
+    }
+
+
+def _base64(data: bytes) -> set[str]:
+    """What base64 makes of ``data`` inside a longer value (``user:secret`` in
+    HTTP Basic auth), at each of the three alignments it can start at: the
+    characters ``data`` alone decides, and those it decides when it ends the
+    value. Standard and URL-safe alphabets."""
+    out = set()
+    for offset in range(3):
+        encoded = base64.b64encode(bytes(offset) + data).decode().rstrip("=")
+        first = -(-8 * offset // 6)  # the first character with no bit of what precedes
+        inner = encoded[first : 8 * (offset + len(data)) // 6]  # none of what follows
+        for form in (inner, encoded[first:]):
+            out |= {form, form.replace("+", "-").replace("/", "_")}
+    return out
+
+
+def forms(value: str) -> set[str]:
+    """Every form ``value`` can be printed in, and the same for it stripped of
+    surrounding whitespace: as is, escaped (``repr()``, ``ascii()``, JSON, HTML),
+    URL-encoded (``quote`` and ``quote_plus``) and in base64 (HTTP Basic auth).
+    Forms shorter than 4 characters (8 for base64) would hit innocent text and
+    are left out."""
+    out: set[str] = set()
+    for each in {value, value.strip()}:
+        if not each:
+            continue
+        texts = {
+            each,
+            *_escaped(each),
+            json.dumps(each)[1:-1],
+            json.dumps(each, ensure_ascii=False)[1:-1],
+            json.dumps(each)[1:-1].replace("/", "\\/"),
+            html.escape(each),
+            quote(each, safe=""),
+            quote(each),
+            quote_plus(each),
+            quote_plus(each, safe="/"),
+        }
+        out |= {form for form in texts if len(form) >= 4}
+        out |= {form for form in _base64(_utf8(each)) if len(form) >= 8}
+    return out
+
+
+class Redactor:
+    """The secret values of a run; :meth:`text` replaces them wherever they appear,
+    in every form :func:`forms` lists.
+
+    Values shorter than 4 characters are not secrets worth the false hits and
+    are ignored.
     """
 
     def __init__(self, values: Iterable[str] = ()):
@@ -146,14 +218,12 @@ class Redactor:
         self.add(values)
 
     def add(self, values: Iterable[str]) -> None:
-        from urllib.parse import quote
-
         known = set(self._values)
         for value in values:
-            for form in (value, quote(value, safe=""), quote(value)):
-                if form and len(form) >= 4 and form not in known:
-                    known.add(form)
-        self._values = sorted(known, key=len, reverse=True)
+            if value and len(value) >= 4:
+                known |= forms(value)
+        if len(known) != len(self._values):
+            self._values = sorted(known, key=len, reverse=True)  # longest first
 
     def __bool__(self) -> bool:
         return bool(self._values)
@@ -172,6 +242,49 @@ class Redactor:
         if isinstance(value, list | tuple):
             return [self.data(item) for item in value]
         return value
+
+
+# -- credentials read from the environment --------------------------------------------
+
+
+def _invisible(char: str) -> str | None:
+    """What ``char`` is, if a credential may not hold it."""
+    if char in "\r\n\v\f\x85\u2028\u2029":
+        return "a line break"
+    if char == "\t":
+        return "a tab"
+    if char.isspace():
+        return "a space"
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return "a control character"
+    if category[0] in "CZ":  # format (zero-width, BOM), surrogate, private use, unassigned
+        return "an invisible character"
+    return None
+
+
+def credential_problem(value: str) -> str | None:
+    """Why a credential's value cannot be used, in words that never echo it: it
+    holds whitespace or a control character (a secret pasted with its newline).
+
+    None when it is fine."""
+    found: dict[str, list[str]] = {}
+    last = len(value) - 1
+    for index, char in enumerate(value):
+        what = _invisible(char)
+        if what is None:
+            continue
+        where = "at the start" if index == 0 else "at the end" if index == last else "inside"
+        places = found.setdefault(what, [])
+        if where not in places:
+            places.append(where)
+    if not found:
+        return None
+    held = " and ".join(f"{what} {' and '.join(places)}" for what, places in found.items())
+    return (
+        f"holds {held} (its value is not shown); a credential may not hold whitespace"
+        " or control characters: set it again without them"
+    )
 
 
 #: The process's redactor: commands that read credentials add them here and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from smmgen.adapt.templates import TEMPLATES_DIR, template_problems
 from smmgen.check.policy import media_items
 from smmgen.check.rules import post_rule, project_rule
 from smmgen.findings import Finding, Severity, format_key
@@ -11,8 +12,6 @@ from smmgen.loader.media import listing, media_problem
 from smmgen.loader.posts import Post
 from smmgen.project import Project
 from smmgen.suggest import closest
-
-TEMPLATES_DIR = "templates"
 
 
 @post_rule
@@ -32,25 +31,41 @@ def media_files(project: Project, post: Post) -> Iterator[Finding]:
             )
 
 
+DIR = f"{TEMPLATES_DIR}/"
+
+
 @project_rule
 def templates_exist(project: Project) -> Iterator[Finding]:
+    """Each channel's template, and every template it reaches, is there, parses and
+    reads only regular files inside templates/ (see smmgen.adapt.templates)."""
     doc = project.config.files["channels.yaml"].doc
     for name, channel in project.channels.items():
         if channel.template is None:
             continue
-        templates = (project.root / TEMPLATES_DIR).resolve()
-        target = (templates / channel.template).resolve()
-        if target.is_relative_to(templates) and target.is_file():
-            continue
-        guess = closest(channel.template, listing(project.root / TEMPLATES_DIR))
-        hint = f"did you mean '{guess}'?" if guess else f"names are relative to {TEMPLATES_DIR}/"
         key = ("channels", name, "template")
-        yield Finding(
-            Severity.ERROR,
-            "missing-template",
-            f"template '{channel.template}' not found in {TEMPLATES_DIR}/",
-            file="channels.yaml",
-            line=doc.line_of(key) if doc else None,
-            key=format_key(key),
-            hint=hint,
-        )
+        line = doc.line_of(key) if doc else None
+        for issue in template_problems(project.root, channel.template):
+            if issue.kind == "missing":
+                code = "missing-template"
+                message = f"template '{channel.template}' not found in {TEMPLATES_DIR}/"
+                guess = closest(channel.template, listing(project.root / TEMPLATES_DIR))
+                hint = f"did you mean '{guess}'?" if guess else f"names are relative to {DIR}"
+            elif issue.kind == "refused":
+                code, message = "template-refused", f"{issue.where()}: {issue.message}"
+                hint = (
+                    f"a template reads only regular files inside {DIR}, by quoted relative"
+                    " names; nothing of this channel is published until it does"
+                )
+            else:
+                code, message = "template-error", f"{issue.where()}: {issue.message}"
+                hint = "fix the template; nothing of this channel is published until it parses"
+            yield Finding(
+                Severity.ERROR,
+                code,
+                message,
+                file="channels.yaml",
+                line=line,
+                key=format_key(key),
+                hint=hint,
+                channel=name,
+            )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from smmgen.channels.registry import network as network_of
-from smmgen.errors import ConfigError, UsageError
+from smmgen.errors import ConfigError, SmmgenError, UsageError
 from smmgen.findings import Severity
 from smmgen.project import Project, load
 from smmgen.publish.driver import Context, driver_class
@@ -26,7 +27,11 @@ from smmgen.times import parse_duration, reference_time
 
 def credentials(project: Project, env: Mapping[str, str]) -> list[str]:
     """Every credential value the channels name (``*_env``), and what each
-    driver derives from them (a webhook URL's token, a bot token's secret half)."""
+    driver derives from them (a webhook URL's token, a bot token's secret half).
+
+    Values are taken as they are (a refused one, with a stray newline, is
+    redacted like any other); a driver that fails here costs only what it
+    derives, never another channel's values."""
     values = []
     for channel in project.channels.values():
         for name, value in channel.model_dump().items():
@@ -35,9 +40,12 @@ def credentials(project: Project, env: Mapping[str, str]) -> list[str]:
     http = Http()
     try:
         for name, channel in project.channels.items():
-            cls = driver_class(network_of(channel.type))  # type: ignore[attr-defined]
-            if cls is not None:
-                values += cls(Context(name, channel, project, http, env)).secrets()
+            try:
+                cls = driver_class(network_of(channel.type))  # type: ignore[attr-defined]
+                if cls is not None:
+                    values += cls(Context(name, channel, project, http, env)).secrets()
+            except Exception:  # reported by whatever uses the driver (verify, publish)
+                continue
     finally:
         http.close()
     return values
@@ -267,55 +275,76 @@ class Verified:
     network: str
     ok: bool
     detail: str
+    #: ``ok``, ``disabled`` (``enabled: false``), ``failed`` or ``unsupported``
+    #: (smmgen cannot publish to the network yet); ok is False for the last two.
+    status: str = ""
+
+    def __post_init__(self) -> None:
+        self.status = self.status or ("ok" if self.ok else "failed")
 
 
 def verify_channels(root: Path | None, channels: tuple[str, ...] = ()) -> list[Verified]:
+    """Whether each channel can publish now, every one of them: one channel's
+    failure, whatever it is, is that channel's result and never stops the others."""
     project = _load(root, None, REDACTOR)
     _check_names(project, channels, ())
-    out = []
-    for name in sorted(project.channels):
-        if channels and name not in channels:
-            continue
-        channel = project.channels[name]
-        network = network_of(channel.type)  # type: ignore[attr-defined]
+    return [
+        _verify(project, name)
+        for name in sorted(project.channels)
+        if not channels or name in channels
+    ]
+
+
+def _verify(project: Project, name: str) -> Verified:
+    channel = project.channels[name]
+    kind = str(getattr(channel, "type", "?"))
+
+    def failed(detail: str) -> Verified:
+        return Verified(name, kind, False, REDACTOR.text(detail))
+
+    try:
+        network = network_of(kind)
         if not channel.enabled:
-            out.append(Verified(name, network.type, True, "disabled (enabled: false)"))
-            continue
+            return Verified(name, kind, True, "disabled (enabled: false)", "disabled")
         cls = driver_class(network)
-        if cls is None:
-            out.append(
-                Verified(
-                    name,
-                    network.type,
-                    True,
-                    f"smmgen cannot publish to {network.title} yet (adapted and checked only)",
-                )
-            )
-            continue
-        driver = cls(Context(name, channel, project, Http(redact=REDACTOR.text), os.environ))
-        try:
-            REDACTOR.add(driver.secrets())
-            missing = driver.missing()
-            if missing:
-                fields = ", ".join(missing)
-                out.append(
-                    Verified(
-                        name,
-                        network.type,
-                        False,
-                        f"environment variable {fields} is not set (set it, e.g. as a CI secret)",
-                    )
-                )
-                continue
-            try:
-                who = driver.verify()
-            except PublishError as exc:
-                out.append(Verified(name, network.type, False, REDACTOR.text(str(exc))))
-            else:
-                out.append(Verified(name, network.type, True, REDACTOR.text(who)))
-        finally:
+    except Exception as exc:
+        return failed(f"its network type cannot be loaded: {_unexpected(exc)}")
+    if cls is None:
+        return Verified(
+            name,
+            kind,
+            False,
+            f"smmgen cannot publish to {network.title} yet: its posts are adapted and checked"
+            " but never sent; set enabled: false on this channel until smmgen can",
+            "unsupported",
+        )
+    http = Http(redact=REDACTOR.text)
+    try:
+        driver = cls(Context(name, channel, project, http, os.environ))
+    except Exception as exc:
+        http.close()
+        return failed(f"its driver cannot be set up: {_unexpected(exc)}")
+    try:
+        REDACTOR.add(driver.secrets())
+        missing = driver.missing()
+        if missing:
+            fields = ", ".join(missing)
+            return failed(f"environment variable {fields} is not set (set it, e.g. as a CI secret)")
+        refused = driver.refused()
+        if refused:
+            return failed("; ".join(refused))
+        return Verified(name, kind, True, REDACTOR.text(driver.verify()))
+    except (PublishError, SmmgenError) as exc:
+        return failed(str(exc))
+    except Exception as exc:  # a driver's bug: this channel's result, not the run's end
+        return failed(f"unexpected {_unexpected(exc)} (a bug in smmgen or its driver)")
+    finally:
+        with suppress(Exception):  # closing is best effort; the result stands
             driver.close()
-    return out
+
+
+def _unexpected(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 __all__ = [

@@ -22,6 +22,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from smmgen.publish.errors import MissingCredentials
+from smmgen.secrets import credential_problem
 
 if TYPE_CHECKING:
     from smmgen.adapt.variants import Variant
@@ -97,15 +98,32 @@ class Driver:
         names = [getattr(self.context.channel, f, None) for f in self.credentials]
         return [n for n in names if n and not self.context.env.get(n)]
 
+    def refused(self) -> list[str]:
+        """Why each credential this channel needs, though set, cannot be used
+        (whitespace or a control character in it), never showing its value."""
+        out = []
+        for field_name in self.credentials:
+            name = getattr(self.context.channel, field_name, None)
+            problem = credential_problem(self.context.env.get(name, "")) if name else None
+            if problem:
+                out.append(f"environment variable {name} {problem}")
+        return out
+
     def secret(self, field_name: str) -> str:
-        """The value of the variable a credential field names."""
+        """The value of the variable a credential field names; refused (never
+        shown) if it is not set or holds whitespace or a control character."""
         name = getattr(self.context.channel, field_name)
         value = self.context.env.get(name, "")
+        where = f"channels.yaml: channels.{self.context.name}.{field_name}"
         if not value:
             raise MissingCredentials(
                 f"channel '{self.context.name}': environment variable {name} is not set"
-                f" (channels.yaml: channels.{self.context.name}.{field_name});"
-                " set it, e.g. as a CI secret"
+                f" ({where}); set it, e.g. as a CI secret"
+            )
+        problem = credential_problem(value)
+        if problem:
+            raise MissingCredentials(
+                f"channel '{self.context.name}': environment variable {name} {problem} ({where})"
             )
         return value
 

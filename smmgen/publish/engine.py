@@ -263,6 +263,12 @@ class Run:
                 for item in todo:
                     self._report(item, "failed", detail)
                 return
+            refused = driver.refused()
+            if refused:  # nothing is tried with a credential pasted with its newline
+                detail = f"channel '{name}': {'; '.join(refused)}"
+                for item in todo:
+                    self._report(item, "failed", detail)
+                return
             try:
                 _Worker(self, name, driver).work(todo)
             except LedgerError as exc:  # nothing more can be recorded: nothing more is sent

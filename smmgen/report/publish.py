@@ -136,11 +136,22 @@ def ledger_json(view: LedgerView) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
+# ``channels verify`` statuses as the table shows them (ok is False in capitals).
+_VERIFY_LABELS = {
+    "ok": "ok",
+    "disabled": "disabled",
+    "failed": "FAILED",
+    "unsupported": "UNSUPPORTED",
+}
+
+
 def verify_text(results: list[Verified], *, color: bool = False) -> str:
     rows = [
         [
             style(
-                ("ok" if v.ok else "FAILED").ljust(6), color=color, fg="green" if v.ok else "red"
+                _VERIFY_LABELS.get(v.status, v.status).ljust(11),
+                color=color,
+                fg="green" if v.ok else "red",
             ),
             v.channel,
             v.network,
@@ -158,7 +169,13 @@ def verify_json(results: list[Verified]) -> str:
         "schema_version": 1,
         "ok": all(v.ok for v in results),
         "channels": [
-            {"channel": v.channel, "network": v.network, "ok": v.ok, "detail": v.detail}
+            {
+                "channel": v.channel,
+                "network": v.network,
+                "ok": v.ok,
+                "status": v.status,
+                "detail": v.detail,
+            }
             for v in results
         ],
     }

@@ -155,20 +155,28 @@ def test_an_undefined_variable_is_a_template_error(make_project: MakeProject, ru
 def test_a_template_syntax_error_names_the_template_and_its_line(
     make_project: MakeProject, run: Run
 ) -> None:
+    """Reported for each post rendered with it, and once on the channel's
+    ``template`` key (every template a channel can reach is parsed, posts or not)."""
     root = project(make_project, "line one\nline two\n{% if %}\n")
     code, found = findings(run, root)
     assert code == 1
     assert [(f["code"], f["file"], f["line"], f["message"]) for f in found] == [
         (
             "template-error",
+            "channels.yaml",
+            9,
+            "templates/fancy.j2, line 3: Expected an expression, got 'end of statement block'",
+        ),
+        (
+            "template-error",
             "content/p.md",
             BODY_LINE,
             "fancy: template syntax error: Expected an expression, got 'end of statement block'"
             " (templates/fancy.j2, line 3)",
-        )
+        ),
     ]
     result = run("--root", root, "check")
-    assert result.stdout.splitlines()[0] == (
+    assert result.stdout.splitlines()[1] == (
         f"content/p.md:{BODY_LINE}: error: fancy: template syntax error: Expected an expression,"
         " got 'end of statement block' (templates/fancy.j2, line 3)"
     )

@@ -10,6 +10,7 @@ the leaks this test once found fixed."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import random
@@ -25,7 +26,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import click
 import pytest
@@ -82,6 +83,34 @@ DERIVED = {
 }
 
 
+def printed_forms(value: str) -> set[str]:
+    """Every form a credential can be printed in, and the same for it stripped:
+    as is, escaped (``repr``, JSON), URL-encoded (``quote``, ``quote_plus``) and
+    its part of base64 at each alignment (HTTP Basic auth's ``user:secret``)."""
+    out: set[str] = set()
+    for each in {value, value.strip()}:
+        data = each.encode()
+        out |= {
+            each,
+            repr(each)[1:-1],
+            repr(data)[2:-1],
+            json.dumps(each)[1:-1],
+            quote(each, safe=""),
+            quote(each),
+            quote_plus(each),
+        }
+        for size in range(3):
+            encoded = base64.b64encode(b"u" * size + data).decode().rstrip("=")
+            out.add(encoded[-(-size * 8 // 6) :])
+    return {form for form in out if len(form) >= 8}
+
+
+def encodings(value: str) -> str:
+    """``value`` as a careless server quotes it back: escaped, URL-encoded, in base64."""
+    basic = base64.b64encode(f"smmgen:{value}".encode()).decode()
+    return f"{value!r} {json.dumps(value)} {quote_plus(value)} Basic {basic}"
+
+
 @dataclass
 class Credentials:
     env: dict[str, str]  # variable -> value
@@ -89,10 +118,10 @@ class Credentials:
 
     def __post_init__(self) -> None:
         for name, value in self.env.items():
-            for form in (value, quote(value, safe=""), quote(value)):
+            for form in printed_forms(value):
                 self.needles.setdefault(form, name)
         for what, value in DERIVED.items():
-            for form in (value, quote(value, safe="")):
+            for form in printed_forms(value):
                 self.needles.setdefault(form, what)
 
     def leaks(self, text: str) -> list[str]:
@@ -153,7 +182,9 @@ class HostileMastodon(Hostile, MastodonServer):
         auth = request.header("authorization") or ""
         if request.method == "POST" and request.path == "/api/v1/statuses":
             if b"REFUSE-ME" in request.body:
-                return self.echo(Reply(401, {"error": f"The access token is invalid: {auth}"}))
+                token = auth.removeprefix("Bearer ")
+                error = f"The access token is invalid: {auth} ({encodings(token)})"
+                return self.echo(Reply(401, {"error": error}))
             flaky = self.flaky(request)
             if flaky == 0:
                 reply = Reply(429, {"error": f"Too many requests for {auth}"}, {"Retry-After": "0"})
@@ -558,8 +589,9 @@ def commands_without_ledger(cli: Cli, tmp_path: Path) -> None:
     verified = json.loads(done["verify_json"].stdout)["channels"]
     assert {item["channel"]: item["ok"] for item in verified} == {
         "masto": True, "sky": False, "tg": False, "tg-down": False, "chat": True,
-        "team": True, "hook": True, "news": True, "li": True, "xx": True,
+        "team": True, "hook": True, "news": True, "li": False, "xx": False,
     }  # fmt: skip
+    assert {i["channel"] for i in verified if i["status"] == "unsupported"} == {"li", "xx"}
     details = {item["channel"]: item["detail"] for item in verified}
     for name in ("sky", "tg", "chat"):  # the servers echoed the credentials back
         assert REDACTED in details[name], details[name]
@@ -841,4 +873,40 @@ def test_leaks_found_earlier_stay_fixed(tmp_path: Path, case: str) -> None:
             servers.hook.reply_with = Reply(201, answer)
             published = ("publish", "--channel", "hook", "--post", "media-post")
             cli(*published, SMMGEN_HTTP_TIMEOUT="10")  # no timeout may hide the leak
+        assert scan_files(root, creds) == {}
+
+
+def test_credentials_with_stray_whitespace_are_refused_and_never_shown(tmp_path: Path) -> None:
+    """Secrets pasted with a newline, a tab, a space or CRLF: verify and publish
+    refuse each, naming its variable; nothing is sent with it, and no form of it
+    (as is, stripped, escaped, URL-encoded, base64) appears anywhere."""
+    with hostile_servers() as servers:
+        stray = {
+            "LEAKTEST_MASTODON_TOKEN": MASTODON_TOKEN + "\n",
+            "LEAKTEST_TELEGRAM_TOKEN": "\t" + TELEGRAM_TOKEN,
+            "LEAKTEST_WEBHOOK_SECRET": WEBHOOK_SECRET[:10] + " " + WEBHOOK_SECRET[10:],
+            "LEAKTEST_BLUESKY_PASSWORD": BLUESKY_PASSWORD + "\r\n",
+        }
+        creds = Credentials({**credentials(servers).env, **stray})
+        root = make_project(tmp_path / "project", servers, "local")
+        cli = Cli(root, creds)
+        verified = json.loads(cli("channels", "verify", "--format", "json", code=1).stdout)
+        detail = {item["channel"]: item["detail"] for item in verified["channels"]}
+        refused = {"masto": "MASTODON", "tg": "TELEGRAM", "hook": "WEBHOOK", "sky": "BLUESKY"}
+        for channel, variable in refused.items():
+            assert f"LEAKTEST_{variable}" in detail[channel], detail[channel]
+            assert "whitespace or control characters" in detail[channel]
+        assert "line break at the end" in detail["masto"]
+        assert "tab at the start" in detail["tg"]
+        assert "space inside" in detail["hook"]
+
+        report = json.loads(cli("publish", "--format", "json", code=1).stdout)
+        items = {(i["post"], i["channel"]): i for i in report["items"]}
+        for (_, channel), item in items.items():
+            if channel in refused:
+                assert item["outcome"] == "failed", item
+                assert "whitespace or control characters" in item["detail"], item
+        assert items[("thread-post", "chat")]["outcome"] == "published"  # the others go on
+        for server in (servers.masto, servers.hook, servers.telegram, servers.pds):
+            assert not server.requests, type(server).__name__
         assert scan_files(root, creds) == {}

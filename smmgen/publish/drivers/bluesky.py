@@ -36,6 +36,7 @@ from smmgen.publish.errors import NotSent, PublishError, Rejected, Transient, Un
 from smmgen.publish.fetch import FetchError, fetch
 from smmgen.publish.http import status_error
 from smmgen.publish.tid import record_key
+from smmgen.secrets import Redactor
 
 POST = "app.bsky.feed.post"
 _MENTION = "app.bsky.richtext.facet#mention"
@@ -79,9 +80,7 @@ class BlueskyDriver(Driver):
         return [v for v in values if v]
 
     def _scrub(self, text: str) -> str:
-        for value in sorted(self.secrets(), key=len, reverse=True):
-            text = text.replace(value, REDACTED)
-        return self.http.redact(text)
+        return self.http.redact(Redactor(self.secrets()).text(text))
 
     # -- XRPC -------------------------------------------------------------------
     def _error(self, response: httpx.Response, what: str) -> PublishError:

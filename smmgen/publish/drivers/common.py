@@ -13,14 +13,14 @@ import httpx
 
 from smmgen.publish.driver import Driver
 from smmgen.publish.errors import MissingCredentials, PublishError, Rejected
-from smmgen.secrets import redact_text
+from smmgen.secrets import Redactor
 
 _REASON_CHARS = 300  # how much of a receiver's text answer is kept as the reason
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret (longest first) replaced."""
-    return redact_text(text, sorted({s for s in secrets if s}, key=len, reverse=True))
+    """``text`` with every secret replaced, in every form it can be printed in."""
+    return Redactor(secrets).text(text)
 
 
 def send(driver: Driver, method: str, url: str, **kwargs: Any) -> httpx.Response:

@@ -37,6 +37,7 @@ from smmgen.models.channels import MastodonChannel
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.errors import NotSent, Rejected, Transient, Unknown
 from smmgen.publish.http import status_error
+from smmgen.secrets import Redactor
 
 #: Polls of an upload still being processed (waits grow from 0.25 s to 5 s: about 75 s).
 MEDIA_POLLS = 20
@@ -182,9 +183,7 @@ class MastodonDriver(Driver):
         return {"Authorization": f"Bearer {self.secret('token_env')}"}
 
     def _redact(self, text: str) -> str:
-        for value in self.secrets():
-            text = text.replace(value, "[redacted]")
-        return self.http.redact(text)
+        return self.http.redact(Redactor(self.secrets()).text(text))
 
     def _message(self, response: httpx.Response) -> str:
         """The network's own message: Mastodon's ``{"error": ...}``, else the body's start."""
