@@ -720,6 +720,7 @@ def publish_with_link(
         post = f"---\n{front}\n---\nRead this.\n"
         root: Path = make_project(channels=channels, posts={"carded.md": post})
         monkeypatch.setenv("SMMGEN_TEST_BLUESKY_PASSWORD", "app-password")
+        assert run("--root", root, "ledger", "init").exit_code == 0
         result = run("--root", root, "publish", "--format", "json")
         assert result.exit_code == 0, result.output
         (item,) = json.loads(result.output)["items"]

@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 import smmgen
 from smmgen.channels.registry import network
 from smmgen.cli import cli
+from smmgen.commands.publish import ledger_init
 from smmgen.publish.driver import Context, driver_class
 from smmgen.publish.errors import MissingCredentials, PublishError
 from smmgen.publish.http import Http, RetryPolicy
@@ -163,6 +164,7 @@ def write_project(root: Path, channels: dict[str, Any], posts: dict[str, str] = 
     (root / "calendar.yaml").write_text("timezone: UTC\nmax_lateness: 6h\nmin_gap: 0m\n", "utf-8")
     for name, text in posts.items():
         (root / "content" / name).write_text(text, "utf-8")
+    ledger_init(root)
     return root
 
 

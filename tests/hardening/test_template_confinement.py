@@ -47,6 +47,7 @@ from smmgen.adapt.templates import (
     template_problems,
     templates_directory,
 )
+from smmgen.commands.publish import ledger_init
 from tests.conftest import REPO, write
 from tests.servers.webhook import WebhookServer
 
@@ -405,6 +406,7 @@ def make_attack_project(tree: Tree, server: WebhookServer) -> list[str]:
     write(tree.root / "channels.yaml", yaml.safe_dump(document, sort_keys=False))
     write(tree.root / "calendar.yaml", CALENDAR)
     write(tree.root / "content" / "launch.md", POST)
+    ledger_init(tree.root)
     return sorted(channels)
 
 

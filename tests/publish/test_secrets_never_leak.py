@@ -890,6 +890,7 @@ def test_credentials_with_stray_whitespace_are_refused_and_never_shown(tmp_path:
         creds = Credentials({**credentials(servers).env, **stray})
         root = make_project(tmp_path / "project", servers, "local")
         cli = Cli(root, creds)
+        cli("ledger", "init")
         verified = json.loads(cli("channels", "verify", "--format", "json", code=1).stdout)
         detail = {item["channel"]: item["detail"] for item in verified["channels"]}
         refused = {"masto": "MASTODON", "tg": "TELEGRAM", "hook": "WEBHOOK", "sky": "BLUESKY"}
