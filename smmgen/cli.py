@@ -5,9 +5,12 @@ fast), and turns smmgen's errors into messages and exit codes:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC
 from functools import wraps
@@ -438,6 +441,49 @@ LEDGER_OPTION = click.option(
 )
 
 
+class StopOnSignal:
+    """While a publish run is on, SIGINT and SIGTERM stop it without losing a
+    record: the first sets ``event`` (the run starts no new request, records
+    the one in flight, flushes the ledger and reports); any later one is only
+    acknowledged, so the shutdown cannot be cut short. Handlers are installed
+    in the main thread only, and the previous ones restored on exit."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> StopOnSignal:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name if self.signum else ""
+
+    @property
+    def exit_code(self) -> int | None:
+        """128 + the signal's number (130 for SIGINT, 143 for SIGTERM), if one came."""
+        return 128 + self.signum if self.signum else None
+
+    def _handle(self, signum: int, frame: object) -> None:
+        # only the first signal sets the event (a nested call would wait on its lock)
+        if self.signum is None:
+            self.signum = signum
+            message = f"{self.name}: stopping: no new request; the one in flight is recorded\n"
+            self.event.set()
+        else:
+            message = f"{signal.Signals(signum).name}: still stopping: recording the ledger\n"
+        with contextlib.suppress(OSError):  # not click.echo: the main thread may be mid-print
+            os.write(2, message.encode())
+
+
 @cli.command()
 @click.option("--at", metavar="WHEN", help=AT_HELP)
 @click.option(
@@ -476,32 +522,44 @@ def publish(
     on after its last part. Channels run side by side, each channel's posts in
     order. Exit code 1 if anything failed or its outcome is unknown (settle
     those with `smmgen ledger resolve`).
+
+    SIGINT (Ctrl-C) or SIGTERM stops the run: no new request is started, the
+    one in flight is recorded, the summary is printed and the exit code is 130
+    or 143. What was not tried is published by the next run.
     """
     from smmgen.commands.publish import run_publish
     from smmgen.report import publish as render
     from smmgen.report.console import ProgressLine, use_color
 
     progress = ProgressLine("publishing") if fmt == "text" else None
-    try:
-        report = run_publish(
-            _root(ctx),
-            at=at,
-            dry_run=dry_run,
-            channels=channels,
-            posts=posts,
-            ledger=ledger_kind,
-            progress=progress,
-        )
-    finally:
-        if progress:
-            progress.close()
-    if fmt == "json":
-        click.echo(render.publish_json(report))
-    elif fmt == "markdown":
-        click.echo(render.publish_markdown(report))
-    else:
-        click.echo(render.publish_text(report, color=use_color()))
-    sys.exit(0 if report.ok else 1)
+    with StopOnSignal() as stop:
+        try:
+            report = run_publish(
+                _root(ctx),
+                at=at,
+                dry_run=dry_run,
+                channels=channels,
+                posts=posts,
+                ledger=ledger_kind,
+                progress=progress,
+                cancel=stop.event,
+            )
+        finally:
+            if progress:
+                progress.close()
+        if fmt == "json":
+            click.echo(render.publish_json(report))
+        elif fmt == "markdown":
+            click.echo(render.publish_markdown(report))
+        else:
+            click.echo(render.publish_text(report, color=use_color()))
+        if stop.exit_code is not None:
+            click.echo(
+                f"interrupted by {stop.name}: no request was started after it; what was not"
+                " tried is left for the next run",
+                err=True,
+            )
+    sys.exit(stop.exit_code if stop.exit_code is not None else 0 if report.ok else 1)
 
 
 @cli.group()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -82,6 +83,7 @@ class PublishReport:
     results: list[Result]
     problems: list[str] = field(default_factory=list)
     ledger_errors: list[str] = field(default_factory=list)  # what could not be recorded
+    interrupted: bool = False  # stopped by a signal: what was not tried is left for the next run
 
     @property
     def ok(self) -> bool:
@@ -105,6 +107,7 @@ class PublishReport:
             "items": [r.as_dict() for r in self.results],
             "ledger_problems": self.problems,
             "ledger_errors": self.ledger_errors,
+            "interrupted": self.interrupted,
         }
 
 
@@ -117,7 +120,11 @@ def run_publish(
     posts: tuple[str, ...] = (),
     ledger: Kind | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> PublishReport:
+    """Publish what is due. Setting ``cancel`` (from a signal handler, or another
+    thread) interrupts the run: no new request is started, the one in flight is
+    recorded, and the report comes back with ``interrupted`` set."""
     project = _load(root, at, REDACTOR)
     _check_names(project, channels, posts)
     broken = [
@@ -136,6 +143,7 @@ def run_publish(
         channels=set(channels) or None,
         posts=set(posts) or None,
         lease=parse_duration(project.config.ledger.lease),
+        cancel=cancel,
     )
     problems: list[str] = []
     try:
@@ -170,6 +178,7 @@ def run_publish(
     where = store.description if store is not None else "not read"
     report = PublishReport(project.now, dry_run, where, results, problems)
     report.ledger_errors = list(dict.fromkeys(failures))
+    report.interrupted = cancel is not None and cancel.is_set()
     return report
 
 

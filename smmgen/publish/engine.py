@@ -10,6 +10,14 @@ sends part by part and records each result right after it. A driver that can
 find out whether a request took effect (Mastodon, Bluesky) is asked before
 anything is sent again; for the others an unanswered request is recorded as
 ``unknown`` and never repeated.
+
+An interrupted run (``Options.cancel`` set, by SIGINT or SIGTERM) starts no
+new request, claim or retry: the request in flight ends and is recorded as
+usual; an item claimed but not sent gets a retryable ``failed`` record (the
+next run publishes it, after asking the network first if it may exist), and
+items not claimed are left as they are. When the ledger cannot be written, an
+item whose request may have gone out is reported ``unknown`` (the post may be
+live), never ``failed`` as not tried.
 """
 
 from __future__ import annotations
@@ -17,8 +25,9 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -32,6 +41,7 @@ from smmgen.loader.posts import Post
 from smmgen.project import Project
 from smmgen.publish.driver import Context, Driver, Remote, driver_class, part_key
 from smmgen.publish.errors import (
+    Cancelled,
     MissingCredentials,
     NotSent,
     PublishError,
@@ -91,10 +101,28 @@ class Options:
     lease: timedelta = timedelta(minutes=10)
     env: Mapping[str, str] | None = None
     policy: RetryPolicy | None = None
+    cancel: threading.Event | None = None  # set: the run was interrupted; start nothing new
 
 
 class _Stop(Exception):
     """The channel cannot go on in this run (its network is down, or rate limited for long)."""
+
+
+class _Interrupted(Exception):
+    """The run was interrupted before a request for the item was started."""
+
+    def __init__(self, unsure: bool):
+        super().__init__("interrupted")
+        self.unsure = unsure  # an earlier request of this part may have taken effect
+
+
+@contextmanager
+def _ledger_io() -> Iterator[None]:
+    """A store's OSError (a full disk, say) is a LedgerError like any other."""
+    try:
+        yield
+    except OSError as exc:
+        raise LedgerError(f"cannot write the ledger: {exc}") from None
 
 
 class Run:
@@ -123,12 +151,19 @@ class Run:
         self.published_records: dict[str, list[rec.Record]] = {}
         self.post_errors: dict[str, list[Finding]] = {}
         self.own: list[rec.Record] = []  # the records this run wrote
+        # items whose request may have gone out (in this run, or in one that stopped
+        # mid-way): if their result cannot be recorded they are unknown, not "not tried"
+        self.maybe_sent: set[tuple[str, str]] = set()
+
+    def cancelled(self) -> bool:
+        return self.options.cancel is not None and self.options.cancel.is_set()
 
     # -- ledger ---------------------------------------------------------------
     def _reload(self) -> None:
         """Read the ledger afresh; this run's records not in it yet are kept."""
         assert self.store is not None
-        records = self.store.load()
+        with _ledger_io():
+            records = self.store.load()
         with self.lock:
             known = {r.get("rid") for r in records}
             records += [r for r in self.own if r["rid"] not in known]
@@ -149,7 +184,8 @@ class Run:
         """Append a result record (redacted) and fold it into the state."""
         assert self.store is not None
         record = self._record(event, post, channel, **fields)
-        self.store.append([record])
+        with _ledger_io():
+            self.store.append([record])
         return record
 
     def _record(self, event: str, post: str, channel: str, **fields: Any) -> rec.Record:
@@ -193,8 +229,9 @@ class Run:
                 future.result()
         if self.store is not None and not self.options.dry_run:
             try:
-                finish_artifacts(self)
-                self.store.flush()
+                with _ledger_io():
+                    finish_artifacts(self)
+                    self.store.flush()
             except LedgerError as exc:
                 self.ledger_errors.append(str(exc))
         order = {(i.post, i.channel): n for n, i in enumerate(items)}
@@ -217,6 +254,11 @@ class Run:
             self.done += 1
             if self.progress:
                 self.progress(self.done, self.total)
+
+    def interrupted(self, items: list[PlanItem]) -> None:
+        """Report items this interrupted run did not claim (no record: the next run has them)."""
+        for item in items:
+            self._report(item, "skipped", "interrupted before it was tried; the next run tries it")
 
     def _channel(self, name: str, items: list[PlanItem]) -> None:
         channel = self.project.channels[name]
@@ -246,12 +288,17 @@ class Run:
         if not todo or cls is None:
             return
         env = self.options.env if self.options.env is not None else os.environ
-        http = Http(redact=self.redactor.text, policy=self.options.policy)
+        http = Http(
+            redact=self.redactor.text, policy=self.options.policy, cancel=self.options.cancel
+        )
         driver = cls(Context(name, channel, self.project, http, env))
         try:
             self.redactor.add(driver.secrets())
             if self.options.dry_run:
-                for item in todo:
+                for number, item in enumerate(todo):
+                    if self.cancelled():
+                        self.interrupted(todo[number:])
+                        break
                     self._dry_run(driver, item)
                 return
             missing = driver.missing()
@@ -276,7 +323,10 @@ class Run:
                     self.ledger_errors.append(str(exc))
                     left = [i for i in todo if (i.post, i.channel) not in self.reported]
                 for item in left:
-                    self._report(item, "failed", f"not tried: {exc}")
+                    if (item.post, item.channel) in self.maybe_sent:
+                        self._report(item, "unknown", _unrecorded_detail(item, str(exc)))
+                    else:  # certainly never sent
+                        self._report(item, "failed", f"not tried: {exc}")
         finally:
             driver.close()
 
@@ -350,7 +400,7 @@ class _Worker:
     def __init__(self, run: Run, name: str, driver: Driver):
         self.owner = run
         self.driver = driver
-        self.retrier = Retrier(driver.http.policy)
+        self.retrier = Retrier(driver.http.policy, run.options.cancel)
         self.reconcilable = type(driver).reconcilable
 
     def work(self, items: list[PlanItem]) -> None:
@@ -360,6 +410,9 @@ class _Worker:
         size = BATCH if self.reconcilable else 1
         refusals = 0
         while queue:
+            if run.cancelled():  # no new claim
+                run.interrupted(queue)
+                return
             batch, queue = queue[:size], queue[size:]
             claims: list[tuple[PlanItem, Variant, ItemState, Claim]] = []
             for item in batch:
@@ -384,6 +437,9 @@ class _Worker:
                 if variant is None:
                     run._report(item, "failed", problem)
                     continue
+                if state.status == "claimed":  # a run stopped mid-way: it may have sent it
+                    with run.lock:
+                        run.maybe_sent.add((item.post, item.channel))
                 record = rec.make(
                     "intent",
                     item.post,
@@ -395,7 +451,8 @@ class _Worker:
                 claims.append((item, variant, state, Claim(record, state.records)))
             if not claims:
                 continue
-            accepted = run.store.claim([c[3] for c in claims])
+            with _ledger_io():
+                accepted = run.store.claim([c[3] for c in claims])
             refused = [c[0] for c, ok in zip(claims, accepted, strict=True) if not ok]
             if refused:
                 refusals += 1
@@ -420,6 +477,13 @@ class _Worker:
                             other, "skipped", f"not tried: {stop}; the next run tries again"
                         )
                     return
+                except _Interrupted:
+                    # claimed with this one (only drivers that reconcile claim several)
+                    for other, other_variant, other_state, _ in mine[number + 1 :]:
+                        start, parts = len(other_state.thread()), len(other_variant.parts)
+                        self.release(other, start, unsure=False, parts=parts)
+                    run.interrupted(queue)
+                    return
             if refusals > 50:
                 for other in queue:
                     run._report(other, "skipped", "other publishers kept writing first; next run")
@@ -441,7 +505,11 @@ class _Worker:
                 )
                 self.settle(item, "unknown", _unknown_detail(item, error), index=index, error=error)
                 return
-            remote = self.send(item, variant, index, key, thread, since, check_first=attempted)
+            try:
+                remote = self.send(item, variant, index, key, thread, since, check_first=attempted)
+            except _Interrupted as stop:
+                self.release(item, index, unsure=stop.unsure, parts=len(variant.parts))
+                raise
             if remote is None:
                 return
             thread.append(remote)
@@ -463,6 +531,45 @@ class _Worker:
             urls=[r.url for r in thread if r.url],
         )
 
+    def release(self, item: PlanItem, index: int, *, unsure: bool, parts: int = 1) -> None:
+        """Leave a claimed item to the next run (interrupted before its part ``index``
+        was sent): a retryable record, so that the claim blocks nothing. The
+        intent stays, so the next run asks a network that can tell first."""
+        if unsure:
+            error = f"interrupted before the outcome of part {index + 1} was known"
+            detail = f"{error}; the next run asks the network, then goes on"
+        elif index:
+            error = f"interrupted after part {index} of {parts}"
+            detail = f"{error}; the next run goes on from part {index + 1}"
+        else:
+            error = "interrupted before it was sent"
+            detail = f"{error}; the next run tries again"
+        self.owner.write("failed", item.post, item.channel, index=index, error=error,
+                         retryable=True)  # fmt: skip
+        self.owner._report(item, "skipped", detail)
+
+    def attempt(self, item: PlanItem, variant: Variant, index: int, key: str,
+                thread: list[Remote]) -> Remote:  # fmt: skip
+        """``driver.publish``, noting whether a request for the item may have gone out."""
+        http = self.driver.http
+        before, sent = http.started, True
+        try:
+            return self.driver.publish(variant, index, key=key, thread=list(thread))
+        except NotSent as exc:
+            if isinstance(exc, Cancelled) and http.started > before and not self.reconcilable:
+                # some of the part's requests went out before the run was interrupted (a
+                # driver that can tell is asked by the next run: its claim says attempted)
+                raise Unknown(f"interrupted while sending part {index + 1}: {exc}") from None
+            sent = False  # by contract, nothing reached the network
+            raise
+        except MissingCredentials:
+            sent = False
+            raise
+        finally:
+            if sent:
+                with self.owner.lock:
+                    self.owner.maybe_sent.add((item.post, item.channel))
+
     def send(
         self,
         item: PlanItem,
@@ -479,7 +586,10 @@ class _Worker:
         attempt = 0
         ask = check_first and self.reconcilable
         last: PublishError | None = None
+        tried = False  # this run sent the part (and, with ask, does not know the outcome)
         while True:
+            if self.owner.cancelled():  # no new request
+                raise _Interrupted(ask and tried)
             try:
                 if ask:
                     found = driver.reconcile(
@@ -488,7 +598,8 @@ class _Worker:
                     if found is not None:
                         return found
                     ask = False
-                return driver.publish(variant, index, key=key, thread=list(thread))
+                tried = True
+                return self.attempt(item, variant, index, key, thread)
             except Rejected as exc:
                 self.settle(item, "failed", str(exc), index=index, error=str(exc),
                             status=exc.status, retryable=False)  # fmt: skip
@@ -514,6 +625,8 @@ class _Worker:
                     self.settle(item, "unknown", detail, index=index, error=error)
                     return None
                 last, ask = Unknown(error), True
+            if self.owner.cancelled():  # neither a retry nor a reconciliation
+                raise _Interrupted(ask and tried)
             wait = self.retrier.wait_for(last, attempt)
             attempt += 1
             if wait is None or attempt >= self.retrier.policy.attempts:
@@ -521,7 +634,15 @@ class _Worker:
                 self.settle(item, "failed", detail, index=index, error=str(last),
                             status=last.status, retryable=True)  # fmt: skip
                 raise _Stop(f"{driver.context.name} is not answering: {last}")
-            self.retrier.pause(wait)
+            self.retrier.pause(wait)  # ends at once if the run is interrupted (the loop's top)
+
+
+def _unrecorded_detail(item: PlanItem, error: str) -> str:
+    return (
+        f"its request may have gone out, but the ledger could not record the result ({error});"
+        f" the post may be live: look on the network, then: smmgen ledger resolve {item.post}"
+        f" --channel {item.channel} --as published|retry|skip"
+    )
 
 
 def _unknown_detail(item: PlanItem, error: str) -> str:

@@ -33,6 +33,10 @@ class NotSent(PublishError):
     """The request did not reach the server; sending it again is safe."""
 
 
+class Cancelled(NotSent):
+    """The run was interrupted (SIGINT, SIGTERM) before this request was sent."""
+
+
 class Transient(PublishError):
     """The server is overloaded or failing (429, 5xx); try again later."""
 

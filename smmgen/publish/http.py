@@ -8,6 +8,10 @@ for the window to reopen instead of being refused. :class:`Retrier` says how
 long to wait before trying again after ``NotSent`` and ``Transient``:
 exponential backoff with jitter, honouring ``Retry-After``, within a per-run
 budget.
+
+Both take an optional ``cancel`` event (set when the run is interrupted): once
+it is set, no request is started (:class:`~smmgen.publish.errors.Cancelled`)
+and every wait ends at once.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from smmgen import __version__
-from smmgen.publish.errors import NotSent, PublishError, Rejected, Transient, Unknown
+from smmgen.publish.errors import Cancelled, NotSent, PublishError, Rejected, Transient, Unknown
 
 T = TypeVar("T")
 
@@ -144,8 +148,11 @@ class Http:
         policy: RetryPolicy | None = None,
         redact: Callable[[str], str] = lambda text: text,
         transport: httpx.BaseTransport | None = None,
+        cancel: threading.Event | None = None,
     ):
         self.policy = policy or RetryPolicy.from_env()
+        self.cancel = cancel
+        self.started = 0  # requests started (sent, or being sent)
         timeout = timeout or default_timeout()
         self.redact = redact
         self.client = httpx.Client(
@@ -170,13 +177,18 @@ class Http:
             return
         if wait > self.policy.max_wait:
             raise NotSent(f"rate limit of {host} reached; it resets in {wait:.0f} s")
-        time.sleep(wait * self.policy.scale)
+        if _sleep(wait * self.policy.scale, self.cancel):
+            raise Cancelled(f"interrupted while waiting for the rate limit of {host}; not sent")
 
     def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send one request; transport faults become ``NotSent`` or ``Unknown``."""
+        """Send one request; transport faults become ``NotSent`` or ``Unknown``,
+        and an interrupted run ``Cancelled`` (the request is not started)."""
         host = urlsplit(url).netloc
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled(f"interrupted before the request to {host}; not sent")
         self._wait_for_window(host)
         try:
+            self.started += 1
             response = self.client.request(method, url, **kwargs)
         except _NOT_SENT as exc:
             raise NotSent(
@@ -199,11 +211,20 @@ class Http:
         return response
 
 
+def _sleep(seconds: float, cancel: threading.Event | None) -> bool:
+    """Wait ``seconds``; True if ``cancel`` was set meanwhile (the wait then ends at once)."""
+    if cancel is None:
+        time.sleep(seconds)
+        return False
+    return cancel.wait(seconds)
+
+
 class Retrier:
     """The waits between attempts of one channel's requests, within one budget."""
 
-    def __init__(self, policy: RetryPolicy):
+    def __init__(self, policy: RetryPolicy, cancel: threading.Event | None = None):
         self.policy = policy
+        self.cancel = cancel
         self.spent = 0.0
 
     def wait_for(self, exc: PublishError, attempt: int) -> float | None:
@@ -217,6 +238,7 @@ class Retrier:
         return wait
 
     def pause(self, wait: float) -> None:
-        """Wait (scaled by ``SMMGEN_RETRY_SCALE``) and count it against the budget."""
-        time.sleep(wait * self.policy.scale)
+        """Wait (scaled by ``SMMGEN_RETRY_SCALE``) and count it against the budget;
+        the wait ends at once when the run is interrupted (``cancel`` is set)."""
         self.spent += wait
+        _sleep(wait * self.policy.scale, self.cancel)

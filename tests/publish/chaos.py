@@ -16,6 +16,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
@@ -452,18 +453,207 @@ def run_rewind_chaos(
         return stats, problems
 
 
+# -- SIGINT and SIGTERM ---------------------------------------------------------------
+
+
+@dataclass
+class SignalStats(Stats):
+    """``killed`` counts the runs a signal reached while they published."""
+
+    codes: Counter[int] = field(default_factory=Counter)  # exit codes of the signalled runs
+    left_for_next_run: int = 0  # signalled runs that left items untried
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        del data["interrupted_mid_publish"]  # a signalled run leaves no claim open: see findings
+        return {**data, "exit_codes": dict(self.codes), "left_for_next_run": self.left_for_next_run}
+
+
+@dataclass
+class Signalled:
+    code: int
+    report: dict[str, Any] | None  # the summary it printed (JSON), None if none
+    late: list[int]  # per server: requests that reached it after the run took the signal
+    signum: int | None  # None: the run ended before the signal was due
+
+
+def publish_signalled(
+    root: Path,
+    at: datetime,
+    *,
+    after: float,
+    signum: int,
+    publishing: Publishing,
+    servers: list[Callable[[], int]],
+    out: Path,
+) -> Signalled:
+    """One run sent ``signum`` ``after`` seconds from its first request, unless it
+    ends first. The requests each server gets after the run took the signal (it
+    says so on stderr; on a busy machine that can be a moment after it was sent)
+    are counted."""
+    with open(out, "w+b") as stdout:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "smmgen", "--root", str(root), "publish", "--format", "json"],
+            env=_env(at), stdout=stdout, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        taken: list[list[int]] = []  # the servers' counts when the run took the signal
+
+        def watch() -> None:
+            assert process.stderr is not None
+            for line in process.stderr:
+                if b": stopping:" in line and not taken:
+                    taken.append([count() for count in servers])
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            first = publishing.first_request(process)
+            try:
+                code = process.wait(timeout=after)
+                if first is not None:
+                    publishing.spans.append(time.monotonic() - first)
+                sent: int | None = None
+            except subprocess.TimeoutExpired:
+                process.send_signal(signum)
+                code = process.wait(timeout=120)
+                sent = signum
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            watcher.join(timeout=10)
+            if process.stderr is not None:
+                process.stderr.close()
+        late = [count() - n for count, n in zip(servers, taken[0], strict=True)] if taken else []
+        stdout.seek(0)
+        text = stdout.read().decode("utf-8", errors="replace")
+    try:
+        report = json.loads(text)
+    except ValueError:
+        report = None
+    return Signalled(code, report, late, sent)
+
+
+def run_signal_chaos(
+    workdir: Path, *, runs: int, posts: int, seed: int = 1
+) -> tuple[SignalStats, dict[str, Any]]:
+    """As :func:`run_chaos`, but runs are stopped by SIGINT or SIGTERM at random
+    instants. Besides exactly once, each signalled run must start no request
+    once it has taken the signal (one in flight per server may end), exit 130
+    or 143 with its summary, and leave no claim without a record."""
+    chance = random.Random(seed)
+    stats = SignalStats()
+    started = time.monotonic()
+    masto_faults = Faults(MIX, seed=seed, delay=0.6, reads=True)
+    hook_faults = Faults(MIX, seed=seed + 1, delay=0.6)
+    bad_exits: list[tuple[int, str, int, bool | None]] = []
+    late: list[tuple[int, str, int]] = []
+    claims_left: list[tuple[int, list[tuple[str, str]]]] = []
+    with (
+        MastodonServer(masto_faults, token=TOKEN, idempotency=False, rate_limit=10**6) as masto,
+        WebhookServer(faults=hook_faults, tolerance=10**9) as hook,
+    ):
+        root = workdir / "project"
+        make_project(root, posts, masto.url, hook.endpoint)
+        bare = workdir / "origin.git"
+        origin_with(root, bare)
+        span = timedelta(minutes=3 * posts)
+        publishing = Publishing(lambda: len(masto.requests) + len(hook.requests))
+        counters = [lambda: len(masto.requests), lambda: len(hook.requests)]
+        for number in range(runs):
+            at = START + span * (number + 1) / runs
+            stats.runs += 1
+            if chance.random() < 0.15:
+                publish(root, at, kill_after=None, publishing=publishing)
+                stats.completed += 1
+                continue
+            signum = chance.choice([signal.SIGINT, signal.SIGTERM])
+            after = publishing.kill_after(chance)
+            done = publish_signalled(root, at, after=after, signum=signum,
+                                     publishing=publishing, servers=counters,
+                                     out=workdir / "out.json")  # fmt: skip
+            report = done.report
+            interrupted = report.get("interrupted") if report else None
+            if done.signum is None or not interrupted:  # it ended before the signal
+                stats.completed += 1
+                allowed = {0, 1}
+                if done.signum is not None:  # caught on the way out, handlers restored or not
+                    allowed |= {128 + done.signum, -done.signum}
+                if done.code not in allowed or report is None:
+                    bad_exits.append((number, "ended", done.code, interrupted))
+                continue
+            stats.killed += 1
+            stats.codes[done.code] += 1
+            if done.code != 128 + done.signum or report is None:
+                bad_exits.append((number, signal.Signals(done.signum).name, done.code, interrupted))
+            if not done.late:
+                bad_exits.append((number, "signal not acknowledged", done.code, interrupted))
+            for name, count in zip(("mastodon", "webhook"), done.late, strict=False):
+                if count > 1:
+                    late.append((number, name, count))
+            skipped = [i for i in report["items"] if i["outcome"] == "skipped"]
+            stats.left_for_next_run += any("interrupted" in i["detail"] for i in skipped)
+            states = fold(ledger(bare))
+            claimed = [k for k, s in states.items() if s.status == "claimed"]
+            if claimed:
+                claims_left.append((number, claimed))
+            stats.states.update(s.status for s in states.values())
+        for name in list(masto_faults.rates):
+            stats.faults[f"mastodon {name}"] = masto_faults.injected[name]
+            stats.faults[f"webhook {name}"] = hook_faults.injected[name]
+        final = _settle(root, bare, masto, hook, masto_faults, hook_faults, span, stats)
+        stats.seconds = time.monotonic() - started
+        problems = _findings(root, bare, masto, hook, posts, final)
+        problems["bad_exit"] = bad_exits
+        problems["requests_after_signal"] = late
+        problems["claims_left_by_signalled_runs"] = claims_left
+        return stats, problems
+
+
+def _settle(
+    root: Path,
+    bare: Path,
+    masto: MastodonServer,
+    hook: WebhookServer,
+    masto_faults: Faults,
+    hook_faults: Faults,
+    span: timedelta,
+    stats: Stats,
+) -> int | None:
+    """No more faults: runs to the end; a person settles the unknown webhook
+    deliveries by looking at the receiver; the exit code of the last run."""
+    masto_faults.rates.clear()
+    hook_faults.rates.clear()
+    end = START + span + timedelta(minutes=5)
+    for _ in range(3):
+        if publish(root, end, kill_after=None, settle=True) == 0:
+            break
+    sent = Counter(r.header("x-smmgen-delivery") for r in hook.requests if r.method == "POST")
+    for state in fold(ledger(bare)).values():
+        if state.status in ("unknown", "retry", "failed") and state.channel == "hook":
+            delivery = _delivery(hook, state.post)
+            outcome = "published" if delivery and sent[delivery] else "retry"
+            stats.resolved[outcome] += 1
+            subprocess.run(
+                [sys.executable, "-m", "smmgen", "--root", str(root), "ledger", "resolve",
+                 state.post, "--channel", "hook", "--as", outcome],
+                env=_env(end), check=True, capture_output=True,
+            )  # fmt: skip
+    return publish(root, end, kill_after=None, settle=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--posts", type=int, default=120)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--signals", action="store_true", help="SIGINT/SIGTERM, not SIGKILL")
     args = parser.parse_args()
     import tempfile
 
     with tempfile.TemporaryDirectory() as directory:
-        stats, problems = run_chaos(
-            Path(directory), runs=args.runs, posts=args.posts, seed=args.seed
-        )
+        chaos = run_signal_chaos if args.signals else run_chaos
+        stats, problems = chaos(Path(directory), runs=args.runs, posts=args.posts, seed=args.seed)
     print(json.dumps({"stats": stats.as_dict(), "problems": problems}, indent=2))
 
 
