@@ -43,13 +43,14 @@ def handle_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from smmgen.cilog import log_safe
         from smmgen.errors import SmmgenError
         from smmgen.secrets import REDACTOR
 
         try:
             return func(*args, **kwargs)
         except SmmgenError as exc:
-            click.echo(REDACTOR.text(f"error: {exc}"), err=True)
+            click.echo(log_safe(REDACTOR.text(f"error: {exc}")), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -60,7 +61,7 @@ def handle_errors(func: F) -> F:
             if os.environ.get("SMMGEN_DEBUG"):
                 raise
             click.echo(
-                REDACTOR.text(f"internal error: {type(exc).__name__}: {exc}\n")
+                log_safe(REDACTOR.text(f"internal error: {type(exc).__name__}: {exc}\n"))
                 + "This is a bug in smmgen; please report it with the command you ran"
                 " (set SMMGEN_DEBUG=1 to see the traceback).",
                 err=True,
@@ -193,6 +194,7 @@ def build(ctx: click.Context, out: Path | None) -> None:
         result = run_build(_root(ctx), out, progress)
     finally:
         progress.close()
+    from smmgen.cilog import one_line
     from smmgen.report.findings import plural
 
     variants = plural(result.variants, "variant")
@@ -208,7 +210,8 @@ def build(ctx: click.Context, out: Path | None) -> None:
         click.echo(
             f"error: {plural(len(result.unloaded), 'post file')} could not be loaded and"
             f" {'has' if len(result.unloaded) == 1 else 'have'} no variants"
-            f" ({', '.join(result.unloaded[:3])}{', ...' if len(result.unloaded) > 3 else ''}):"
+            f" ({', '.join(map(one_line, result.unloaded[:3]))}"
+            f"{', ...' if len(result.unloaded) > 3 else ''}):"
             " run `smmgen check`",
             err=True,
         )
@@ -268,6 +271,7 @@ def schedule(ctx: click.Context, posts: tuple[str, ...], at: str | None, dry_run
     now, outside blackouts, at least min_gap from other posts on the same
     channels. Only the publish_at line of each file changes.
     """
+    from smmgen.cilog import one_line
     from smmgen.commands.schedule import run_schedule
 
     result = run_schedule(_root(ctx), list(posts), at=at, dry_run=dry_run)
@@ -276,11 +280,14 @@ def schedule(ctx: click.Context, posts: tuple[str, ...], at: str | None, dry_run
         when = item.at.strftime("%Y-%m-%d %H:%M %Z")
         utc = item.at.astimezone(UTC).strftime("%H:%M")
         channels = ", ".join(item.post.channels)
-        click.echo(f"{item.post.file}: {verb} publish_at {when} ({utc} UTC) on {channels}")
+        click.echo(
+            one_line(f"{item.post.file}: {verb} publish_at {when} ({utc} UTC) on {channels}")
+        )
     for file in result.already:
-        click.echo(f"{file}: already scheduled; unchanged")
+        click.echo(f"{one_line(file)}: already scheduled; unchanged")
     for failure in result.failed:
-        click.echo(f"error: {failure.post.file}: cannot be scheduled: {failure.reason}", err=True)
+        reason = one_line(f"{failure.post.file}: cannot be scheduled: {failure.reason}")
+        click.echo(f"error: {reason}", err=True)
     if not result.assigned and not result.failed and not result.already:
         click.echo("nothing to schedule: every post has a publish_at (or is a draft)")
     sys.exit(1 if result.failed else 0)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from smmgen.cilog import one_line
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -48,14 +50,22 @@ class Finding:
         return self.severity is Severity.ERROR
 
     def text(self) -> str:
-        """The one-line form: ``file:line: error: key: message; hint``."""
+        """The one-line form: ``file:line: error: key: message; hint``.
+
+        One line whatever the file's name or the values quoted: line breaks and
+        control characters are shown escaped (``\\n``).
+        """
         where = self.file or "smmgen"
         if self.line:
             where += f":{self.line}"
+        return one_line(f"{where}: {self.severity.value}: {self.body()}")
+
+    def body(self) -> str:
+        """``key: message; hint`` (as written, not escaped)."""
         body = f"{self.key}: {self.message}" if self.key else self.message
         if self.hint:
             body += f"; {self.hint}"
-        return f"{where}: {self.severity.value}: {body}"
+        return body
 
     def as_dict(self) -> dict[str, Any]:
         return {

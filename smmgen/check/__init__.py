@@ -189,7 +189,7 @@ def check(
     cache = Cache.open(root) if use_cache and selection is None else None
     _SHARED.update(project=project, selection=selection, cache=cache)
     warm_up()  # compile the big patterns once, before the workers fork
-    paths = list(discover(root / CONTENT_DIR))
+    paths = list(discover(root / CONTENT_DIR, project.findings))
     try:
         results = _run_chunks(paths, progress)
     finally:

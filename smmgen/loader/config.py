@@ -218,7 +218,7 @@ def _load_channel(config: Config, file: LoadedFile, name: str, entry: Any) -> No
         )
 
     config.broken_channels.add(name)
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         problem(
             "bad-name",
             f"'{name}' is not a usable channel name",

@@ -2,6 +2,8 @@
 
 Files and directories whose names start with ``_`` or ``.`` are not posts.
 A post that cannot be loaded is reported and left out; the rest still load.
+Nothing outside the project is loaded: not a post file that links out of it,
+nor the posts of a ``content/`` (or a folder in it) that does.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from frontmatter.default_handlers import YAMLHandler
 from smmgen import secrets
 from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.config import Config
-from smmgen.loader.textfile import read_text
+from smmgen.loader.textfile import control_findings, read_text
 from smmgen.loader.validate import validate
 from smmgen.loader.yamlfile import YamlProblem, describe, parse
-from smmgen.models.post import FrontMatter, Override
+from smmgen.models.post import ID_RULE, FrontMatter, Override, is_post_id
 from smmgen.suggest import did_you_mean, one_of
 from smmgen.times import TimeError, parse_when, zone
 
@@ -77,10 +79,36 @@ class Post:
         return bool(self.front.draft)
 
 
-def discover(content: Path) -> Iterator[Path]:
-    """Every post file below ``content``, in a stable order, skipping ``_`` and ``.`` names."""
+def _outside(directory: Path, root: Path) -> Finding:
+    shown = directory.relative_to(root).as_posix()
+    return Finding(
+        Severity.ERROR,
+        "outside-repository",
+        "is a link to a folder outside the repository; its posts are not loaded",
+        file=shown,
+        hint=f"move the posts into the repository instead of linking {shown} to them",
+    )
+
+
+def discover(content: Path, sink: list[Finding] | None = None) -> Iterator[Path]:
+    """Every post file below ``content``, in a stable order, skipping ``_`` and ``.`` names.
+
+    A ``content`` that resolves outside the project (``content.parent``) gives no
+    posts, and a linked folder in it is not walked (links are never followed);
+    one that resolves outside is reported to ``sink``.
+    """
+    root = content.parent.resolve()
+    if not content.resolve().is_relative_to(root):
+        if sink is not None:
+            sink.append(_outside(content, content.parent))
+        return
     for directory, dirs, files in os.walk(content):
         dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+        if sink is not None:
+            for name in dirs:
+                linked = Path(directory, name)
+                if linked.is_symlink() and not linked.resolve().is_relative_to(root):
+                    sink.append(_outside(linked, content.parent))
         for name in sorted(files):
             if name.endswith(".md") and not name.startswith(("_", ".")):
                 yield Path(directory, name)
@@ -139,6 +167,7 @@ def load_post(
         sink.append(problem)
         return None
     assert text is not None
+    sink.extend(control_findings(text, shown))
     for what, offset, value in secrets.in_text(text):
         secret_values.add(value)
         sink.append(
@@ -208,6 +237,20 @@ def load_post(
             front = validated
 
     post_id = front.id or path.relative_to(root / CONTENT_DIR).with_suffix("").as_posix()
+    if front.id is None and not is_post_id(post_id):
+        sink.append(
+            Finding(
+                Severity.ERROR,
+                "bad-id",
+                f"the file's path gives it the id '{post_id}' (its path below content/"
+                " without .md), which is not a usable id; it is not loaded",
+                file=shown,
+                line=1,
+                key="id",
+                hint=f"rename the file or set `id:` in its front matter: {ID_RULE}",
+            )
+        )
+        return None
     post = Post(
         id=post_id,
         file=shown,
@@ -330,7 +373,7 @@ def load_posts(
     progress: Progress | None = None,
 ) -> list[Post]:
     """Every post of the project, with duplicate ids reported against the first file."""
-    files = list(discover(root / CONTENT_DIR))
+    files = list(discover(root / CONTENT_DIR, sink))
     posts: list[Post] = []
     first_by_id: dict[str, Identity] = {}
     total = len(files)

@@ -26,7 +26,7 @@ class Model(BaseModel):
 
 
 def _env_name(value: str) -> str:
-    if not _ENV_NAME.match(value):
+    if not _ENV_NAME.fullmatch(value):
         raise ValueError(
             "expected the NAME of an environment variable (capitals, digits and _,"
             " like SMMGEN_MASTODON_TOKEN), never the secret itself"
@@ -42,7 +42,7 @@ def _url(value: str) -> str:
 
 
 def _name(value: str) -> str:
-    if not NAME_RE.match(value):
+    if not NAME_RE.fullmatch(value):
         raise ValueError(
             f"'{value}' is not a usable name: use lowercase letters, digits, '-' and '_'"
         )

@@ -26,7 +26,7 @@ def _timezone(value: str) -> str:
 
 
 def _slot(value: str) -> str:
-    if not _SLOT.match(value):
+    if not _SLOT.fullmatch(value):
         raise ValueError(
             f"'{value}' is not a slot: write a weekday and a 24-hour time, like 'Mon 09:00'"
         )

@@ -11,24 +11,31 @@ from smmgen.models.base import Bool, Model, Url
 from smmgen.times import WHEN_FORMATS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
-_ID = re.compile(ID_PATTERN)
+_ID = re.compile(ID_PATTERN)  # with fullmatch: match's "$" also takes a trailing "\n"
+ID_RULE = (
+    "use letters, digits, '-', '_', '.' and '/', starting with a letter or digit"
+    " (no spaces, no empty, '.' or '..' parts), like 2026-12-01-v2-launch"
+)
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _TAG = re.compile(r"^\w+$")
 
 
+def is_post_id(value: str) -> bool:
+    """Whether ``value`` is a usable post id (explicit, or derived from the file's path)."""
+    return bool(_ID.fullmatch(value)) and not any(
+        seg in ("", ".", "..") for seg in value.split("/")
+    )
+
+
 def _post_id(value: str) -> str:
-    segments = value.split("/")
-    if not _ID.match(value) or any(seg in ("", ".", "..") for seg in segments):
-        raise ValueError(
-            f"'{value}' is not a usable id: use letters, digits, '-', '_', '.' and '/'"
-            " (no spaces, no empty, '.' or '..' parts), like 2026-12-01-v2-launch"
-        )
+    if not is_post_id(value):
+        raise ValueError(f"'{value}' is not a usable id: {ID_RULE}")
     return value
 
 
 def _tag(value: str) -> str:
     tag = value[1:] if value.startswith("#") else value
-    if not _TAG.match(tag):
+    if not _TAG.fullmatch(tag):
         raise ValueError(
             f"'{value}' cannot be a hashtag: use letters, digits and _ only"
             " (no spaces or punctuation), like 'OpenSource'"
@@ -37,7 +44,7 @@ def _tag(value: str) -> str:
 
 
 def _language(value: str) -> str:
-    if not _LANGUAGE.match(value):
+    if not _LANGUAGE.fullmatch(value):
         raise ValueError(f"'{value}' is not a language code: use BCP 47, like 'en' or 'pt-BR'")
     return value
 

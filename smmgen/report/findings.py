@@ -1,11 +1,15 @@
-"""``check`` results as text, JSON (``schema_version`` 1) or GitHub annotations."""
+"""``check`` results as text, JSON (``schema_version`` 1) or GitHub annotations.
+
+Each of them may be printed to a CI log: nothing a post or a file name holds can
+start a line there, nor make a workflow command (see `smmgen.cilog`).
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from smmgen.check import CheckReport
+from smmgen.cilog import json_for_log, log_safe, workflow_data, workflow_property
 from smmgen.findings import Finding
 from smmgen.report.console import style
 
@@ -38,7 +42,7 @@ def as_text(report: CheckReport, *, color: bool = False) -> str:
     if color:
         tail = style(tail, color=True, fg="green" if report.ok else "red")
     lines.append(tail)
-    return "\n".join(lines)
+    return log_safe("\n".join(lines))
 
 
 def as_json(report: CheckReport) -> str:
@@ -51,33 +55,26 @@ def as_json(report: CheckReport) -> str:
         "channels": report.channels,
         "findings": [f.as_dict() for f in report.findings],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return json_for_log(data)
 
 
 def annotation(finding: Finding) -> str:
-    """One GitHub Actions workflow command: ``::error file=..,line=..,title=..::message``."""
+    """One GitHub Actions workflow command: ``::error file=..,line=..,title=..::message``.
+
+    Escaped by the workflow-command rules, so that the runner reads back the
+    file name and the message as they are, on one line.
+    """
     command = "error" if finding.is_error else "warning"
     props = []
     if finding.file:
-        props.append(f"file={_escape_property(finding.file)}")
+        props.append(f"file={workflow_property(finding.file)}")
     if finding.line:
         props.append(f"line={finding.line}")
-    props.append(f"title={_escape_property('smmgen ' + finding.code)}")
-    body = f"{finding.key}: {finding.message}" if finding.key else finding.message
-    if finding.hint:
-        body += f"; {finding.hint}"
-    return f"::{command} {','.join(props)}::{_escape_data(body)}"
+    props.append(f"title={workflow_property('smmgen ' + finding.code)}")
+    return f"::{command} {','.join(props)}::{workflow_data(finding.body())}"
 
 
 def as_github(report: CheckReport) -> str:
     lines = [annotation(f) for f in report.findings]
-    lines.append(summary(report))
+    lines.append(log_safe(summary(report)))
     return "\n".join(lines)

@@ -13,7 +13,6 @@ client shows the same instant.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vDuration
 
 from smmgen.calendar.plan import PlanItem, Status
+from smmgen.cilog import LINE_BREAKS, json_for_log, log_safe, one_line
 from smmgen.report.console import style
 from smmgen.times import zone
 
@@ -135,7 +135,7 @@ def as_table(items: list[PlanItem], tz_name: str, *, color: bool = False) -> str
         text = previews.get(item.text)
         if text is None:
             text = previews[item.text] = preview(item.text)
-        rows.append((*shown, item.channel, _status_text(item), item.post, text))
+        rows.append((*shown, *map(one_line, (item.channel, _status_text(item), item.post)), text))
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
 
     def line(row: tuple[str, ...], status: Status | None = None) -> str:
@@ -152,7 +152,7 @@ def as_table(items: list[PlanItem], tz_name: str, *, color: bool = False) -> str
     lines = [line(header)]
     lines += [line(row, item.status) for row, item in zip(rows, items, strict=True)]
     lines.append(summary(items))
-    return "\n".join(lines)
+    return log_safe("\n".join(lines))
 
 
 def _tint(cell: str, status: Status | None, *, color: bool) -> str:
@@ -191,7 +191,7 @@ def as_json(items: list[PlanItem], tz_name: str, now: datetime) -> str:
         "generated_at": _iso_utc(now, timespec="seconds"),
         "items": [item_dict(item, tz) for item in items],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return json_for_log(data)
 
 
 # --- Markdown ------------------------------------------------------------------------------
@@ -205,7 +205,7 @@ def markdown_cell(text: str) -> str:
     escaped so the text shows as written; line breaks become ``<br>``.
     """
     escaped = "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text.strip())
-    return "<br>".join(line.replace("\t", " ").strip() for line in escaped.splitlines())
+    return "<br>".join(one_line(line.replace("\t", " ").strip()) for line in escaped.splitlines())
 
 
 def _markdown_heading(day: date) -> str:
@@ -235,7 +235,7 @@ def as_markdown(items: list[PlanItem], tz_name: str) -> str:
             lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
         blocks.append("\n".join(lines))
     blocks.append(summary(items))
-    return "\n\n".join(blocks) + "\n"
+    return log_safe("\n\n".join(blocks) + "\n")
 
 
 # --- iCalendar -----------------------------------------------------------------------------
@@ -258,8 +258,53 @@ def _description(item: PlanItem) -> str:
     if item.campaign:
         details.append(f"Campaign: {item.campaign}")
     details.append(f"File: {item.file}")
+    details = [one_line(detail) for detail in details]
     parts.append("\n".join(details))
     return "\n\n".join(parts)
+
+
+_ICS_BREAKS = re.compile("\r\n|[" + LINE_BREAKS + "]")
+# a continuation line the runner would read as a workflow command ("::" after blanks)
+_COMMAND_START = re.compile(r"\s*::")
+FOLD_OCTETS = 74  # after the leading space of a continuation: 75 (RFC 5545, 3.1)
+
+
+def _ics_text(text: str, *, lines: bool = False) -> str:
+    """A user's string for the feed: on one line (or with its line breaks as ``\\n``
+    when ``lines``), control characters shown escaped, no ``##[``."""
+    if lines:
+        text = "\n".join(one_line(line) for line in _ICS_BREAKS.split(text))
+    else:
+        text = one_line(text)
+    return text.replace("##[", "##\\[")
+
+
+def _fold(line: str) -> str:
+    """``line`` folded as RFC 5545 says (at most 75 octets), never so that a
+    continuation line starts with ``::`` after blanks: a CI log may print the feed."""
+    out: list[str] = []
+    start = size = 0
+    lowest = 1  # the first place left that may be a fold
+    for index, char in enumerate(line):
+        width = len(char.encode("utf-8"))
+        if size + width > FOLD_OCTETS and index > start:
+            cut = index
+            while cut > lowest and _COMMAND_START.match(line, cut):
+                cut -= 1  # fold a little earlier, or (in a run of colons) later
+            if _COMMAND_START.match(line, cut):
+                lowest = index + 1
+            else:
+                out.append(line[start:cut])
+                start, lowest = cut, cut + 1
+                size = len(line[start:index].encode("utf-8"))
+        size += width
+    out.append(line[start:])
+    return "\r\n ".join(out)
+
+
+def _refold(ics: bytes) -> bytes:
+    text = ics.decode("utf-8").replace("\r\n ", "")
+    return "\r\n".join(_fold(line) for line in text.split("\r\n")).encode("utf-8")
 
 
 def _event(item: PlanItem, stamp: datetime) -> Event:
@@ -268,9 +313,9 @@ def _event(item: PlanItem, stamp: datetime) -> Event:
     event.add("dtstamp", stamp)
     event.add("dtstart", _utc(item))
     event.add("duration", EVENT_LENGTH)
-    event.add("summary", f"[{item.channel}] {item.title or item.post}")
-    event.add("description", _description(item))
-    event.add("categories", [item.channel])
+    event.add("summary", _ics_text(f"[{item.channel}] {item.title or item.post}"))
+    event.add("description", _ics_text(_description(item), lines=True))
+    event.add("categories", [_ics_text(item.channel)])
     event.add("status", _ICS_STATUS[item.status])
     event.add("transp", "TRANSPARENT")  # a post going out does not make anyone busy
     return event
@@ -283,6 +328,7 @@ def as_ics(
 
     The same input gives the same bytes: ``DTSTAMP`` is ``now``, events keep the
     order of ``items`` and nothing is random, so the feed can be a golden file.
+    What a post holds stays inside its property's line (see `_fold`).
     """
     zone(tz_name)  # an unknown zone is an error here too, not a feed naming it
     stamp = now.astimezone(UTC).replace(microsecond=0)
@@ -301,4 +347,4 @@ def as_ics(
         if item.status != "draft":
             calendar.add_component(_event(item, stamp))
     ics: bytes = calendar.to_ical(sorted=False)  # the order above, whatever the library version
-    return ics
+    return _refold(ics)

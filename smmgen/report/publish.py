@@ -1,12 +1,19 @@
 """What a publish run did, what the ledger holds, and how channels verified:
-as text tables or JSON."""
+as text tables, Markdown or JSON.
+
+The publish workflow prints these to its log: every string that comes from a
+post, a file name, the configuration or a network's answer is shown on one line,
+and no line can start a workflow command (see `smmgen.cilog`).
+"""
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import UTC
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
+from smmgen.cilog import json_for_log, log_safe, one_line
 from smmgen.report.console import style
 
 if TYPE_CHECKING:
@@ -37,19 +44,20 @@ def publish_text(report: PublishReport, *, color: bool = False) -> str:
     local = report.now.strftime("%Y-%m-%d %H:%M %Z")
     utc = report.now.astimezone(UTC).strftime("%H:%M UTC")
     mode = "dry run: nothing is sent, " if report.dry_run else ""
-    lines = [f"publish at {local} ({utc}); {mode}ledger: {report.ledger}"]
-    lines += [f"warning: {p}" for p in report.problems]
-    lines += [f"error: {e}" for e in report.ledger_errors]
+    lines = [f"publish at {local} ({utc}); {mode}ledger: {one_line(report.ledger)}"]
+    lines += [f"warning: {one_line(p)}" for p in report.problems]
+    lines += [f"error: {one_line(e)}" for e in report.ledger_errors]
     if report.dry_run:
         for result in report.results:
             if result.preview is None:
                 continue
             lines.append("")
-            lines.append(f"== {result.post} -> {result.channel} ({result.network})")
+            where = one_line(f"{result.post} -> {result.channel} ({result.network})")
+            lines.append(f"== {where}")
             for number, request in enumerate(result.preview, 1):
                 if len(result.preview) > 1:
                     lines.append(f"-- part {number} of {len(result.preview)}")
-                lines.append(json.dumps(request, indent=2, ensure_ascii=False))
+                lines.append(json_for_log(request))
         lines.append("")
     rows = []
     for result in report.results:
@@ -57,7 +65,7 @@ def publish_text(report: PublishReport, *, color: bool = False) -> str:
         if result.detail:
             detail = f"{detail} ({result.detail})" if detail else result.detail
         status = style(result.outcome.ljust(13), color=color, fg=_COLORS[result.outcome])
-        rows.append([status, result.post, result.channel, detail])
+        rows.append([status, one_line(result.post), one_line(result.channel), one_line(detail)])
     if rows:
         lines += _table(rows, ["STATUS".ljust(13), "POST", "CHANNEL", "DETAIL"])
     else:
@@ -66,11 +74,25 @@ def publish_text(report: PublishReport, *, color: bool = False) -> str:
     summary = ", ".join(f"{counts[k]} {k}" for k in ORDER if counts.get(k))
     lines.append("")
     lines.append(summary or "0 items")
-    return "\n".join(lines)
+    return log_safe("\n".join(lines))
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """``text`` as one table cell: whitespace runs (line breaks too) as one space."""
+    return one_line(" ".join(text.split())).replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    """``text`` as a code span on one line, fenced with more backticks than it holds."""
+    text = _cell(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _url(url: str) -> str:
+    """A link target that stays one Markdown link (no space, bracket, parenthesis or pipe)."""
+    return quote(url, safe=":/?#@!$&'*+;=%~-._,")
 
 
 def publish_markdown(report: PublishReport) -> str:
@@ -83,39 +105,40 @@ def publish_markdown(report: PublishReport) -> str:
     counts = report.counts()
     summary = ", ".join(f"{counts[k]} {k}" for k in ORDER if counts.get(k))
     if not report.results:
-        return "\n".join([*lines, "Nothing is due."]) + "\n"
+        return log_safe("\n".join([*lines, "Nothing is due."]) + "\n")
     lines += [f"**{summary}**", "", "| status | post | channel | detail |", "|---|---|---|---|"]
     for result in report.results:
         links = (
-            " ".join(f"[{n}]({u})" for n, u in enumerate(result.urls, 1))
+            " ".join(f"[{n}]({_url(u)})" for n, u in enumerate(result.urls, 1))
             if len(result.urls) > 1
             else ""
         )
-        detail = f"[{result.url}]({result.url})" if result.url else ""
+        detail = f"[{_url(result.url)}]({_url(result.url)})" if result.url else ""
         detail = " ".join(x for x in (detail, links, _cell(result.detail)) if x)
-        lines.append(f"| {result.outcome} | `{result.post}` | {result.channel} | {detail} |")
-    return "\n".join(lines) + "\n"
+        post, channel = _code(result.post), _cell(result.channel)
+        lines.append(f"| {result.outcome} | {post} | {channel} | {detail} |")
+    return log_safe("\n".join(lines) + "\n")
 
 
 def publish_json(report: PublishReport) -> str:
-    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
+    return json_for_log(report.as_dict())
 
 
 def ledger_text(view: LedgerView) -> str:
-    lines = [f"ledger: {view.ledger}"]
-    lines += [f"warning: {p}" for p in view.problems]
+    lines = [f"ledger: {one_line(view.ledger)}"]
+    lines += [f"warning: {one_line(p)}" for p in view.problems]
     rows = []
     for state in view.states:
         when = state.claimed_at.strftime("%Y-%m-%d %H:%M UTC") if state.claimed_at else ""
         detail = state.url or ""
         if state.status in ("failed", "retry", "unknown") and state.error:
             detail = state.error
-        rows.append([state.status, state.post, state.channel, when, detail])
+        rows.append([state.status, *map(one_line, (state.post, state.channel, when, detail))])
     if rows:
         lines += _table(rows, ["STATUS", "POST", "CHANNEL", "CLAIMED", "DETAIL"])
     else:
         lines.append("no records")
-    return "\n".join(lines)
+    return log_safe("\n".join(lines))
 
 
 def ledger_json(view: LedgerView) -> str:
@@ -133,7 +156,7 @@ def ledger_json(view: LedgerView) -> str:
         for s in view.states
     ]
     data = {"schema_version": 1, "ledger": view.ledger, "items": items, "problems": view.problems}
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return json_for_log(data)
 
 
 # ``channels verify`` statuses as the table shows them (ok is False in capitals).
@@ -153,13 +176,13 @@ def verify_text(results: list[Verified], *, color: bool = False) -> str:
                 color=color,
                 fg="green" if v.ok else "red",
             ),
-            v.channel,
+            one_line(v.channel),
             v.network,
-            v.detail,
+            one_line(v.detail),
         ]
         for v in results
     ]
-    return (
+    return log_safe(
         "\n".join(_table(rows, ["STATUS", "CHANNEL", "TYPE", "DETAIL"])) if rows else "no channels"
     )
 
@@ -179,4 +202,4 @@ def verify_json(results: list[Verified]) -> str:
             for v in results
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return json_for_log(data)

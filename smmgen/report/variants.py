@@ -1,11 +1,16 @@
-"""Variants for people: what ``smmgen show`` prints."""
+"""Variants for people: what ``smmgen show`` prints.
+
+A CI log may print it: line breaks other than the text's own and control
+characters are shown escaped, and no line can start a workflow command (see
+`smmgen.cilog`).
+"""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC
 
 from smmgen.adapt.variants import SCHEMA_VERSION, Variant
+from smmgen.cilog import json_for_log, log_safe, one_line, visible_controls
 from smmgen.loader.posts import Post
 from smmgen.report.console import style
 
@@ -25,10 +30,10 @@ def _size(count: int | None) -> str:
 
 
 def as_text(post: Post, variants: list[Variant], *, color: bool = False) -> str:
-    lines = [f"{post.id} · {post.file}" + (" · draft" if post.is_draft else "")]
+    lines = [one_line(f"{post.id} · {post.file}") + (" · draft" if post.is_draft else "")]
     for variant in variants:
         limit = f"/{variant.limit}" if variant.limit else ""
-        head = f"── {variant.channel} ({variant.network}) · {_when(variant)}"
+        head = one_line(f"── {variant.channel} ({variant.network}) · {_when(variant)}")
         if len(variant.parts) == 1:
             head += f" · {variant.parts[0].length}{limit}"
         else:
@@ -43,16 +48,16 @@ def as_text(post: Post, variants: list[Variant], *, color: bool = False) -> str:
                         dim=True,
                     )
                 )
-            lines.append(part.text)
+            lines.append(visible_controls(part.text))
             for item in part.media:
                 alt = f"alt: {item.alt}" if item.alt else "no alt text"
-                lines.append(f"[media] {item.path} ({_size(item.bytes)}) · {alt}")
+                lines.append(one_line(f"[media] {item.path} ({_size(item.bytes)}) · {alt}"))
         for finding in variant.findings:
             tint = "red" if finding.is_error else "yellow"
             label = style(f"{finding.severity.value}:", color=color, fg=tint, bold=True)
             hint = f"; {finding.hint}" if finding.hint else ""
-            lines.append(f"{label} {finding.message}{hint}")
-    return "\n".join(lines)
+            lines.append(f"{label} {one_line(finding.message + hint)}")
+    return log_safe("\n".join(lines))
 
 
 def as_json(post: Post, variants: list[Variant]) -> str:
@@ -62,4 +67,4 @@ def as_json(post: Post, variants: list[Variant]) -> str:
         "file": post.file,
         "variants": [v.as_dict() for v in variants],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return json_for_log(document)
