@@ -417,7 +417,7 @@ def preview(ctx: click.Context, ref: str | None, fmt: str, at: str | None) -> No
     from smmgen.project import load
     from smmgen.report.preview import as_markdown
 
-    project = load(_root(ctx), at=at)
+    project = load(_root(ctx), at=at, strict=True)
     result = make_preview(project, ref)
     if fmt == "json":
         click.echo(json.dumps(preview_json(result), indent=2, ensure_ascii=False))

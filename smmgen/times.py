@@ -1,9 +1,11 @@
 """Times as people write them in posts and the calendar, made exact.
 
 ``publish_at`` is ``YYYY-MM-DD HH:MM`` in the calendar's time zone, or ISO 8601
-with an offset. A local time that does not exist (clocks jump forward) or that
-happens twice (clocks go back) is refused with a message that says how to
-write it unambiguously, because guessing would publish an hour early or late.
+with an offset (RFC 3339's space instead of the ``T`` too). A local time that
+does not exist (clocks jump forward) or that happens twice (clocks go back) is
+refused with a message that says how to write it unambiguously, because
+guessing would publish an hour early or late. A time outside 1000-01-02 to
+8999-12-31 (UTC) is refused too, so that nothing computed from it can overflow.
 """
 
 from __future__ import annotations
@@ -18,12 +20,20 @@ from smmgen.suggest import closest
 _LOCAL = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?$"
 )
-_HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+_HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+_SPACED = re.compile(r"^\d{4}-\d{2}-\d{2} \d")  # RFC 3339 allows a space for the T
 _DURATION = re.compile(
     r"^(?:(?P<d>\d+)d)?\s*(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+)s)?$"
 )
 
 MAX_DURATION = timedelta(days=366)
+#: The instants smmgen schedules and judges at. Far enough inside what Python's
+#: datetime can hold that any time zone, max_lateness, min_gap, a plan's day or
+#: the days `schedule` looks ahead can be added to them without overflowing, and
+#: in every time zone their year has four digits.
+EARLIEST = datetime(1000, 1, 2, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC) - timedelta(microseconds=1)
+RANGE_TEXT = "from 1000-01-02 to 8999-12-31 (UTC)"
 WHEN_FORMATS = "'YYYY-MM-DD HH:MM' (calendar time zone) or ISO 8601 with an offset"
 
 
@@ -58,8 +68,8 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
     second = naive.replace(tzinfo=tz, fold=1)
     if first.utcoffset() == second.utcoffset():
         return first
-    wall = naive.strftime("%Y-%m-%d %H:%M")
-    iso = naive.strftime("%Y-%m-%dT%H:%M:00")
+    wall = naive.isoformat(" ", "minutes")  # four-digit years, unlike strftime's %Y
+    iso = naive.replace(second=0, microsecond=0).isoformat(timespec="seconds")
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
         raise TimeError(
             f"{wall} does not exist in {tz.key}: clocks go forward that night"
@@ -73,8 +83,41 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
     )
 
 
-def parse_when(value: object, tz: ZoneInfo) -> datetime:
-    """``publish_at`` and ``--at`` values as an aware datetime."""
+def parse_when(value: object, tz: ZoneInfo, *, clamp: bool = False) -> datetime:
+    """``publish_at`` and ``--at`` values as an aware datetime.
+
+    A time outside :data:`EARLIEST`..:data:`LATEST` is refused, or with ``clamp``
+    (for the bounds of a range, like plan's ``--to``) moved to the nearest end.
+    """
+    shown = value.strip() if isinstance(value, str) else str(value)
+    try:
+        when = _parse_when(value, tz)
+        instant = when.astimezone(UTC)  # out of range once in UTC (year 0 or 10000)?
+    except OverflowError:
+        if clamp:
+            return LATEST if _year(value) > 5000 else EARLIEST
+        raise _out_of_range(shown) from None
+    if EARLIEST <= instant <= LATEST:
+        return when
+    if clamp:
+        return min(max(instant, EARLIEST), LATEST)
+    raise _out_of_range(shown)
+
+
+def _out_of_range(shown: str) -> TimeError:
+    return TimeError(
+        f"'{shown}' is out of the range of dates smmgen can use: give a time {RANGE_TEXT}"
+    )
+
+
+def _year(value: object) -> int:
+    if isinstance(value, datetime):
+        return value.year
+    match = re.match(r"\s*(\d{4})", str(value))
+    return int(match[1]) if match else 0
+
+
+def _parse_when(value: object, tz: ZoneInfo) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else localize(value, tz)
     if not isinstance(value, str):
@@ -88,22 +131,15 @@ def parse_when(value: object, tz: ZoneInfo) -> datetime:
             )
         except ValueError as exc:
             raise TimeError(f"'{text}' is not a valid date and time: {exc}") from None
+        return localize(naive, tz)
+    if _HAS_OFFSET.search(text) and ("T" in text.upper() or _SPACED.match(text)):
         try:
-            return localize(naive, tz)
-        except OverflowError:
-            raise TimeError(f"'{text}' is out of the range of dates smmgen can use") from None
-    if _HAS_OFFSET.search(text) and "T" in text.upper():
-        try:
-            when = datetime.fromisoformat(text)
-            when.astimezone(UTC)  # out of range once in UTC (year 0 or 10000)?
-            return when
+            return datetime.fromisoformat(text.upper())
         except ValueError:
             raise TimeError(
                 f"'{text}' is not a valid ISO 8601 date and time; write it like"
                 " 2026-12-01T09:00:00+01:00 (offsets between -23:59 and +23:59)"
             ) from None
-        except OverflowError:
-            raise TimeError(f"'{text}' is out of the range of dates smmgen can use") from None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         raise TimeError(f"'{text}' has a date but no time; write it as '{text} 09:00'")
     raise TimeError(f"'{text}' is not a date and time; expected {WHEN_FORMATS}")
@@ -151,8 +187,9 @@ AT_ENV = "SMMGEN_AT"
 def reference_time(at: str | None, tz: ZoneInfo) -> datetime:
     """``--at`` as an instant (in ``tz`` unless it has an offset); without it the
     ``SMMGEN_AT`` environment variable, else now."""
+    source = "--at"
     if at is None:
-        at = os.environ.get(AT_ENV) or None
+        at, source = os.environ.get(AT_ENV) or None, AT_ENV
     if at is None:
         return datetime.now(UTC)
     try:
@@ -160,5 +197,4 @@ def reference_time(at: str | None, tz: ZoneInfo) -> datetime:
     except TimeError as exc:
         from smmgen.errors import UsageError
 
-        source = "--at" if at != os.environ.get(AT_ENV) else AT_ENV
         raise UsageError(f"{source}: {exc}") from None

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from smmgen.times import TimeError, localize
+from smmgen.times import LATEST, TimeError, localize
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -40,7 +40,7 @@ def occurrences(
     slots: list[str], tz: ZoneInfo, after: datetime, days: int = 800
 ) -> Iterator[datetime]:
     """Every occurrence of the weekly ``slots`` strictly after ``after``, in order,
-    for at most ``days`` days."""
+    for at most ``days`` days (and none after the last time smmgen can use)."""
     weekly: dict[int, list[time]] = {}
     for slot in slots:
         weekday, clock = parse_slot(slot)
@@ -52,5 +52,7 @@ def occurrences(
         day = start + timedelta(days=offset)
         for clock in weekly.get(day.weekday(), []):
             instant = at_wall_clock(day, clock, tz)
+            if instant is not None and instant > LATEST:
+                return
             if instant is not None and instant > after:
                 yield instant

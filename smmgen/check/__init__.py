@@ -226,6 +226,31 @@ def check(
     )
 
 
+def project_findings(project: Project) -> list[Finding]:
+    """What `check` finds in a loaded project as a whole: the configuration's
+    findings and those of every project rule (templates, ...)."""
+    found = [f for f in project.findings if f.file in _CONFIG_FILES]
+    for rule in PROJECT_RULES:
+        found.extend(rule(project))
+    return redact(found, project.secret_values)
+
+
+def cross_post_findings(project: Project) -> list[Finding]:
+    """What `check` finds between the posts of a loaded project (min_gap).
+
+    `check` compares every post file that loads, so a file whose id another
+    post already has (left out of ``Project.posts``) counts too.
+    """
+    posts = list(project.posts)
+    duplicates = sorted({f.file for f in project.findings if f.code == "duplicate-id" and f.file})
+    for file in duplicates:
+        post = load_post(project.root / file, project.root, project.config, [], set())
+        if post is not None:
+            posts.append(post)
+    taken = [slot for post in posts for slot in slots(project, post)]
+    return redact(list(gap_findings(taken, project.timing)), project.secret_values)
+
+
 def relative_selection(root: Path, paths: Sequence[Path]) -> list[str]:
     """Command-line paths as project-relative POSIX paths."""
     out = []

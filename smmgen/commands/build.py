@@ -35,7 +35,7 @@ def _write_json(path: Path, data: object) -> None:
 def build(
     root: Path | None, out: Path | None = None, progress: Progress | None = None
 ) -> BuildResult:
-    project = load(root)
+    project = load(root, strict=True)
     target = (out or project.root / DEFAULT_OUT).resolve()
     if target == project.root or project.root.is_relative_to(target):
         raise UsageError(f"--out {target} would overwrite the project; choose an empty directory")

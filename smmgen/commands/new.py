@@ -12,6 +12,7 @@ from smmgen.errors import SmmgenError, UsageError
 from smmgen.loader.config import load_config
 from smmgen.loader.posts import CONTENT_DIR
 from smmgen.loader.yamlfile import YamlDoc, parse
+from smmgen.project import require_config
 from smmgen.suggest import did_you_mean, one_of
 from smmgen.times import TimeError, parse_when, reference_time, today, zone
 
@@ -54,6 +55,7 @@ def new_post(
     if not title.strip():
         raise UsageError("the title is empty; give the post a title, like 'v2 launch'")
     config = load_config(root)
+    require_config(config)
     tz = zone(config.calendar.timezone)
     when = None
     if at is not None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from smmgen.calendar.plan import PlanItem, build_plan
 from smmgen.errors import UsageError
 from smmgen.project import load
-from smmgen.times import TimeError, parse_when
+from smmgen.times import EARLIEST, LATEST, TimeError, parse_when
 
 
 @dataclass
@@ -28,23 +28,28 @@ def _day_start(day: date, tz: ZoneInfo) -> datetime:
 
 
 def bound(value: str | None, tz: ZoneInfo, option: str, *, end: bool = False) -> datetime | None:
-    """``--from``/``--to``: a date (the whole day) or a date and time."""
+    """``--from``/``--to``: a date (the whole day) or a date and time; a bound
+    beyond the times smmgen can use (``--to 9999-12-31``) is the end of them."""
     if value is None:
         return None
     text = value.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            day = datetime.fromisoformat(text).date()
-            if end:
-                return _day_start(day + timedelta(days=1), tz) - timedelta(microseconds=1)
-            return _day_start(day, tz)
-        return parse_when(text, tz)
+            day = date.fromisoformat(text)
+            try:
+                if end:
+                    last = _day_start(day + timedelta(days=1), tz) - timedelta(microseconds=1)
+                    return parse_when(last, tz, clamp=True)
+                return parse_when(_day_start(day, tz), tz, clamp=True)
+            except OverflowError:  # the first or last day Python's dates can hold
+                return LATEST if day.year > 5000 else EARLIEST
+        return parse_when(text, tz, clamp=True)
     except (TimeError, ValueError) as exc:
         raise UsageError(f"{option}: {exc}; give a date (YYYY-MM-DD) or a date and time") from None
 
 
 def make_plan(root: Path | None, start: str | None, end: str | None, at: str | None) -> Plan:
-    project = load(root, at=at)
+    project = load(root, at=at, strict=True)
     tz = project.timing.tz
     first = bound(start, tz, "--from")
     last = bound(end, tz, "--to", end=True)

@@ -6,15 +6,17 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from smmgen.channels.registry import network as network_of
-from smmgen.errors import ConfigError, SmmgenError, UsageError
-from smmgen.findings import Severity
-from smmgen.project import Project, load
+from smmgen.check import cross_post_findings, project_findings
+from smmgen.errors import SmmgenError, UsageError
+from smmgen.findings import Finding
+from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE
+from smmgen.project import Project, config_problem, load
 from smmgen.publish.driver import Context, driver_class
 from smmgen.publish.engine import Options, Result, Run
 from smmgen.publish.errors import PublishError
@@ -52,10 +54,12 @@ def credentials(project: Project, env: Mapping[str, str]) -> list[str]:
     return values
 
 
-def _load(root: Path | None, at: str | None, redactor: Redactor) -> Project:
+def _load(root: Path | None, at: str | None, redactor: Redactor, *, strict: bool = True) -> Project:
     """The project, with its credentials known to ``redactor`` before anything
-    that could echo them (such as ``--at``) is looked at."""
-    project = load(root)
+    that could echo them (such as ``--at``) is looked at; ``strict``: an error in
+    the configuration stops here."""
+    # judged at --at (else $SMMGEN_AT) only below, once the credentials are known
+    project = load(root, strict=strict, at=datetime.now(UTC).isoformat())
     redactor.add(credentials(project, os.environ))
     project.now = reference_time(at, project.timing.tz)
     return project
@@ -75,6 +79,21 @@ def _check_names(project: Project, channels: tuple[str, ...], posts: tuple[str, 
             raise UsageError(f"--post {post}: no post has this id. {hint}".strip())
 
 
+def _not_loaded(project: Project) -> list[Finding]:
+    """Post files that do not load (any of them may have been due): the first
+    error of each, as `check` reports it."""
+    loaded = {post.file for post in project.posts} | {None, CHANNELS_FILE, CALENDAR_FILE}
+    by_file: dict[str, list[Finding]] = {}
+    for finding in project.findings:
+        if finding.is_error and finding.file not in loaded:
+            by_file.setdefault(str(finding.file), []).append(finding)
+    out = []
+    for errors in by_file.values():
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        out.append(replace(errors[0], message=errors[0].message + more))
+    return out
+
+
 @dataclass
 class PublishReport:
     now: datetime
@@ -84,11 +103,12 @@ class PublishReport:
     problems: list[str] = field(default_factory=list)
     ledger_errors: list[str] = field(default_factory=list)  # what could not be recorded
     interrupted: bool = False  # stopped by a signal: what was not tried is left for the next run
+    not_loaded: list[Finding] = field(default_factory=list)  # post files: nothing sent of them
 
     @property
     def ok(self) -> bool:
         failed = any(r.outcome in ("failed", "unknown") for r in self.results)
-        return not failed and not self.ledger_errors
+        return not failed and not self.ledger_errors and not self.not_loaded
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -108,6 +128,7 @@ class PublishReport:
             "ledger_problems": self.problems,
             "ledger_errors": self.ledger_errors,
             "interrupted": self.interrupted,
+            "not_loaded": [f.as_dict() for f in self.not_loaded],
         }
 
 
@@ -125,18 +146,14 @@ def run_publish(
     """Publish what is due. Setting ``cancel`` (from a signal handler, or another
     thread) interrupts the run: no new request is started, the one in flight is
     recorded, and the report comes back with ``interrupted`` set."""
-    project = _load(root, at, REDACTOR)
+    project = _load(root, at, REDACTOR, strict=False)
     _check_names(project, channels, posts)
-    broken = [
-        f
-        for f in project.findings
-        if f.severity is Severity.ERROR and f.file in ("channels.yaml", "calendar.yaml")
-    ]
+    # check's rules beyond the per-post ones the run applies to each item it would send
+    broken = [f for f in project_findings(project) if f.is_error]
     if broken:
-        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-        raise ConfigError(
-            f"{broken[0].text()}{more}; nothing is published until `smmgen check` passes"
-        )
+        raise config_problem(broken, "nothing is published until `smmgen check` passes")
+    project.findings += cross_post_findings(project)  # the run refuses the items they are about
+    not_loaded = _not_loaded(project)
     options = Options(
         now=project.now,
         dry_run=dry_run,
@@ -176,7 +193,8 @@ def run_publish(
             except LedgerError as exc:
                 failures.append(str(exc))
     where = store.description if store is not None else "not read"
-    report = PublishReport(project.now, dry_run, where, results, problems)
+    now = project.now.astimezone(project.timing.tz)  # shown in the calendar's time zone
+    report = PublishReport(now, dry_run, where, results, problems, not_loaded=not_loaded)
     report.ledger_errors = list(dict.fromkeys(failures))
     report.interrupted = cancel is not None and cancel.is_set()
     return report

@@ -31,7 +31,7 @@ def find_post(project: Project, wanted: str) -> Post:
 def show_post(
     root: Path | None, wanted: str, channel: str | None = None
 ) -> tuple[Post, list[Variant]]:
-    project = load(root)
+    project = load(root, strict=True)
     post = find_post(project, wanted)
     if channel is not None:
         if channel not in project.channels:

@@ -74,8 +74,8 @@ def record_key(post: str, channel: str, index: int, publish_at: datetime | None)
     """
     if not 0 <= index < _PARTS_PER_POST:
         raise ValueError(f"part {index} is outside 0..{_PARTS_PER_POST - 1}")
-    seconds = int(publish_at.timestamp()) if publish_at is not None else _UNSCHEDULED
-    if publish_at is not None and publish_at.timestamp() < 0:
-        seconds = _UNSCHEDULED  # before 1970: not a TID time
+    stamp = publish_at.timestamp() if publish_at is not None else _UNSCHEDULED
+    # before 1970 or after 2255 is not a TID time: such a post keys as an unscheduled one
+    seconds = int(stamp) if 0 <= stamp < MAX_MICROS // 1_000_000 else _UNSCHEDULED
     micros = seconds * 1_000_000 + _hash(post, channel) % _SPREAD + index
     return encode(micros, _hash(post, channel, index) % (MAX_CLOCK_ID + 1))

@@ -40,6 +40,13 @@ def _table(rows: list[list[str]], header: list[str]) -> list[str]:
     return lines
 
 
+def _not_loaded(report: PublishReport) -> str:
+    if len(report.not_loaded) == 1:
+        return "1 post file does not load: it is not published, and it may be due"
+    count = len(report.not_loaded)
+    return f"{count} post files do not load: they are not published, and they may be due"
+
+
 def publish_text(report: PublishReport, *, color: bool = False) -> str:
     local = report.now.strftime("%Y-%m-%d %H:%M %Z")
     utc = report.now.astimezone(UTC).strftime("%H:%M UTC")
@@ -47,6 +54,9 @@ def publish_text(report: PublishReport, *, color: bool = False) -> str:
     lines = [f"publish at {local} ({utc}); {mode}ledger: {one_line(report.ledger)}"]
     lines += [f"warning: {one_line(p)}" for p in report.problems]
     lines += [f"error: {one_line(e)}" for e in report.ledger_errors]
+    if report.not_loaded:
+        lines.append(f"error: {_not_loaded(report)}; run `smmgen check`:")
+        lines += [f"  {one_line(f.text())}" for f in report.not_loaded]
     if report.dry_run:
         for result in report.results:
             if result.preview is None:
@@ -72,6 +82,8 @@ def publish_text(report: PublishReport, *, color: bool = False) -> str:
         lines.append("nothing is due")
     counts = report.counts()
     summary = ", ".join(f"{counts[k]} {k}" for k in ORDER if counts.get(k))
+    if report.not_loaded:
+        summary = ", ".join(x for x in (summary, f"{len(report.not_loaded)} not loaded") if x)
     lines.append("")
     lines.append(summary or "0 items")
     return log_safe("\n".join(lines))
@@ -102,6 +114,10 @@ def publish_markdown(report: PublishReport) -> str:
     lines = [f"## smmgen publish{mode}", "", f"At {local}; ledger: {_cell(report.ledger)}.", ""]
     lines += [f"> {_cell(p)}" for p in report.problems]
     lines += [f"> **error:** {_cell(e)}" for e in report.ledger_errors]
+    if report.not_loaded:
+        lines += [f"> **error:** {_not_loaded(report)}; run `smmgen check`:", ">"]
+        lines += [f"> - {_cell(f.text())}" for f in report.not_loaded]
+        lines.append("")
     counts = report.counts()
     summary = ", ".join(f"{counts[k]} {k}" for k in ORDER if counts.get(k))
     if not report.results:
