@@ -97,11 +97,8 @@ odd_texts = st.sampled_from(
         "é" * 300,
     ]
 )
-# Local times at the ends of the range crash today in every command ("internal
-# error: year 0 (or 10000) is out of range" in a zone east (or west) of UTC):
-# class 11 ("edge times") fixes them in parallel; until then they stay out.
-# Reproducer: `publish_at: 9999-12-31 23:30` with `timezone: America/New_York`.
-EDGE_DATES: list[str] = []  # class 11 adds back: "0001-01-01 00:30", "9999-12-31 23:30"
+# times at the ends of the calendar, where a zone east or west of UTC overflows (class 11)
+EDGE_DATES = ["0001-01-01 00:30", "9999-12-31 23:30", "1000-01-01 23:59", "8999-12-31 23:59"]
 ZONES = ["Europe/Berlin", "America/New_York", "Pacific/Kiritimati", "Etc/GMT+12", "UTC"]
 dates = st.sampled_from(
     [

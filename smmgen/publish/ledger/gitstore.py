@@ -54,6 +54,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -520,7 +521,9 @@ class GitStore(Store):
         if lost is not None and not accept_loss:
             raise LedgerError(self._missing(lost, known))
         tree = self._tree({".gitattributes": self._blob(ATTRIBUTES.encode())})
-        commit = self._git("commit-tree", tree, "-m", CREATED, what="create the ledger branch")
+        # a ledger of its own: one made anew after a loss is never the lost one's twin
+        message = f"{CREATED}\n\nledger {uuid.uuid4().hex}"
+        commit = self._git("commit-tree", tree, "-m", message, what="create the ledger branch")
         if not self._push(commit, new=True):
             raise LedgerError(
                 f"the ledger {where} was created by someone else just now;"
