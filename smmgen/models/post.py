@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field
@@ -10,20 +11,40 @@ from pydantic import AfterValidator, ConfigDict, Field
 from smmgen.models.base import Bool, Model, Url
 from smmgen.times import WHEN_FORMATS
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
-_ID = re.compile(ID_PATTERN)  # with fullmatch: match's "$" also takes a trailing "\n"
+#: For editors (JSON Schema): no whitespace, no control character, no leading
+#: punctuation; :func:`is_post_id` decides, character class by character class.
+ID_PATTERN = r"^[^\s\x00-\x1f\x7f-\x9f._/-][^\s\x00-\x1f\x7f-\x9f]*$"
 ID_RULE = (
-    "use letters, digits, '-', '_', '.' and '/', starting with a letter or digit"
-    " (no spaces, no empty, '.' or '..' parts), like 2026-12-01-v2-launch"
+    "use letters (of any script, with their marks), digits, '-', '_', '.' and '/',"
+    " starting with a letter or digit (no spaces, no empty, '.' or '..' parts),"
+    " like 2026-12-01-v2-launch or השקה-2027"
 )
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _TAG = re.compile(r"^\w+$")
+#: Zero-width non-joiner and joiner: part of how Persian and other scripts spell words.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _id_character(char: str, first: bool) -> bool:
+    category = unicodedata.category(char)
+    if category[0] in "LN":
+        return True
+    if first:
+        return False
+    return category[0] == "M" or char in "-_./" or char in _JOINERS
 
 
 def is_post_id(value: str) -> bool:
-    """Whether ``value`` is a usable post id (explicit, or derived from the file's path)."""
-    return bool(_ID.fullmatch(value)) and not any(
-        seg in ("", ".", "..") for seg in value.split("/")
+    """Whether ``value`` is a usable post id (explicit, or derived from the file's
+    path): letters of any script and their marks (niqqud, accents), digits, ZWNJ
+    and ZWJ, and ``-_./``; never whitespace, a control or format character, a
+    line separator or other punctuation, so an id stays on its line wherever it
+    is printed."""
+    return (
+        bool(value)
+        and _id_character(value[0], True)
+        and all(_id_character(char, False) for char in value[1:])
+        and not any(seg in ("", ".", "..") for seg in value.split("/"))
     )
 
 

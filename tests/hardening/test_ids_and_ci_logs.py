@@ -22,9 +22,11 @@ import json
 import re
 import string
 import tempfile
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
+import regex
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -162,13 +164,17 @@ def run(root: Path, *args: str) -> Result:
 ID_CHARS = set(string.ascii_letters + string.digits + "-_./")
 
 
+DOCUMENTED_ID = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d._/-]*")
+
+
 def documented_id(value: str) -> bool:
-    """The id syntax the README documents: ASCII letters, digits, '-', '_', '.' and
-    '/', starting with a letter or digit, no empty, '.' or '..' part."""
+    """The README's id: letters of any script with their marks, digits, ZWNJ/ZWJ,
+    '-', '_', '.' and '/', starting with a letter or digit, no empty, '.' or '..'
+    part (written with the regex module's Unicode properties, not smmgen's code)."""
+    known = all(unicodedata.category(c) != "Cn" for c in value)  # this Python's Unicode
     return (
-        bool(value)
-        and value[0] in string.ascii_letters + string.digits
-        and set(value) <= ID_CHARS
+        known
+        and bool(DOCUMENTED_ID.fullmatch(value))
         and all(part not in ("", ".", "..") for part in value.split("/"))
     )
 
@@ -210,6 +216,8 @@ id_like = st.text(alphabet=string.ascii_letters + string.digits + "-_. ", min_si
 @example(parts=["ok-name"])
 @example(parts=["news", "2026 launch"])
 @example(parts=["café"])
+@example(parts=["חדשות", "השקה"])
+@example(parts=["launch\u2028notes"])
 def test_an_id_derived_from_the_path_is_validated_like_an_explicit_one(parts: list[str]) -> None:
     relative = "/".join(parts) + ".md"
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,10 +18,12 @@ from __future__ import annotations
 import json
 import string
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import regex
 from click.testing import Result
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -130,13 +132,17 @@ ID_START = string.ascii_letters + string.digits
 ID_CHARS = set(ID_START + "-_./")
 
 
+DOCUMENTED_ID = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d._/-]*")
+
+
 def documented_id(value: str) -> bool:
-    """The README's id: ASCII letters, digits, '-', '_', '.' and '/', starting with a
-    letter or digit, no empty, '.' or '..' part."""
+    """The README's id: letters of any script with their marks, digits, ZWNJ/ZWJ,
+    '-', '_', '.' and '/', starting with a letter or digit, no empty, '.' or '..'
+    part (written with the regex module's Unicode properties, not smmgen's code)."""
+    known = all(unicodedata.category(c) != "Cn" for c in value)  # this Python's Unicode
     return (
-        bool(value)
-        and value[0] in ID_START
-        and set(value) <= ID_CHARS
+        known
+        and bool(DOCUMENTED_ID.fullmatch(value))
         and all(part not in ("", ".", "..") for part in value.split("/"))
     )
 
@@ -164,6 +170,11 @@ near_ids = st.tuples(
 @example(value="x ")
 @example(value="2026-12-01-launch")
 @example(value="news/2026/launch.v2")
+@example(value="השקה-2027")
+@example(value="שָׁלוֹם")
+@example(value="\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645")  # Persian, with a ZWNJ
+@example(value="cafe\u0301")
+@example(value="a\u202eb")
 def test_the_id_validator_accepts_exactly_the_documented_syntax(value: str) -> None:
     assert accepted(value) == documented_id(value)
 
