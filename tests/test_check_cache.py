@@ -6,6 +6,9 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
+from smmgen.check import cache as check_cache
 from smmgen.check import run_check
 from smmgen.check.cache import CACHE_DIR, CACHE_FILE
 from tests.conftest import CALENDAR_YAML, MakeProject
@@ -15,6 +18,14 @@ POST = "---\nid: {id}\npublish_at: 2026-12-0{day} 09:00\n{extra}---\n{body}\n"
 
 def post(name: str, day: int = 1, body: str = "Hello.", extra: str = "") -> str:
     return POST.format(id=name, day=day, body=body, extra=extra)
+
+
+@pytest.fixture(autouse=True)
+def _trust_files_written_just_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check files right after writing them: trust them as if older, so
+    that a second run really reuses the cache (tests/hardening/test_check_cache_key.py
+    covers files changed just now)."""
+    monkeypatch.setattr(check_cache, "RACY_NS", 0)
 
 
 def codes(root: Path, **kw) -> list[tuple[str | None, str]]:

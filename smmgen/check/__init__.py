@@ -17,7 +17,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from smmgen.check import files, policy, timing, variants  # noqa: F401  (they register rules)
-from smmgen.check.cache import Cache, Entry, signature
+from smmgen.check.cache import Cache, Entry, stable
 from smmgen.check.policy import media_items
 from smmgen.check.rules import POST_RULES, PROJECT_RULES
 from smmgen.check.timing import gap_findings, past_findings, slots
@@ -128,7 +128,7 @@ def _check_file(
 ) -> tuple[Entry, set[str]]:
     """Load and check one post file: its findings redacted of the secrets found in
     it, and those secrets (kept in memory for this run's redaction, never cached)."""
-    before = signature(path) if caching else None
+    before = stable(path) if caching else None
     sink: list[Finding] = []
     secrets: set[str] = set()
     post = load_post(path, project.root, project.config, sink, secrets)
@@ -137,7 +137,7 @@ def _check_file(
         entry.identity = identity(post)
         entry.slots = list(slots(project, post))
         if caching:
-            entry.media = {m.path: signature(project.root / m.path) for _, m in media_items(post)}
+            entry.media = {m.path: stable(project.root / m.path) for _, m in media_items(post)}
         if _selected(post.file, selection):
             entry.checked = True
             sink.extend(check_post(project, post))

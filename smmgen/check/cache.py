@@ -2,10 +2,16 @@
 what changed (SPEC §9).
 
 An entry is reused only when the post file, and every media file it uses, has
-the same size and modification time as when it was checked, and the
-fingerprint matches: smmgen's own code, channels.yaml, calendar.yaml and the
-templates. Results that depend on the time (a time in the past) are never
-cached; the checks across posts (duplicate ids, min_gap) run on every run.
+the same :func:`signature` as when it was checked (size, modification and
+change times in nanoseconds, inode and device: an edit that puts the old
+modification time back still moves the change time, a file replaced by
+another has a new inode), and the fingerprint matches: smmgen's own code, and
+the content of channels.yaml, calendar.yaml and the templates. A file that
+changed less than :data:`RACY_NS` before it was looked at could change again
+within the same tick of the file system's clock without its times showing it:
+its entry is never reused. Results that depend on the time (a time in the
+past) are never cached; the checks across posts (duplicate ids, min_gap) run
+on every run.
 
 The cache is JSON, never pickle: a cache file someone commits must not be able
 to run code. It holds findings already redacted and never a secret's value.
@@ -17,6 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,24 +35,51 @@ from smmgen.loader.posts import Identity
 
 CACHE_DIR = ".smmgen/cache"
 CACHE_FILE = "check-1.json"
-Signature = tuple[int, int] | None  # (size, mtime in ns), None: missing
+Signature = tuple[int, ...] | None  # see signature(); None: missing
+RACY_NS = 2 * 10**9  # a file changed this recently (ns) may change unseen: see stable()
+UNSTABLE: Signature = (-1,)  # matches no file: what it belongs to is checked again
 
 
 def signature(path: Path) -> Signature:
+    """What changes whenever the file may have: (size, mtime, ctime (ns), inode, device)."""
     try:
         stat = path.stat()
     except (OSError, ValueError):  # missing, or not a possible path (a NUL in it)
         return None
-    return (stat.st_size, stat.st_mtime_ns)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+
+
+def stable(path: Path) -> Signature:
+    """The signature to keep with a result: :data:`UNSTABLE` when the file changed
+    (or claims to have) less than :data:`RACY_NS` ago, as a further change within
+    the same clock tick would leave its times as they are."""
+    found = signature(path)
+    if found is not None and max(found[1], found[2]) > time.time_ns() - RACY_NS:
+        return UNSTABLE
+    return found
+
+
+def _digest(path: Path) -> str:
+    """A regular file's content, by digest (a template is small); else its signature."""
+    try:
+        if path.is_file():
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        pass
+    return str(signature(path))
 
 
 def fingerprint(root: Path) -> str:
     """What every cached result depends on besides its own files."""
     digest = hashlib.sha256(f"{CACHE_FILE}\0{smmgen.__version__}\0".encode())
+
+    def add(name: Path, value: object) -> None:  # a file name may hold any byte
+        digest.update(f"{name}\0{value}\0".encode("utf-8", errors="surrogateescape"))
+
     package = Path(smmgen.__file__).parent
     for source in sorted(package.rglob("*")):
         if source.is_file() and "__pycache__" not in source.parts:
-            digest.update(f"{source.relative_to(package)}\0{signature(source)}\0".encode())
+            add(source.relative_to(package), signature(source))
     for name in ("channels.yaml", "calendar.yaml"):
         try:
             digest.update((root / name).read_bytes())
@@ -55,7 +89,7 @@ def fingerprint(root: Path) -> str:
     templates = root / "templates"
     if templates.is_dir():
         for template in sorted(templates.rglob("*")):
-            digest.update(f"{template.relative_to(templates)}\0{signature(template)}\0".encode())
+            add(template.relative_to(templates), _digest(template))
     return digest.hexdigest()
 
 

@@ -119,9 +119,10 @@ class GitStore(Store):
         self.branch = branch
         self.problems = []
         self.description = f"branch {branch} of {remote}"
-        self.repo = Path(
-            self._git("rev-parse", "--show-toplevel", cwd=root, what="find the repository")
+        toplevel = self._git(
+            "rev-parse", "--show-toplevel", cwd=root, what="find the repository", binary=True
         )
+        self.repo = Path(toplevel.removesuffix("\n"))  # a name may end in any character
         self.track = f"refs/smmgen/ledger/{branch}"  # the last tip this clone read or pushed
         self.incoming = f"refs/smmgen/incoming/{branch}"  # what the last fetch brought
         self.mark = f"{WATERMARKS}/{branch}"
@@ -171,7 +172,9 @@ class GitStore(Store):
                 f"git could not {what or ' '.join(args[:2])}:"
                 f" {message[-1] if message else done.returncode}"
             )
-        return done.stdout.decode(errors="replace").strip() if not binary else done.stdout.decode()
+        if binary:  # exactly what git wrote (a path in it may hold any byte)
+            return done.stdout.decode("utf-8", errors="surrogateescape")
+        return done.stdout.decode(errors="replace").strip()
 
     def _download(self) -> str | None:
         """Fetch the branch and the watermarks; the branch's tip, None if it is missing."""
@@ -342,8 +345,10 @@ class GitStore(Store):
                 path = Path(directory) / str(number)
                 path.write_bytes(data)
                 names.append(str(path))
-            out = self._git("hash-object", "-w", "--stdin-paths", input="\n".join(names) + "\n",
-                            what="store the ledger files")  # fmt: skip
+            # as they are (like --stdin): no attribute of the project converts them
+            out = self._git(
+                "hash-object", "-w", "--no-filters", "--", *names, what="store the ledger files"
+            )
         return out.split()
 
     def _tree(self, paths: dict[str, str]) -> str:
@@ -356,11 +361,14 @@ class GitStore(Store):
                 below.setdefault(head, {})[rest] = blob
             else:
                 here[head] = blob
-        lines = [f"100644 blob {blob}\t{name}" for name, blob in here.items()]
-        lines += [f"040000 tree {self._tree(sub)}\t{name}" for name, sub in below.items()]
+        entries = [f"100644 blob {blob}\t{name}" for name, blob in here.items()]
+        entries += [f"040000 tree {self._tree(sub)}\t{name}" for name, sub in below.items()]
+        # NUL-terminated: a file name may hold a line break
+        listing = "".join(entry + "\0" for entry in entries)
         return self._git(
             "mktree",
-            input="\n".join(sorted(lines, key=lambda line: line.split("\t")[1])) + "\n",
+            "-z",
+            input=listing.encode("utf-8", errors="surrogateescape"),
             what="build the ledger tree",
         )
 

@@ -16,11 +16,18 @@ that wrote it). The events, in the order a publication goes through them:
   settle it with ``smmgen ledger resolve``.
 - ``resolved``: settled by hand: ``outcome`` is ``published`` (``url``),
   ``retry`` (publish again next run) or ``skip`` (never publish); ``note``.
+
+A record is one line whatever its strings hold: JSON escapes the ASCII
+controls, and :func:`dumps` also escapes the other characters some readers
+take for a line break (U+0085, U+2028, U+2029) and lone surrogates (which
+UTF-8 cannot encode). Files are split on ``\\n`` only, so a ledger written
+before those were escaped still reads back as written.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +37,11 @@ EVENTS = ("intent", "part", "published", "failed", "unknown", "resolved")
 OUTCOMES = ("published", "retry", "skip")
 
 Record = dict[str, Any]
+
+# Characters json.dumps(ensure_ascii=False) leaves raw that str.splitlines() and
+# other line readers break on, and lone surrogates: only ever inside a JSON
+# string there, where the \uXXXX escape means the same character.
+_UNSAFE = re.compile("[\u0085\u2028\u2029\ud800-\udfff]")
 
 
 def now_text() -> str:
@@ -54,18 +66,23 @@ def make(event: str, post: str, channel: str, run: str, **fields: Any) -> Record
 
 
 def dumps(record: Record) -> str:
-    """One line of JSON (no newline), keys in a stable order."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    """One line of JSON (no newline), keys in a stable order: no character in
+    it breaks a line for any reader, and it always encodes as UTF-8."""
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def parse_lines(text: str, source: str) -> tuple[list[Record], list[str]]:
     """The records in a ledger file, and a message per line that is not one.
 
     A torn last line (a write cut short by a crash) is reported, not fatal.
+    Lines end at ``\\n`` only (a ``\\r`` before it is JSON whitespace): never
+    at the other characters ``str.splitlines()`` breaks on, which a record of
+    an older version may hold raw.
     """
     records: list[Record] = []
     problems: list[str] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
