@@ -21,7 +21,7 @@ from smmgen.publish.driver import Context, driver_class
 from smmgen.publish.engine import Options, Result, Run
 from smmgen.publish.errors import PublishError
 from smmgen.publish.http import Http
-from smmgen.publish.ledger import Kind, LedgerError, choose, init_store, open_store
+from smmgen.publish.ledger import Interrupted, Kind, LedgerError, choose, init_store, open_store
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.state import ItemState, fold
 from smmgen.secrets import REDACTOR, Redactor
@@ -163,8 +163,13 @@ def run_publish(
         cancel=cancel,
     )
     problems: list[str] = []
+    now = project.now.astimezone(project.timing.tz)  # shown in the calendar's time zone
     try:
-        store = open_store(project, ledger, writing=not dry_run)
+        store = open_store(project, ledger, writing=not dry_run, cancel=cancel)
+    except Interrupted as exc:  # a signal while waiting for another publisher: nothing sent
+        report = PublishReport(now, dry_run, "not read", [], [str(exc)], not_loaded=not_loaded)
+        report.interrupted = True
+        return report
     except LedgerError as exc:
         if not dry_run:
             raise
@@ -193,7 +198,6 @@ def run_publish(
             except LedgerError as exc:
                 failures.append(str(exc))
     where = store.description if store is not None else "not read"
-    now = project.now.astimezone(project.timing.tz)  # shown in the calendar's time zone
     report = PublishReport(now, dry_run, where, results, problems, not_loaded=not_loaded)
     report.ledger_errors = list(dict.fromkeys(failures))
     report.interrupted = cancel is not None and cancel.is_set()

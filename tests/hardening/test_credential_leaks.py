@@ -435,3 +435,67 @@ def test_channels_verify_reports_every_channel_whatever_fails(
     assert [line.split()[1] for line in text.stdout.splitlines()[1:]] == sorted(channels)
     assert secret not in text.output
     assert "Zq8Lx2Vw9Ty4" not in text.output
+
+
+# -- a long error body cut where a secret begins -----------------------------------------
+
+
+class Padded(TestServer):
+    """Refuses every request with a text body: ``pad`` characters, then the
+    credential it was sent, then more text; ``pad`` is set per example."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pad = 0
+
+    def handle(self, request: Request) -> Reply:
+        auth = request.header("authorization") or ""
+        secret = auth.removeprefix("Bearer ")
+        if request.body.startswith(b"{"):
+            secret = str(request.json().get("password") or secret)
+        return Reply(401, "x" * self.pad + secret + " and more text " * 10)
+
+
+@pytest.fixture(scope="module")
+def padded() -> Iterator[Padded]:
+    with Padded() as server:
+        yield server
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pad=st.integers(min_value=150, max_value=320), kind=st.sampled_from(["mastodon", "bluesky"]))
+def test_an_error_cut_short_never_keeps_the_start_of_a_secret(
+    padded: Padded, pad: int, kind: str
+) -> None:
+    """Drivers shorten a network's error text; they must redact it before they cut
+    it, or a cut inside a secret leaves its first characters in the message."""
+    padded.pad = pad
+    secret = "Sk7Qw2Er9Ty4Ui8Op3As6Df1Gh5Jk0Lz"
+    settings_ = (
+        {"type": "mastodon", "instance": padded.url, "token_env": "P_SECRET"}
+        if kind == "mastodon"
+        else {
+            "type": "bluesky",
+            "handle": "a.example.com",
+            "service": padded.url,
+            "password_env": "P_SECRET",
+        }
+    )
+    env = {"P_SECRET": secret}
+    with tempfile.TemporaryDirectory() as directory:
+        root = write_project(Path(directory), {"c": settings_})
+        with mock.patch.dict("os.environ", env):
+            loaded = smmgen.load(root)
+            channel = loaded.channels["c"]
+            cls = driver_class(network(channel.type))  # type: ignore[attr-defined]
+            assert cls is not None
+            http = Http(timeout=5, policy=RetryPolicy(attempts=1, scale=0))
+            driver = cls(Context("c", channel, loaded, http, env))
+            with pytest.raises(PublishError) as caught:
+                driver.verify()
+            driver.close()
+    shown = exception_text(caught.value)
+    starts = [secret[:n] for n in range(6, len(secret) + 1)]
+    assert [s for s in starts if s in shown] == []

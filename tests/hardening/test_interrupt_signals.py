@@ -32,6 +32,7 @@ from click.testing import CliRunner
 
 from smmgen.cli import cli
 from smmgen.commands.publish import run_publish
+from smmgen.publish.ledger.local import LocalStore
 from smmgen.publish.ledger.records import parse_lines
 from smmgen.publish.ledger.state import ItemState, fold
 from tests.conftest import TODAY, MakeProject
@@ -423,3 +424,31 @@ def test_run_publish_takes_a_cancel_event(
     report = run_publish(root)
     assert not report.interrupted
     assert [r.outcome for r in report.results] == ["published"] * 3
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_waiting_for_another_publisher_stops_at_once(
+    make_project: MakeProject, hook: Hook, signum: int
+) -> None:
+    """Another publish holds the local ledger: the run waits for it (up to ten
+    minutes), and a signal ends that wait at once, with nothing sent."""
+    root = project(make_project, 3, hook)
+    holder = LocalStore(root / "ledger", root)  # another publisher, at work
+    try:
+        process = start(root)
+        wait_until(lambda: handlers_installed(process.pid), process)
+        time.sleep(0.5)  # waiting for the lock by now
+        assert process.poll() is None
+        ended = interrupt(process, signum)
+    finally:
+        holder.close()
+    assert ended.ended - ended.signalled < 5, "the signal did not end the wait"
+    assert ended.code == 128 + signum, (ended.code, ended.stderr)
+    assert "Traceback" not in ended.stderr
+    report = ended.report()
+    assert report["interrupted"] is True
+    assert report["items"] == []
+    assert any("waiting for another smmgen publish" in p for p in report["ledger_problems"])
+    assert hook.clock.arrivals == []
+    assert ledger(root) == {}
+    finish(root, {"hook": hook}, 3)

@@ -87,7 +87,8 @@ class BlueskyDriver(Driver):
         """The error of a failed XRPC call, with the server's ``error`` and ``message``."""
         name, message = _xrpc_error(response)
         detail = ": ".join(p for p in (name, message) if p) or response.reason_phrase
-        return status_error(response, self._scrub(f"Bluesky {what}: {detail}"))
+        # redacted whole, then cut: a cut first could leave the start of a secret
+        return status_error(response, _cut(self._scrub(f"Bluesky {what}: {detail}")))
 
     def _send(
         self, method: str, nsid: str, *, auth: bool, idempotent: bool, **kwargs: Any
@@ -427,10 +428,14 @@ def _xrpc_error(response: httpx.Response) -> tuple[str, str]:
     try:
         data = response.json()
     except ValueError:
-        return "", response.text[:200].strip()
+        return "", " ".join(response.text.split())
     if not isinstance(data, dict):
         return "", ""
     return str(data.get("error") or ""), str(data.get("message") or "")
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _key_taken(exc: Rejected) -> bool:

@@ -196,8 +196,9 @@ class MastodonDriver(Driver):
             if isinstance(data.get("error_description"), str):
                 message += f": {data['error_description']}"
         else:
-            message = _SPACE.sub(" ", response.text[:200]).strip() or response.reason_phrase
-        return self._redact(message)
+            message = _SPACE.sub(" ", response.text).strip() or response.reason_phrase
+        message = self._redact(message)  # whole, then cut: a cut first could keep a secret's start
+        return message if len(message) <= 300 else message[:299] + "…"
 
     def _send(
         self, method: str, path: str, *, context: str = "", creates: bool = False, **kwargs: Any

@@ -10,13 +10,14 @@ does, and a store refuses a ledger that is missing or lost records.
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path
 from typing import Literal
 
 from smmgen.project import Project
 from smmgen.publish.ledger.gitstore import GitStore
 from smmgen.publish.ledger.local import LocalStore, create
-from smmgen.publish.ledger.store import LedgerError, Store
+from smmgen.publish.ledger.store import Interrupted, LedgerError, Store
 
 Kind = Literal["auto", "git", "local"]
 
@@ -50,14 +51,21 @@ def _directory(project: Project) -> Path:
     return directory
 
 
-def open_store(project: Project, kind: Kind | None = None, *, writing: bool = True) -> Store:
-    """The project's ledger store; ``writing`` takes the local store's lock."""
+def open_store(
+    project: Project,
+    kind: Kind | None = None,
+    *,
+    writing: bool = True,
+    cancel: threading.Event | None = None,
+) -> Store:
+    """The project's ledger store; ``writing`` takes the local store's lock
+    (waiting for another publisher until ``cancel`` is set)."""
     settings = project.config.ledger
     if choose(project, kind) == "git":
         return GitStore(
             project.root, remote=settings.remote, branch=settings.branch, writing=writing
         )
-    return LocalStore(_directory(project), project.root, lock=writing)
+    return LocalStore(_directory(project), project.root, lock=writing, cancel=cancel)
 
 
 def init_store(project: Project, kind: Kind | None = None, *, accept_loss: bool = False) -> str:
@@ -75,4 +83,4 @@ def init_store(project: Project, kind: Kind | None = None, *, accept_loss: bool 
         store.close()
 
 
-__all__ = ["LedgerError", "Store", "choose", "init_store", "open_store"]
+__all__ = ["Interrupted", "LedgerError", "Store", "choose", "init_store", "open_store"]

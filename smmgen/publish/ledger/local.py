@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from smmgen.publish.ledger.records import Record, dumps, file_name, parse_lines
-from smmgen.publish.ledger.store import Claim, LedgerError, Store
+from smmgen.publish.ledger.store import Claim, Interrupted, LedgerError, Store
 
 
 def _fsync_dir(path: Path) -> None:
@@ -65,8 +65,17 @@ def _shown(directory: Path, root: Path) -> Path:
 class LocalStore(Store):
     exclusive = True
 
-    def __init__(self, directory: Path, root: Path, *, lock: bool = True, wait: float = 600.0):
+    def __init__(
+        self,
+        directory: Path,
+        root: Path,
+        *,
+        lock: bool = True,
+        wait: float = 600.0,
+        cancel: threading.Event | None = None,
+    ):
         self.directory = directory
+        self._cancel = cancel  # set (by a signal): stop waiting for another publisher's lock
         self.root = root
         shown = _shown(directory, root)
         self.description = f"directory {shown}"
@@ -94,13 +103,22 @@ class LocalStore(Store):
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if self._cancel is not None and self._cancel.is_set():
+                    os.close(fd)
+                    raise Interrupted(
+                        "interrupted while waiting for another smmgen publish to release"
+                        f" the ledger in {self.directory}; nothing was sent"
+                    ) from None
                 if time.monotonic() > deadline:
                     os.close(fd)
                     raise LedgerError(
                         f"another smmgen publish holds the ledger in {self.directory}; "
                         "wait for it to finish"
                     ) from None
-                time.sleep(0.05)
+                if self._cancel is not None:
+                    self._cancel.wait(0.05)
+                else:
+                    time.sleep(0.05)
         self._lock_file = fd
 
     def load(self) -> list[Record]:

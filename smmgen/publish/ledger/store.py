@@ -12,6 +12,10 @@ class LedgerError(SmmgenError):
     """The ledger cannot be read or written: publishing must stop."""
 
 
+class Interrupted(LedgerError):
+    """A signal came while the run waited for the ledger: nothing was sent."""
+
+
 @dataclass
 class Claim:
     """An ``intent`` record and how many records its (post, channel) had when it
