@@ -101,7 +101,7 @@ class Diff:
 
 def diff(root: Path, ref: str) -> Diff:
     """Every path of the repository changed between ``ref`` and the working tree."""
-    top = Path(_git(root, "rev-parse", "--show-toplevel").strip()).resolve()
+    top = Path(_git(root, "rev-parse", "--show-toplevel").removesuffix("\n")).resolve()
     prefix = root.resolve().relative_to(top).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
     try:
@@ -242,7 +242,7 @@ def changes(project: Project, ref: str) -> tuple[Found, list[str]]:
 
 def _old_id(root: Path, ref: str, old_path: str) -> str:
     """The id a post file had at ``ref``: its ``id:``, else its path."""
-    toplevel = Path(_git(root, "rev-parse", "--show-toplevel").strip())
+    toplevel = Path(_git(root, "rev-parse", "--show-toplevel").removesuffix("\n"))
     prefix = root.resolve().relative_to(toplevel.resolve()).as_posix()
     spec = old_path if prefix == "." else f"{prefix}/{old_path}"
     default = PurePosixPath(old_path).relative_to(CONTENT_DIR).with_suffix("").as_posix()

@@ -76,6 +76,15 @@ def _check_names(project: Project, channels: tuple[str, ...], posts: tuple[str, 
     for post in posts:
         if post not in ids:
             hint = did_you_mean(post, sorted(ids)) or ""
+            broken = sorted({str(f.file) for f in _not_loaded(project)})
+            if broken:
+                shown = ", ".join(broken[:3]) + (
+                    f" and {len(broken) - 3} more" if len(broken) > 3 else ""
+                )
+                hint = (
+                    f"{hint} {len(broken)} post file(s) do not load ({shown}): if the post is"
+                    " one of them, fix it first (`smmgen check` says what is wrong)"
+                ).strip()
             raise UsageError(f"--post {post}: no post has this id. {hint}".strip())
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -286,3 +287,17 @@ def test_any_mix_of_broken_posts(run, tmp_path_factory, breakages, fine) -> None
     for name, text in files.items():
         write(root / "content" / name, text)
     assert_publish_refuses_what_check_rejects(run, root, "--dry-run")
+
+
+def test_publish_of_a_post_whose_file_does_not_load_says_so(
+    make_project: MakeProject, run: Callable[..., Result]
+) -> None:
+    """`--post ID` where ID's file does not load: the error names the broken file."""
+    root = make_project(
+        posts={"broken.md": "---\nid: launch\npublish_at: [not, a, time\n---\nHello\n"}
+    )
+    result = run("--root", root, "publish", "--dry-run", "--post", "launch")
+    assert result.exit_code == 2
+    assert "no post has this id" in result.output
+    assert "content/broken.md" in result.output
+    assert "smmgen check" in result.output
