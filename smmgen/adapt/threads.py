@@ -81,16 +81,36 @@ def _best_cut(rest: str, index: int, budget: Callable[[int, str], bool]) -> int:
     return inside or (graphemes[0] if graphemes else 1)
 
 
+#: The first window a part is looked for in (it grows while its prefix still fits).
+WINDOW = 2048
+
+
+def _window(rest: str, index: int, budget: Callable[[int, str], bool]) -> int | None:
+    """A length no fitting prefix of ``rest`` reaches (None: the whole of it fits).
+
+    A longer prefix never counts less, so once a window does not fit, the cut
+    lies inside it: looking only there keeps splitting a long text linear in
+    its length instead of quadratic (every part would scan all the rest).
+    """
+    size = WINDOW
+    while size < len(rest):
+        if not budget(index, rest[:size]):
+            return size
+        size *= 4
+    return None if budget(index, rest) else len(rest)
+
+
 def _pack(text: str, budget: Callable[[int, str], bool]) -> list[str]:
     """Greedy: the longest prefix that fits, at the best kind of cut available."""
     chunks: list[str] = []
     rest = text.strip()
     while rest:
         index = len(chunks)
-        if budget(index, rest):
+        limit = _window(rest, index, budget)
+        if limit is None:
             chunks.append(rest)
             break
-        cut = _best_cut(rest, index, budget)
+        cut = _best_cut(rest[:limit], index, budget)
         chunks.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     return chunks
