@@ -6,7 +6,6 @@ fast), and turns smmgen's errors into messages and exit codes:
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import sys
@@ -379,8 +378,10 @@ def schema(name: str | None, out: Path | None) -> None:
         for path in schemas.write_schemas(out, name):
             click.echo(f"wrote {path.as_posix()}")
         return
+    from smmgen.cilog import json_for_log
+
     document = schemas.schema(name) if name else schemas.all_schemas()
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    click.echo(json_for_log(document))
 
 
 @cli.command()
@@ -413,6 +414,7 @@ def preview(ctx: click.Context, ref: str | None, fmt: str, at: str | None) -> No
     are not re-posted) and when a renamed post lost its id (it would be
     published again). The first line is a marker for a sticky comment.
     """
+    from smmgen.cilog import json_for_log
     from smmgen.commands.preview import make_preview, preview_json
     from smmgen.project import load
     from smmgen.report.preview import as_markdown
@@ -420,7 +422,7 @@ def preview(ctx: click.Context, ref: str | None, fmt: str, at: str | None) -> No
     project = load(_root(ctx), at=at, strict=True)
     result = make_preview(project, ref)
     if fmt == "json":
-        click.echo(json.dumps(preview_json(result), indent=2, ensure_ascii=False))
+        click.echo(json_for_log(preview_json(result)))
     else:
         click.echo(as_markdown(result), nl=False)
 

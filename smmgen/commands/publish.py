@@ -156,11 +156,12 @@ def run_publish(
     thread) interrupts the run: no new request is started, the one in flight is
     recorded, and the report comes back with ``interrupted`` set."""
     project = _load(root, at, REDACTOR, strict=False)
-    _check_names(project, channels, posts)
     # check's rules beyond the per-post ones the run applies to each item it would send
+    # (before --channel is looked up: a broken channel is not "no such channel")
     broken = [f for f in project_findings(project) if f.is_error]
     if broken:
         raise config_problem(broken, "nothing is published until `smmgen check` passes")
+    _check_names(project, channels, posts)
     project.findings += cross_post_findings(project)  # the run refuses the items they are about
     not_loaded = _not_loaded(project)
     options = Options(

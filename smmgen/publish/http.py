@@ -177,7 +177,7 @@ class Http:
             return
         if wait > self.policy.max_wait:
             raise NotSent(f"rate limit of {host} reached; it resets in {wait:.0f} s")
-        if _sleep(wait * self.policy.scale, self.cancel):
+        if pause(wait * self.policy.scale, self.cancel):
             raise Cancelled(f"interrupted while waiting for the rate limit of {host}; not sent")
 
     def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -211,7 +211,7 @@ class Http:
         return response
 
 
-def _sleep(seconds: float, cancel: threading.Event | None) -> bool:
+def pause(seconds: float, cancel: threading.Event | None) -> bool:
     """Wait ``seconds``; True if ``cancel`` was set meanwhile (the wait then ends at once)."""
     if cancel is None:
         time.sleep(seconds)
@@ -241,4 +241,4 @@ class Retrier:
         """Wait (scaled by ``SMMGEN_RETRY_SCALE``) and count it against the budget;
         the wait ends at once when the run is interrupted (``cancel`` is set)."""
         self.spent += wait
-        _sleep(wait * self.policy.scale, self.cancel)
+        pause(wait * self.policy.scale, self.cancel)

@@ -31,6 +31,7 @@ from typing import Any
 from unittest import mock
 from urllib.parse import quote, quote_plus
 
+import httpx
 import pytest
 import yaml
 from click.testing import CliRunner, Result
@@ -499,3 +500,22 @@ def test_an_error_cut_short_never_keeps_the_start_of_a_secret(
     shown = exception_text(caught.value)
     starts = [secret[:n] for n in range(6, len(secret) + 1)]
     assert [s for s in starts if s in shown] == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(pad=st.integers(min_value=0, max_value=700), status=st.sampled_from([400, 401, 404, 500]))
+def test_the_shared_error_path_redacts_before_it_cuts(pad: int, status: int) -> None:
+    """Discord, Slack and the webhook driver build errors from a plain-text answer
+    with ``text_reason`` and ``cleaned``: however long the text and wherever the
+    secret sits in it, not even its first characters survive the cut."""
+    from smmgen.publish.drivers.common import cleaned, text_reason
+    from smmgen.publish.http import status_error
+
+    secret = "Wh9Kq2Lm7Np4Rs8Tv3Xy6Za1Bc5De0Fg"
+    request = httpx.Request("POST", "http://127.0.0.1:9/hook")
+    response = httpx.Response(status, text="x" * pad + secret + " more" * 80, request=request)
+    error = cleaned(status_error(response, text_reason(response)), [secret])
+    shown = exception_text(error)
+    starts = [secret[:n] for n in range(6, len(secret) + 1)]
+    assert [s for s in starts if s in shown] == []
+    assert len(error.message) <= 400

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from smmgen.cli import cli
@@ -35,7 +36,7 @@ from smmgen.commands.publish import run_publish
 from smmgen.publish.ledger.local import LocalStore
 from smmgen.publish.ledger.records import parse_lines
 from smmgen.publish.ledger.state import ItemState, fold
-from tests.conftest import TODAY, MakeProject
+from tests.conftest import REPO, TODAY, MakeProject
 from tests.servers.base import Faults, Reply, Request
 from tests.servers.mastodon import MastodonServer
 from tests.servers.webhook import PATH, SECRET, WebhookServer
@@ -452,3 +453,55 @@ def test_a_signal_while_waiting_for_another_publisher_stops_at_once(
     assert hook.clock.arrivals == []
     assert ledger(root) == {}
     finish(root, {"hook": hook}, 3)
+
+
+def publish_step_script() -> str:
+    """The `run:` script of the Publish step of the workflow `smmgen init` writes."""
+    workflow = yaml.safe_load(
+        (REPO / "smmgen" / "scaffold" / "workflows" / "publish.yml").read_text("utf-8")
+    )
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    (step,) = [s for s in steps if s.get("id") == "publish"]
+    script: str = step["run"]
+    return script
+
+
+@pytest.mark.parametrize("signum", [INT, TERM])
+def test_a_cancelled_job_reaches_smmgen_through_the_workflow_shell(
+    make_project: MakeProject, tmp_path: Path, signum: int
+) -> None:
+    """GitHub cancels a job by signalling the step's shell alone (SIGINT, then
+    SIGTERM), not its children: the Publish step passes the signal on, so smmgen
+    stops sending and prints its summary, and the step ends with its code."""
+    with Hook(hold=0.25) as hook:
+        servers: dict[str, Hook | Masto] = {"hook": hook}
+        root = project(make_project, 6, hook)
+        summary = tmp_path / "summary.md"
+        env = environment(
+            DRY_RUN="false",
+            AT="",
+            CHANNEL="",
+            RUNNER_TEMP=str(tmp_path),
+            GITHUB_STEP_SUMMARY=str(summary),
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        )
+        shell = subprocess.Popen(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", publish_step_script()],
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_until(lambda: bool(hook.clock.arrivals and hook.clock.arrivals[0].answered), shell)
+        signalled = time.monotonic()
+        shell.send_signal(signum)  # the shell only, as the runner does
+        _stdout, stderr = shell.communicate(timeout=60)
+        assert shell.returncode == 128 + signum, (shell.returncode, stderr)
+        assert len(hook.clock.after(signalled)) <= 1  # only the request in flight
+        assert len(hook.clock.arrivals) < 6
+        assert "interrupted" in summary.read_text("utf-8")  # smmgen printed its summary
+        assert "Traceback" not in stderr
+        for state in ledger(root).values():
+            assert state.status != "claimed"
+        finish(root, servers, 6)

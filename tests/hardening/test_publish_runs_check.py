@@ -301,3 +301,18 @@ def test_publish_of_a_post_whose_file_does_not_load_says_so(
     assert "no post has this id" in result.output
     assert "content/broken.md" in result.output
     assert "smmgen check" in result.output
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_broken_channel_is_a_configuration_error_also_with_channel(
+    make_project: MakeProject, run: Callable[..., Result], dry_run: bool
+) -> None:
+    """`publish --channel X` (as the sharded workflow runs it) on a channels.yaml
+    whose channel X is broken reports the configuration, not "no such channel"."""
+    channels = "channels:\n  masto:\n    type: mastodonn\n    instance: https://m.example\n"
+    root = make_project(channels=channels)
+    args = ["--root", root, "publish", "--channel", "masto"] + (["--dry-run"] if dry_run else [])
+    result = run(*args)
+    assert result.exit_code == 1, result.output
+    assert "channels.yaml" in result.output
+    assert "no such channel" not in result.output

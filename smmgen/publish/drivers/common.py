@@ -44,7 +44,10 @@ def send(driver: Driver, method: str, url: str, **kwargs: Any) -> httpx.Response
 def cleaned(error: PublishError, secrets: Iterable[str]) -> PublishError:
     """``error`` scrubbed of ``secrets``, with no exception chain or frames behind it
     (the httpx error and the frames below hold the URL)."""
-    error.message = scrub(error.message, secrets)
+    message = scrub(error.message, secrets)  # whole, then cut: a cut first keeps a secret's start
+    if len(message) > _REASON_CHARS:
+        message = message[: _REASON_CHARS - 1] + "…"
+    error.message = message
     error.args = (error.message,)
     error.__cause__ = None
     error.__context__ = None
@@ -113,8 +116,9 @@ def response_json(response: httpx.Response) -> Any:
 
 
 def text_reason(response: httpx.Response) -> str:
-    """A short reason from a plain-text (or empty) answer."""
-    text = " ".join(response.text.split())[:_REASON_CHARS]
+    """The reason from a plain-text (or empty) answer, on one line; uncut, since
+    it must be redacted whole (:func:`cleaned` shortens it)."""
+    text = " ".join(response.text.split())
     return text or f"{response.status_code} {response.reason_phrase}".strip()
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
-import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,8 +34,8 @@ from smmgen import text as textlib
 from smmgen.adapt.variants import Media, Part, Variant
 from smmgen.models.channels import MastodonChannel
 from smmgen.publish.driver import Context, Driver, Remote
-from smmgen.publish.errors import NotSent, Rejected, Transient, Unknown
-from smmgen.publish.http import status_error
+from smmgen.publish.errors import Cancelled, NotSent, Rejected, Transient, Unknown
+from smmgen.publish.http import pause, status_error
 from smmgen.secrets import Redactor
 
 #: Polls of an upload still being processed (waits grow from 0.25 s to 5 s: about 75 s).
@@ -325,7 +324,8 @@ class MastodonDriver(Driver):
         """Poll ``GET /api/v1/media/:id`` until the attachment has a ``url`` (bounded)."""
         delay, waited = 0.25, 0.0
         for _ in range(MEDIA_POLLS):
-            time.sleep(delay * self.http.policy.scale)
+            if pause(delay * self.http.policy.scale, self.http.cancel):
+                raise Cancelled(f"interrupted while {media.path} was being processed; not sent")
             waited += delay
             response = self._send(
                 "GET", f"/api/v1/media/{media_id}", headers=self._headers(),

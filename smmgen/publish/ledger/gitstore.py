@@ -81,7 +81,17 @@ def _run(
     args: list[str], cwd: Path, env: dict[str, str] | None, data: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(args, cwd=cwd, input=data, capture_output=True, env=env, check=False)
+        # a session of its own: Ctrl-C in a terminal reaches the whole foreground process
+        # group, and must not kill the git that records what was just published
+        return subprocess.run(
+            args,
+            cwd=cwd,
+            input=data,
+            capture_output=True,
+            env=env,
+            check=False,
+            start_new_session=True,
+        )
     except FileNotFoundError:
         raise LedgerError(
             "git is not installed; install it, or keep the ledger in a directory"

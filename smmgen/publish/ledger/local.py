@@ -115,10 +115,8 @@ class LocalStore(Store):
                         f"another smmgen publish holds the ledger in {self.directory}; "
                         "wait for it to finish"
                     ) from None
-                if self._cancel is not None:
-                    self._cancel.wait(0.05)
-                else:
-                    time.sleep(0.05)
+                time.sleep(0.05)  # not Event.wait: the signal handler sets the event, and
+                # would deadlock on the event's lock if it came while wait() held it
         self._lock_file = fd
 
     def load(self) -> list[Record]:
