@@ -18,6 +18,7 @@ import re
 import shlex
 import subprocess
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -212,6 +213,29 @@ def test_a_remote_that_refuses_the_watermark_still_gets_the_ledger(tmp_path: Pat
     git(project, "push", "--quiet", "--force", "origin", f"{first}:{HEAD}")
     with pytest.raises(LedgerError, match="was rewound"):
         GitStore(project).load()
+
+
+@pytest.mark.parametrize("refused", ["refs/heads/*", "refs/*"])
+def test_a_remote_that_refuses_the_branch_is_an_error_not_a_race(
+    tmp_path: Path, refused: str
+) -> None:
+    """A protection rule (a hook here) refuses the ledger branch: with an atomic
+    push the watermark fails along with it, which is no race with another
+    publisher: the store says the branch must be writable, at once."""
+    project, bare = repository(tmp_path)
+    hook = bare / "hooks" / "update"
+    hook.write_text(
+        f'#!/bin/sh\ncase "$1" in {refused}) echo "protected branch" >&2; exit 1;; esac\n'
+    )
+    hook.chmod(0o755)
+    store = GitStore(project)
+    store.load()
+    started = time.monotonic()
+    with pytest.raises(LedgerError, match="must be writable by the publisher"):
+        store.claim([Claim(intent("a"), 0)])
+    assert time.monotonic() - started < 30  # not a hundred fetch-and-retry rounds
+    with contextlib.suppress(LedgerError):
+        store.close()
 
 
 # -- ledger init ---------------------------------------------------------------------

@@ -442,13 +442,7 @@ class GitStore(Store):
             if self.marking and self._refuses_watermark(output):
                 self._unmark()
                 continue
-            if (
-                "[rejected]" in output
-                or "non-fast-forward" in output
-                or "fetch first" in output
-                or ("[remote rejected]" in output and "cannot lock ref" in output)
-                or "atomic transaction failed" in output
-            ):
+            if self._lost_race(output):
                 return False
             attempt += 1
             if "[remote rejected]" in output or attempt == 3:
@@ -469,6 +463,24 @@ class GitStore(Store):
     def _ref(self, ref: str) -> str:
         """The commit a local ref points to, or '' if it does not exist."""
         return self._git("rev-parse", "--verify", "--quiet", ref, check=False, what="read a ref")
+
+    def _reason(self, output: str, ref: str) -> str | None:
+        """Why the push refused ``ref`` (its porcelain line, lower case), None if it did not."""
+        for line in output.splitlines():
+            if line.startswith("!") and f":{ref}\t" in line:
+                return line.lower()
+        return None
+
+    def _lost_race(self, output: str) -> bool:
+        """Another push moved the branch (or its watermark) first; not a refusal by
+        the remote (a hook, a protection rule), which must be reported instead."""
+        branch = self._reason(output, f"refs/heads/{self.branch}")
+        if branch is None:  # no porcelain line for it: read the whole output
+            branch = output.lower()
+        if "atomic transaction failed" in branch:  # why did the transaction fail?
+            rest = output.lower().replace("atomic transaction failed", "")
+            return any(word in rest for word in _RACES if word != "atomic")
+        return "[rejected]" in branch or any(word in branch for word in _RACES if word != "atomic")
 
     def _refuses_watermark(self, output: str) -> bool:
         """The remote refused the watermark ref itself (a hook, a host that takes
