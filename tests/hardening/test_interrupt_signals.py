@@ -489,6 +489,9 @@ def test_a_cancelled_job_reaches_smmgen_through_the_workflow_shell(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", publish_step_script()],
             cwd=root,
             env=env,
+            # as the runner starts it: a test worker may ignore SIGINT, and a shell
+            # cannot trap a signal ignored when it started
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -133,6 +133,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client went away mid-body: no request reached the app
+            self.close_connection = True
+            return
         parts = urlsplit(self.path)
         request = Request(
             method=self.command,
