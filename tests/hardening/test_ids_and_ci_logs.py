@@ -22,11 +22,9 @@ import json
 import re
 import string
 import tempfile
-import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
-import regex
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -43,6 +41,7 @@ from smmgen.report import findings as check_formats
 from smmgen.report import plan as plan_formats
 from smmgen.report import publish as publish_formats
 from tests.conftest import CALENDAR_YAML, CHANNELS_YAML, TODAY, write
+from tests.hardening.ids import documented_id
 
 # -- what the runner does with a log line (actions/runner ActionCommand.cs) ---------
 
@@ -162,21 +161,6 @@ def run(root: Path, *args: str) -> Result:
 # -- ids derived from file names ----------------------------------------------------
 
 ID_CHARS = set(string.ascii_letters + string.digits + "-_./")
-
-
-DOCUMENTED_ID = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d._/-]*")
-
-
-def documented_id(value: str) -> bool:
-    """The README's id: letters of any script with their marks, digits, ZWNJ/ZWJ,
-    '-', '_', '.' and '/', starting with a letter or digit, no empty, '.' or '..'
-    part (written with the regex module's Unicode properties, not smmgen's code)."""
-    known = all(unicodedata.category(c) != "Cn" for c in value)  # this Python's Unicode
-    return (
-        known
-        and bool(DOCUMENTED_ID.fullmatch(value))
-        and all(part not in ("", ".", "..") for part in value.split("/"))
-    )
 
 
 def project(root: Path, posts: dict[str, str | bytes], calendar: str = CALENDAR_YAML) -> Path:

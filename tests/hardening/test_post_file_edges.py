@@ -18,12 +18,10 @@ from __future__ import annotations
 import json
 import string
 import tempfile
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import regex
 from click.testing import Result
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -35,6 +33,7 @@ from smmgen.loader.posts import load_posts
 from smmgen.models.calendar import CalendarFile
 from smmgen.models.post import FrontMatter
 from tests.conftest import CALENDAR_YAML, CHANNELS_YAML, MakeProject, write
+from tests.hardening.ids import documented_id
 
 Run = Callable[..., Result]
 BINARY_PROBE = 8192
@@ -130,21 +129,6 @@ def test_nul_after_8_kib_through_check(make_project: MakeProject, run: Run) -> N
 
 ID_START = string.ascii_letters + string.digits
 ID_CHARS = set(ID_START + "-_./")
-
-
-DOCUMENTED_ID = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d._/-]*")
-
-
-def documented_id(value: str) -> bool:
-    """The README's id: letters of any script with their marks, digits, ZWNJ/ZWJ,
-    '-', '_', '.' and '/', starting with a letter or digit, no empty, '.' or '..'
-    part (written with the regex module's Unicode properties, not smmgen's code)."""
-    known = all(unicodedata.category(c) != "Cn" for c in value)  # this Python's Unicode
-    return (
-        known
-        and bool(DOCUMENTED_ID.fullmatch(value))
-        and all(part not in ("", ".", "..") for part in value.split("/"))
-    )
 
 
 def accepted(value: str) -> bool:
