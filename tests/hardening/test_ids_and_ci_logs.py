@@ -40,8 +40,8 @@ from smmgen.publish.engine import Result as ItemResult
 from smmgen.report import findings as check_formats
 from smmgen.report import plan as plan_formats
 from smmgen.report import publish as publish_formats
-from tests.conftest import CALENDAR_YAML, CHANNELS_YAML, TODAY, write
-from tests.hardening.ids import documented_id
+from tests.conftest import CALENDAR_YAML, TODAY, write
+from tests.hardening.ids import documented_id, project
 
 # -- what the runner does with a log line (actions/runner ActionCommand.cs) ---------
 
@@ -161,19 +161,6 @@ def run(root: Path, *args: str) -> Result:
 # -- ids derived from file names ----------------------------------------------------
 
 ID_CHARS = set(string.ascii_letters + string.digits + "-_./")
-
-
-def project(root: Path, posts: dict[str, str | bytes], calendar: str = CALENDAR_YAML) -> Path:
-    write(root / "channels.yaml", CHANNELS_YAML)
-    write(root / "calendar.yaml", calendar)
-    for name, text in posts.items():
-        path = root / "content" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-    return root
 
 
 POST_WITHOUT_ID = "---\ntitle: t\npublish_at: 2026-11-25 11:00\n---\nHello.\n"

@@ -33,7 +33,7 @@ from smmgen.loader.posts import load_posts
 from smmgen.models.calendar import CalendarFile
 from smmgen.models.post import FrontMatter
 from tests.conftest import CALENDAR_YAML, CHANNELS_YAML, MakeProject, write
-from tests.hardening.ids import documented_id
+from tests.hardening.ids import documented_id, project
 
 Run = Callable[..., Result]
 BINARY_PROBE = 8192
@@ -47,19 +47,6 @@ def load(root: Path) -> tuple[list[str], list[Finding]]:
     sink: list[Finding] = []
     posts = load_posts(root, load_config(root), sink, set())
     return [p.id for p in posts], sink
-
-
-def project(root: Path, posts: dict[str, str | bytes]) -> Path:
-    write(root / "channels.yaml", CHANNELS_YAML)
-    write(root / "calendar.yaml", CALENDAR_YAML)
-    for name, text in posts.items():
-        path = root / "content" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-    return root
 
 
 HEAD = "---\nid: a\n---\n"

@@ -406,15 +406,15 @@ def post(text: str, ident: str, extra: str = "") -> str:
 
 @pytest.fixture
 def repo(make_project: MakeProject) -> Path:
-    """Posts made from other files: a symlink into content/_shared/ (two hops for one),
+    """Posts made from other files: a symlink into content/_parts/ (two hops for one),
     media (one through a symlink), a template; and a post that depends on nothing else."""
     root = make_project(
         channels=CHANNELS,
         calendar="timezone: UTC\n",
         posts={
-            "_shared/linked.md": post("Shared text.", "linked"),
-            "_shared/far.md": post("Far text.", "far"),
-            "_shared/other.md": post("Other text.", "far"),
+            "_parts/linked.md": post("Shared text.", "linked"),
+            "_parts/far.md": post("Far text.", "far"),
+            "_parts/other.md": post("Other text.", "far"),
             "pictured.md": post(
                 "With a picture.", "pictured", "media: [{path: media/a.png, alt: A}]\n"
             ),
@@ -429,11 +429,11 @@ def repo(make_project: MakeProject) -> Path:
     write(root / "templates" / "feed.j2", "{% include 'part.j2' %}{{ text }}")
     write(root / "templates" / "part.j2", "News: ")
     write(root / "content" / "_unrelated.md", "not a post")
-    os.symlink("_shared/linked.md", root / "content" / "linked.md")
-    os.symlink("hop.md", root / "content" / "_shared" / "far-link.md")
-    os.symlink("_shared/far-link.md", root / "content" / "far.md")
-    os.symlink("hop.md", root / "content" / "_shared" / "unused")
-    (root / "content" / "_shared" / "hop.md").symlink_to("far.md")
+    os.symlink("_parts/linked.md", root / "content" / "linked.md")
+    os.symlink("hop.md", root / "content" / "_parts" / "far-link.md")
+    os.symlink("_parts/far-link.md", root / "content" / "far.md")
+    os.symlink("hop.md", root / "content" / "_parts" / "unused")
+    (root / "content" / "_parts" / "hop.md").symlink_to("far.md")
     os.symlink("_real/b.png", root / "media" / "b.png")
     git(root, "init", "--quiet", "--initial-branch=main")
     git(root, "add", "-A")
@@ -451,16 +451,16 @@ ON_FEED = ["far", "linked", "pictured", "templated", "via-link"]  # the template
 CHANGES: dict[str, tuple[Any, dict[str, list[str]]]] = {
     # what the branch changes -> the posts made from it
     "the target of a symlink, in a _ folder": (
-        lambda r: write(r / "content/_shared/linked.md", post("Edited.", "linked")),
-        {"linked": ["content/_shared/linked.md"]},
+        lambda r: write(r / "content/_parts/linked.md", post("Edited.", "linked")),
+        {"linked": ["content/_parts/linked.md"]},
     ),
     "a file two links away": (
-        lambda r: write(r / "content/_shared/far.md", post("Edited far.", "far")),
-        {"far": ["content/_shared/far.md"]},
+        lambda r: write(r / "content/_parts/far.md", post("Edited far.", "far")),
+        {"far": ["content/_parts/far.md"]},
     ),
     "a link on the way, pointed elsewhere": (
-        lambda r: _relink(r / "content/_shared/hop.md", "other.md"),
-        {"far": ["content/_shared/hop.md"]},
+        lambda r: _relink(r / "content/_parts/hop.md", "other.md"),
+        {"far": ["content/_parts/hop.md"]},
     ),
     "a medium": (
         lambda r: write(r / "media/a.png", b"\x89PNG\r\n\x1a\nedited"),
@@ -508,7 +508,7 @@ def test_configuration_changes_every_post(repo: Path) -> None:
 
 def test_unrelated_files_change_no_post(repo: Path) -> None:
     write(repo / "content/_unrelated.md", "still not a post")
-    write(repo / "content/_shared/new.md", post("Not linked.", "new"))
+    write(repo / "content/_parts/new.md", post("Not linked.", "new"))
     write(repo / "README.md", "# notes\n")
     assert changed(repo) == {}
 
@@ -517,8 +517,8 @@ def test_own_changes_and_renames_are_still_told_apart(repo: Path) -> None:
     write(repo / "content/plain.md", post("Edited itself.", "plain", "channels: [mastodon]\n"))
     git(repo, "mv", "content/pictured.md", "content/renamed.md")
     write(repo / "content/new.md", post("New.", "new"))
-    write(repo / "content/_shared/new-target.md", post("New behind a link.", "new-link"))
-    os.symlink("_shared/new-target.md", repo / "content/new-link.md")
+    write(repo / "content/_parts/new-target.md", post("New behind a link.", "new-link"))
+    os.symlink("_parts/new-target.md", repo / "content/new-link.md")
     found = changed(repo)
     assert {i: (p.change, p.via) for i, p in found.items()} == {
         "plain": ("changed", []),
@@ -540,14 +540,14 @@ def test_a_post_moved_out_of_content_is_removed(repo: Path) -> None:
 
 
 def test_a_post_that_no_longer_loads_through_its_link_is_previewed(repo: Path) -> None:
-    (repo / "content/_shared/linked.md").unlink()
+    (repo / "content/_parts/linked.md").unlink()
     found = make_preview(smmgen.load(repo), "main")
     files = {item.file: item for item in found.posts}
     assert "content/linked.md" in files
     item = files["content/linked.md"]
     assert item.post is None
     assert item.findings
-    assert item.via == ["content/_shared/linked.md"]
+    assert item.via == ["content/_parts/linked.md"]
     assert found.removed == []
 
 
