@@ -7,16 +7,15 @@ Public API (stable):
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from smmgen.project import Project
 
-try:
-    __version__ = version("smmgen")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+# The one place the version is written: pyproject.toml reads it from here
+# (`[tool.setuptools.dynamic]`), `smmgen --version` prints it, and `smmgen init`
+# pins the workflows it writes to it. README: Releasing.
+__version__ = "0.1.0.dev0"
 
 __all__ = ["__version__", "load"]
 
