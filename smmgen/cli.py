@@ -14,11 +14,14 @@ from collections.abc import Callable
 from datetime import UTC
 from functools import wraps
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
 from smmgen import __version__
+
+if TYPE_CHECKING:
+    from smmgen.commands.lock import Index
 
 F = TypeVar("F", bound=Callable[..., Any])
 LedgerKind = Literal["auto", "git", "local"]
@@ -337,25 +340,142 @@ def new(ctx: click.Context, title: str, at: str | None, channels: str | None, dr
     metavar="ZONE",
     help="IANA time zone for calendar.yaml (default: this machine's, else UTC).",
 )
+@click.option(
+    "--lock/--no-lock",
+    default=None,
+    help="Also write .github/smmgen/requirements.txt: smmgen and every dependency pinned"
+    " with hashes (resolved by uv), which the workflows install with --require-hashes."
+    " With --upgrade: --no-lock goes back to a plain pin.",
+)
+@click.option(
+    "--python",
+    metavar="X.Y",
+    help="The Python the workflows run and the lock is resolved for (default: 3.12;"
+    " with --upgrade: the workflows' own).",
+)
+@click.option("--index-url", metavar="URL", help="--lock: resolve from this package index.")
+@click.option(
+    "--find-links",
+    metavar="DIR",
+    multiple=True,
+    help="--lock: also look for packages in this folder or page (repeatable).",
+)
+@click.option("--no-index", is_flag=True, help="--lock: use --find-links only, no index.")
+@click.option(
+    "--upgrade",
+    is_flag=True,
+    help="Rewrite the workflows (and the lock) of an existing project for this version of"
+    " smmgen. Shows the diff first; refuses to overwrite edited files without --force.",
+)
+@click.option("--force", is_flag=True, help="--upgrade: overwrite files with local edits too.")
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="--upgrade: write without asking (needed when not a terminal).",
+)
 @handle_errors
-def init(directory: Path, timezone: str | None) -> None:
+def init(
+    directory: Path,
+    timezone: str | None,
+    lock: bool | None,
+    python: str | None,
+    index_url: str | None,
+    find_links: tuple[str, ...],
+    no_index: bool,
+    upgrade: bool,
+    force: bool,
+    yes: bool,
+) -> None:
     """Create a content repository in DIRECTORY (default: here).
 
     Writes channels.yaml, calendar.yaml, an example post, templates/, media/,
     .gitattributes, .gitignore and the GitHub workflows (.github/workflows/:
     check.yml reviews pull requests, publish.yml publishes what is due).
     Never overwrites a file.
+
+    The workflows install exactly this version of smmgen (smmgen==X.Y.Z), or
+    with --lock a requirements file with hashes. `smmgen init --upgrade` moves
+    an existing project's workflows to the version you run (README: "Which
+    smmgen the workflows run").
     """
     from smmgen.commands.init import init_project
+    from smmgen.commands.lock import Index
+    from smmgen.errors import UsageError
+    from smmgen.workflows import DEFAULT_PYTHON, is_release
 
-    written = init_project(directory, timezone=timezone)
+    index = Index(index_url, find_links, no_index)
+    if not upgrade:
+        if force or yes:
+            raise UsageError("--force and --yes go with --upgrade")
+        if lock is False:
+            raise UsageError("--no-lock goes with --upgrade (init pins without a lock anyway)")
+    if index != Index() and not lock and not upgrade:
+        raise UsageError("--index-url, --find-links and --no-index go with --lock")
+    if upgrade:
+        if timezone is not None:
+            raise UsageError("--timezone goes with a new project, not --upgrade")
+        _upgrade(directory, lock=lock, python=python, index=index, force=force, yes=yes)
+        return
+    written = init_project(
+        directory, timezone=timezone, lock=index if lock else None, python=python or DEFAULT_PYTHON
+    )
     click.echo(f"created a smmgen project in {directory}:")
     for path in written:
         click.echo(f"  {path.relative_to(directory).as_posix()}")
+    how = "smmgen and its dependencies, with hashes" if lock else f"smmgen=={__version__}"
+    click.echo(f"the workflows install {how}")
+    if not is_release(__version__):
+        click.echo(
+            f"warning: {__version__} is a development version, which the package index does"
+            " not have: install a release and run `smmgen init --upgrade` before pushing",
+            err=True,
+        )
     click.echo(
         "next: edit channels.yaml, then run `smmgen check`; once the repository is pushed,"
         " create the ledger with `smmgen ledger init` (README: Setting it up)"
     )
+
+
+def _upgrade(
+    directory: Path,
+    *,
+    lock: bool | None,
+    python: str | None,
+    index: Index,
+    force: bool,
+    yes: bool,
+) -> None:
+    from smmgen.commands.init import apply_upgrade, plan_upgrade
+    from smmgen.errors import SmmgenError
+
+    upgrade = plan_upgrade(directory, lock=lock, python=python, index=index)
+    for path in upgrade.kept_absent:
+        click.echo(f"{path}: not there, left out (you removed it; `smmgen init` writes it)")
+    if not upgrade.changes:
+        click.echo(f"the workflows are up to date for smmgen {__version__}")
+        return
+    for change in upgrade.changes:
+        click.echo(change.diff(), nl=False)
+    conflicts = upgrade.conflicts
+    if conflicts and not force:
+        shown = ", ".join(c.path for c in conflicts)
+        raise SmmgenError(
+            f"{shown}: edited since smmgen wrote it (or written before smmgen pinned its"
+            " workflows); the diff above shows what the upgrade would undo. Carry your edits"
+            " over by hand after `smmgen init --upgrade --force`, or keep the file as it is"
+        )
+    if not yes:
+        if not sys.stdin.isatty():
+            click.echo("nothing written: run again with --yes to write these changes")
+            return
+        if not click.confirm(f"write these changes for smmgen {__version__}?", default=False):
+            click.echo("nothing written")
+            return
+    apply_upgrade(directory, upgrade)
+    for change in upgrade.changes:
+        click.echo(f"{'removed' if change.new is None else 'wrote'} {change.path}")
+    click.echo(f"the workflows now install smmgen {__version__} ({upgrade.mode.value})")
 
 
 @cli.command()

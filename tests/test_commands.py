@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 from click.testing import Result
 
+from smmgen import __version__
 from smmgen.loader.yamlfile import YamlDoc, parse
 from smmgen.project import load
 from tests.conftest import REPO
@@ -319,7 +320,9 @@ def test_init_creates_a_project(tmp_path, run):
     files = set(tree(target))
     assert files in (init_files(before), init_files(after))
     assert lines(result)[0] == f"created a smmgen project in {target}:"
-    assert sorted(lines(result)[1:-1]) == sorted(f"  {name}" for name in files)
+    listed = [line for line in lines(result) if line.startswith("  ")]
+    assert sorted(listed) == sorted(f"  {name}" for name in files)
+    assert f"the workflows install smmgen=={__version__}" in lines(result)
     assert lines(result)[-1] == (
         "next: edit channels.yaml, then run `smmgen check`; once the repository is pushed,"
         " create the ledger with `smmgen ledger init` (README: Setting it up)"
@@ -487,7 +490,8 @@ def test_an_unknown_front_matter_key_fails_schema_validation(schemas):
 def test_version(run):
     result = run("--version")
     assert result.exit_code == 0
-    assert result.output == f"smmgen, version {version('smmgen')}\n"
+    assert result.output == f"smmgen, version {__version__}\n"
+    assert __version__ == version("smmgen")  # the installed metadata says the same
 
 
 @pytest.mark.parametrize("command", [["check"], ["new", "Hello"]])

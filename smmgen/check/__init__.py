@@ -16,7 +16,7 @@ from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from smmgen.check import files, policy, timing, variants  # noqa: F401  (they register rules)
+from smmgen.check import files, pins, policy, timing, variants  # noqa: F401  (they register rules)
 from smmgen.check.cache import Cache, Entry, stable
 from smmgen.check.policy import media_items
 from smmgen.check.rules import POST_RULES, PROJECT_RULES

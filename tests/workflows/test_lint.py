@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 import yaml
 
+from smmgen import __version__
 from smmgen.commands.init import init_project
+from smmgen.workflows import Install, render
 from tests.prerequisites import tool
 from tests.workflows.expressions import interpolate
 from tests.workflows.harness import load
 
 REPO = Path(__file__).resolve().parents[2]
-SCAFFOLD = REPO / "smmgen" / "scaffold" / "workflows"
 NAMES = ("check.yml", "publish.yml")
 SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # v\d+(?:\.\d+)*\s*$")
 NETWORK_TYPES = {"mastodon", "bluesky", "telegram", "discord", "slack", "webhook"}
@@ -38,10 +39,22 @@ def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module", params=["repository", "init"])
-def workflows(request: pytest.FixtureRequest, initialised: Path) -> list[Path]:
+@pytest.fixture(scope="module")
+def locked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workflows `smmgen init --lock` writes (the lock itself is tested in
+    tests/packaging: resolving it needs the built wheel)."""
+    root = tmp_path_factory.mktemp("locked")
+    (root / ".github" / "workflows").mkdir(parents=True)
+    for name in NAMES:
+        text = render(name, __version__, Install.LOCKED)
+        (root / ".github" / "workflows" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module", params=["repository", "init", "init --lock"])
+def workflows(request: pytest.FixtureRequest, initialised: Path, locked: Path) -> list[Path]:
     """The workflow files of this repository, or of a project `smmgen init` made."""
-    root = REPO if request.param == "repository" else initialised
+    root = {"repository": REPO, "init": initialised, "init --lock": locked}[request.param]
     return [root / ".github" / "workflows" / name for name in NAMES]
 
 
@@ -61,11 +74,19 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_repository_runs_the_workflows_init_writes(name: str, initialised: Path) -> None:
-    canonical = (SCAFFOLD / name).read_bytes()
-    assert (REPO / ".github" / "workflows" / name).read_bytes() == canonical, (
-        f"copy smmgen/scaffold/workflows/{name} to .github/workflows/{name}"
+    """The same file, but for the install step: this repository installs its
+    checkout, a content repository exactly the version that wrote it."""
+    ours = (REPO / ".github" / "workflows" / name).read_text(encoding="utf-8")
+    assert ours == render(name, __version__, Install.CHECKOUT), (
+        f".github/workflows/{name} is not smmgen/scaffold/workflows/{name} as rendered for"
+        " this repository: run `smmgen init --upgrade --force --yes` here"
     )
-    assert (initialised / ".github" / "workflows" / name).read_bytes() == canonical
+    written = (initialised / ".github" / "workflows" / name).read_text(encoding="utf-8")
+    assert written == render(name, __version__, Install.PINNED)
+    differ = [
+        (a, b) for a, b in zip(ours.splitlines(), written.splitlines(), strict=True) if a != b
+    ]  # fmt: skip
+    assert all("fingerprint" in a or "pip" in a or "#" in a for a, _ in differ), differ
 
 
 # -- the linters --------------------------------------------------------------------
