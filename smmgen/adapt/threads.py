@@ -81,6 +81,8 @@ def _best_cut(rest: str, index: int, budget: Callable[[int, str], bool]) -> int:
     return inside or (graphemes[0] if graphemes else 1)
 
 
+_WORD_REST = re.compile(r"\S*")
+
 #: The first window a part is looked for in (it grows while its prefix still fits).
 WINDOW = 2048
 
@@ -94,6 +96,12 @@ def _window(rest: str, index: int, budget: Callable[[int, str], bool]) -> int | 
     """
     size = WINDOW
     while size < len(rest):
+        # never measure half a word: a URL cut short counts as its characters,
+        # whole it counts 23, so only whole words make a longer prefix count more
+        whole = _WORD_REST.match(rest, size)
+        size = whole.end() if whole else size
+        if size >= len(rest):
+            break
         if not budget(index, rest[:size]):
             return size
         size *= 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from smmgen.adapt import threads
@@ -93,6 +93,9 @@ long_words = st.lists(
 
 
 @settings(max_examples=150, deadline=None)
+@example(  # the window ended inside the URL, which counted all its characters
+    words=["word", "https://example.com/" + "p" * 40], separators=[" "], limit=32, window=29
+)
 @given(
     words=long_words,
     separators=st.lists(st.sampled_from([" ", "  ", "\n", " \n\n "]), min_size=1, max_size=5),
