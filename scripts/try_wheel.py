@@ -390,10 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if shutil.which("git") is None:
             raise UsageError("git is not on PATH: the example content is a git repository")
         work = Path(tempfile.mkdtemp(prefix="smmgen-try-wheel-")).resolve()
-    except UsageError as exc:
-        print(f"try_wheel: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
+    except (UsageError, OSError) as exc:
         print(f"try_wheel: error: {exc}", file=sys.stderr)
         return 2
     try:
@@ -405,10 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"try_wheel: error: {exc}", file=sys.stderr)
         return 2
-    except Failed as exc:
-        print(f"try_wheel: FAILED: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
+    except (Failed, OSError) as exc:
         print(f"try_wheel: FAILED: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
