@@ -1,4 +1,5 @@
-"""A stand-in for the GitHub CLI's ``gh api``, answering like GitHub's REST API.
+"""A stand-in for the GitHub CLI's ``gh api`` and ``gh release create``,
+answering like GitHub's REST API.
 
 The harness puts a ``gh`` that runs this script first on the workflow
 steps' PATH. Its state (comments, who may write, every call) is a JSON file
@@ -14,6 +15,15 @@ documents them:
   404 for an unknown id, 403 for another user's comment;
 - ``PUT repos/{owner}/{repo}/actions/workflows/{file}/enable``: 204.
 
+``gh release create TAG [FILE...] --repo OWNER/REPO --title T --notes-file F
+[--verify-tag] [--prerelease] [--draft]`` (``-R``, ``-t``, ``-F``, ``-n``,
+``--notes`` too; ``GH_REPO`` for ``--repo``) appends to the state's
+``releases`` the tag, title, notes (the file's content), the flags and each
+file attached (name, size, SHA-256), and prints the release's URL. With
+``--verify-tag`` the tag must exist in the state's ``origin`` (the bare
+repository standing in for GitHub); a second release of a tag is 422; the
+files must exist; notes are required (there is no terminal to ask on).
+
 A request without ``GH_TOKEN`` (or ``GITHUB_TOKEN``) equal to the state's
 ``token`` is 401; with ``"read_only": true`` every write is 403 "Resource
 not accessible by integration", as for a fork's token. Errors are printed
@@ -22,6 +32,7 @@ as gh prints them (``gh: <message> (HTTP <status>)`` on stderr, exit 1).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -161,9 +172,112 @@ def show(value: Any, jq: str | None) -> str:
     return done.stdout
 
 
+def parse_release(argv: list[str]) -> dict[str, Any]:
+    """``gh release create`` arguments."""
+    options: dict[str, Any] = {
+        "tag": None, "files": [], "repo": os.environ.get("GH_REPO"), "title": None,
+        "notes": None, "notes_file": None, "verify_tag": False, "prerelease": False,
+        "draft": False,
+    }  # fmt: skip
+    valued = {"-R": "repo", "--repo": "repo", "-t": "title", "--title": "title",
+              "-n": "notes", "--notes": "notes", "-F": "notes_file",
+              "--notes-file": "notes_file"}  # fmt: skip
+    flags = {"--verify-tag": "verify_tag", "-p": "prerelease", "--prerelease": "prerelease",
+             "-d": "draft", "--draft": "draft"}  # fmt: skip
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        key, eq, value = arg.partition("=")
+        if key in valued:
+            options[valued[key]] = value if eq else rest.pop(0)
+        elif arg in flags:
+            options[flags[arg]] = True
+        elif arg.startswith("-"):
+            raise SystemExit(f"fake gh: release create option {arg} is not implemented")
+        elif options["tag"] is None:
+            options["tag"] = arg
+        else:
+            options["files"].append(arg)
+    if options["tag"] is None:
+        raise SystemExit("fake gh: release create needs a tag")
+    return options
+
+
+def create_release(state: dict[str, Any], options: dict[str, Any]) -> str:
+    """The release's URL; raises ApiError or SystemExit as gh fails."""
+    token = os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN")
+    if token != state["token"]:
+        raise ApiError(401, "Bad credentials")
+    repo, tag = options["repo"], options["tag"]
+    if not repo:
+        raise SystemExit("fatal: not a git repository: pass --repo OWNER/REPO or set GH_REPO")
+    if repo != state["repository"]:
+        raise ApiError(404, "Not Found")
+    if state.get("read_only"):
+        raise ApiError(403, "Resource not accessible by integration")
+    if options["notes"] is None and options["notes_file"] is None:
+        raise SystemExit("fake gh: --notes or --notes-file is required when not interactive")
+    if options["notes_file"] is not None:
+        source = options["notes_file"]
+        notes = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    else:
+        notes = options["notes"]
+    assets = []
+    for name in options["files"]:
+        path = Path(name.split("#", 1)[0])
+        if not path.is_file():
+            raise SystemExit(f"open {path}: no such file or directory")
+        data = path.read_bytes()
+        assets.append(
+            {"name": path.name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        )
+    if len({a["name"] for a in assets}) != len(assets):
+        raise SystemExit("fake gh: two files with the same name")
+    if options["verify_tag"]:
+        done = subprocess.run(
+            ["git", "--git-dir", state["origin"], "rev-parse", "--verify", "--quiet",
+             f"refs/tags/{tag}"], capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise SystemExit(
+                f"tag {tag} doesn't exist in the repo {repo}, aborting due to --verify-tag flag"
+            )
+    releases = state.setdefault("releases", [])
+    if any(release["tag"] == tag for release in releases):
+        raise ApiError(422, "Validation Failed: Release.tag_name already exists")
+    url = f"https://github.com/{repo}/releases/tag/{tag}"
+    releases.append({
+        "tag": tag, "title": options["title"], "notes": notes, "assets": assets,
+        "verify_tag": options["verify_tag"], "prerelease": options["prerelease"],
+        "draft": options["draft"], "url": url,
+    })  # fmt: skip
+    return url
+
+
+def release_main(state_path: Path, state: dict[str, Any], argv: list[str]) -> int:
+    if argv[:1] != ["create"]:
+        raise SystemExit(f"fake gh: only `gh release create` is implemented, not {argv[:1]}")
+    call: dict[str, Any] = {"command": "release create", "argv": ["release", *argv]}
+    try:
+        url = create_release(state, parse_release(argv[1:]))
+    except ApiError as error:
+        call["status"] = error.status
+        state.setdefault("calls", []).append(call)
+        state_path.write_text(json.dumps(state, indent=2), encoding="utf-8")
+        sys.stderr.write(f"HTTP {error.status}: {error.message}\n")
+        return 1
+    call["status"] = 201
+    state.setdefault("calls", []).append(call)
+    state_path.write_text(json.dumps(state, indent=2), encoding="utf-8")
+    sys.stdout.write(url + "\n")
+    return 0
+
+
 def main() -> int:
     state_path = Path(os.environ["FAKE_GH_STATE"])
     state = json.loads(state_path.read_text(encoding="utf-8"))
+    if sys.argv[1:2] == ["release"]:
+        return release_main(state_path, state, sys.argv[2:])
     request = parse(sys.argv[1:])
     call = {k: request[k] for k in ("method", "endpoint", "body")} | {"argv": sys.argv[1:]}
     try:
