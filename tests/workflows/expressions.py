@@ -289,7 +289,7 @@ def interpolate(
     if not isinstance(value, str):
         return value
     whole = EMBEDDED.fullmatch(value.strip())
-    if whole:
+    if whole and value.count("${{") == 1:  # not `${{ a }} ${{ b }}`, which is a string
         return evaluate(whole.group(1), context, status)
     return EMBEDDED.sub(lambda m: to_string(evaluate(m.group(1), context, status)), value)
 

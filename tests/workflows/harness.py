@@ -59,6 +59,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,7 @@ class StepResult:
     stdout: str = ""
     stderr: str = ""
     summary: str = ""
+    seconds: float = 0.0
 
 
 @dataclass
@@ -181,7 +183,8 @@ class RunResult:
         for job in self.jobs:
             parts.append(f"== job {job.name} ({job.status})")
             for step in job.steps:
-                parts.append(f"-- {step.name}: {step.outcome} ({step.returncode})")
+                parts.append(f"-- {step.name}: {step.outcome} ({step.returncode},"
+                             f" {step.seconds:.1f} s)")  # fmt: skip
                 parts.append(step.stdout + step.stderr)
         return "\n".join(parts)
 
@@ -446,6 +449,7 @@ class Runner:
         extra_path: list[str],
         job: JobResult,
     ) -> StepResult:
+        started = time.monotonic()
         workspace, temp, files = home / "workspace", home / "temp", home / "files"
         for kind in ("env", "output", "path", "summary"):
             (files / f"{kind}-{number}").write_text("", encoding="utf-8")
@@ -512,6 +516,7 @@ class Runner:
         return StepResult(
             name, step.get("id"), outcome, outcome, returncode, stdout, stderr,
             (files / f"summary-{number}").read_text(encoding="utf-8"),
+            time.monotonic() - started,
         )  # fmt: skip
 
     def _action(
@@ -630,14 +635,10 @@ class Runner:
         target = self._artifacts() / name
         if target.exists():
             if not _flag(options.get("overwrite"), False):
-                return (
-                    1,
-                    "",
-                    (
-                        "Failed to CreateArtifact: Received non-retryable error: Failed request:"
-                        " (409) Conflict: an artifact with this name already exists on the"
-                        " workflow run\n"
-                    ),
+                return _refused(
+                    "Failed to CreateArtifact: Received non-retryable error: Failed request:"
+                    " (409) Conflict: an artifact with this name already exists on the"
+                    " workflow run"
                 )
             shutil.rmtree(target)
         digest = hashlib.sha256()
@@ -666,10 +667,8 @@ class Runner:
         artifacts = self._artifacts()
         if name:
             if not (artifacts / name).is_dir():
-                return (
-                    1,
-                    "",
-                    f"Unable to download artifact(s): Artifact not found for name: {name}\n",
+                return _refused(
+                    f"Unable to download artifact(s): Artifact not found for name: {name}"
                 )
             shutil.copytree(artifacts / name, target, dirs_exist_ok=True)
         else:
@@ -690,22 +689,14 @@ class Runner:
         if {"subject-digest", "subject-checksums", "predicate", "predicate-path"} & set(options):
             raise NotImplementedError("attest-build-provenance without subject-path")
         if not _granted(job.permissions, "id-token"):
-            return (
-                1,
-                "",
-                (
-                    "Error: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable"
-                    " (the job needs `permissions: id-token: write`)\n"
-                ),
+            return _refused(
+                "Error: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable"
+                " (the job needs `permissions: id-token: write`)"
             )
         if not _granted(job.permissions, "attestations"):
-            return (
-                1,
-                "",
-                (
-                    "Error: Failed to persist attestation: Resource not accessible by integration"
-                    " (the job needs `permissions: attestations: write`)\n"
-                ),
+            return _refused(
+                "Error: Failed to persist attestation: Resource not accessible by integration"
+                " (the job needs `permissions: attestations: write`)"
             )
         patterns = [p.strip() for p in re.split(r"[\n,]", to_string(options.get("subject-path")))
                     if p.strip()]  # fmt: skip
@@ -749,25 +740,17 @@ class Runner:
         package index folder."""
         given = {k for k, v in options.items() if v not in (None, "")}
         if {"user", "password"} & given:
-            return (
-                1,
-                "",
-                (
-                    "(harness) the package index takes trusted publishing only: remove the"
-                    " user and password inputs (no token is stored; the job's OIDC token is"
-                    " exchanged for a short-lived upload token)\n"
-                ),
+            return _refused(
+                "(harness) the package index takes trusted publishing only: remove the"
+                " user and password inputs (no token is stored; the job's OIDC token is"
+                " exchanged for a short-lived upload token)"
             )
         if {"repository-url", "repository_url"} & given:
             return 1, "", "(harness) repository-url: only the local package index is emulated\n"
         if not _granted(job.permissions, "id-token"):
-            return (
-                1,
-                "",
-                (
-                    "Trusted publishing exchange failure: OpenID Connect token retrieval failed:"
-                    " the job has no `id-token: write` permission\n"
-                ),
+            return _refused(
+                "Trusted publishing exchange failure: OpenID Connect token retrieval failed:"
+                " the job has no `id-token: write` permission"
             )
         if self.package_index is None:
             raise AssertionError("the Runner was given no package_index to publish to")
@@ -777,13 +760,9 @@ class Runner:
         if publisher is None or (publisher.repository, publisher.workflow) != (
             claims["repository"], claims["workflow"]
         ) or publisher.environment not in (None, job.environment):  # fmt: skip
-            return (
-                1,
-                "",
-                (
-                    "Trusted publishing exchange failure: `invalid-publisher`: valid token, but no"
-                    f" corresponding publisher (claims: {json.dumps(claims)})\n"
-                ),
+            return _refused(
+                "Trusted publishing exchange failure: `invalid-publisher`: valid token, but no"
+                f" corresponding publisher (claims: {json.dumps(claims)})"
             )
         folder = workspace / to_string(options.get("packages-dir") or
                                        options.get("packages_dir") or "dist")  # fmt: skip
@@ -812,13 +791,10 @@ class Runner:
                 if skip:
                     log.append(f"Skipping {dist.name} because it appears to already exist\n")
                     continue
-                return (
-                    1,
+                return _refused(
+                    f"ERROR HTTPError: 400 Bad Request: File already exists ('{dist.name}')."
+                    " A file name can be used only once.",
                     "".join(log),
-                    (
-                        f"ERROR HTTPError: 400 Bad Request: File already exists ('{dist.name}')."
-                        " A file name can be used only once.\n"
-                    ),
                 )
             shutil.copy2(dist, target)
             digest = _sha256(dist)
@@ -876,13 +852,9 @@ def _setup_python(
     version, first on PATH for the job's later steps."""
     interpreter = find_python(version)
     if interpreter is None:
-        return (
-            1,
-            "",
-            (
-                f"(harness) no Python {version} on this machine: install it (pyenv install"
-                f" {version}, uv python install {version} or the system's python{version})\n"
-            ),
+        return _refused(
+            f"(harness) no Python {version} on this machine: install it (pyenv install"
+            f" {version}, uv python install {version} or the system's python{version})"
         )
     done = subprocess.run([interpreter, "-m", "venv", str(venv)], capture_output=True,
                           text=True, check=False)  # fmt: skip
@@ -894,6 +866,11 @@ def _setup_python(
     with output.open("a", encoding="utf-8") as out:
         out.write(f"python-version={full}\npython-path={python}\n")
     return 0, f"(harness) Python {full} in a fresh environment {venv} (from {interpreter})\n", ""
+
+
+def _refused(message: str, stdout: str = "") -> tuple[int, str, str]:
+    """A failed action: exit status 1, ``message`` on stderr."""
+    return 1, stdout, message + "\n"
 
 
 def _needs(job: dict[str, Any]) -> list[str]:
