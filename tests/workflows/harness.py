@@ -34,6 +34,8 @@ first on PATH, so that ``python -m pip`` really installs, into that
 throwaway environment; no ``python`` stand-in, and this test run's own
 environment is not on the steps' PATH. pip keeps its configuration (the
 machine's index) and a download cache in the runner's folder.
+``parallel_matrix=True`` runs a matrix's jobs side by side, as GitHub does
+(otherwise one after the other).
 
 Publishing, against a local package index folder (``package_index``: flat,
 as pip's ``--find-links`` reads it): ``actions/attest-build-provenance``
@@ -60,6 +62,7 @@ import stat
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,6 +206,7 @@ class Runner:
         package_index: Path | None = None,
         publisher: TrustedPublisher | None = None,
         step_timeout: float = STEP_TIMEOUT,
+        parallel_matrix: bool = False,
     ):
         self.path = workflow
         self.workflow = load(workflow)
@@ -213,6 +217,7 @@ class Runner:
         self.package_index = package_index
         self.publisher = publisher
         self.step_timeout = step_timeout
+        self.parallel_matrix = parallel_matrix  # a matrix's jobs side by side, as on GitHub
         self.tools = workdir / "tools"
         self.gh_state = workdir / "gh-state.json"
         self.pip_log = workdir / "pip.log"
@@ -324,10 +329,11 @@ class Runner:
                                           job.get("permissions"), "skipped"))  # fmt: skip
                 finished[job_id] = {"result": "skipped", "outputs": {}}
                 continue
-            legs = [
-                self._job(job_id, job, job_context | {"matrix": matrix}, base)
-                for matrix in self._matrix(job, job_context)
-            ]
+            matrices = self._matrix(job, job_context)
+            with ThreadPoolExecutor(len(matrices) if self.parallel_matrix else 1) as pool:
+                futures = [pool.submit(self._job, job_id, job, job_context | {"matrix": m}, base)
+                           for m in matrices]  # fmt: skip
+                legs = [future.result() for future in futures]
             run.jobs.extend(legs)
             outputs: dict[str, str] = {}
             for leg in legs:

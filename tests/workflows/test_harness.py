@@ -169,6 +169,42 @@ def test_a_push_runs_only_what_its_filter_matches(repo: Repo) -> None:
         repo.run(branches)
 
 
+RENDEZVOUS = """\
+jobs:
+  leg:
+    runs-on: ubuntu-latest
+    permissions: {}
+    strategy:
+      matrix:
+        n: [1, 2, 3]
+    steps:
+      - env:
+          N: ${{ matrix.n }}
+          MEET: <meet>
+        run: |
+          touch "$MEET/$N"
+          for _ in $(seq 50); do  # the other legs, within 5 s
+            [ "$(ls "$MEET" | wc -l)" = 3 ] && { echo "leg $N met the others"; exit 0; }
+            sleep 0.1
+          done
+          exit 1
+"""
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_a_matrix_runs_side_by_side_when_asked(repo: Repo, parallel: bool) -> None:
+    meet = repo.tmp / "meet"
+    meet.mkdir()
+    text = workflow(RENDEZVOUS.replace("<meet>", str(meet)))
+    result = repo.runner(text, parallel_matrix=parallel).run("push", {}, ref="refs/tags/v1.0.0")
+    assert [job.matrix["n"] for job in result.jobs] == [1, 2, 3]
+    if parallel:
+        assert [job.stdout for job in result.jobs] == [f"leg {n} met the others\n"
+                                                       for n in (1, 2, 3)]  # fmt: skip
+    else:  # one after the other, as for the workflows smmgen init writes
+        assert [job.status for job in result.jobs] == ["failure", "failure", "success"]
+
+
 # -- artifacts ----------------------------------------------------------------------------------
 
 
