@@ -21,6 +21,7 @@ from smmgen import __version__
 from smmgen.workflows import LOCK_FILE, LOCK_INPUT, WORKFLOWS
 from tests.packaging.conftest import run
 from tests.workflows.harness import load
+from tests.workflows.test_pins import pip_installs, unpinned
 
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 TIMEOUT = 600
@@ -83,6 +84,9 @@ def test_init_lock_writes_a_lock_that_pip_require_hashes_installs(
         text = (root / ".github" / "workflows" / name).read_text(encoding="utf-8")
         assert f'python-version: "{PYTHON}"' in text
         assert f"--require-hashes \\\n            --requirement {LOCK_FILE}" in text
+        installs = pip_installs(root / ".github" / "workflows" / name)
+        assert installs, name
+        assert all(unpinned(arguments, root) == [] for arguments in installs), installs
 
     venv = tmp_path / "venv"
     run("python -m venv", [sys.executable, "-m", "venv", venv], cwd=tmp_path, timeout=TIMEOUT)
