@@ -81,7 +81,8 @@ def render(name: str, version: str, mode: Install, python: str = DEFAULT_PYTHON)
 
 
 def _normalised(text: str) -> bytes:
-    body = FINGERPRINT_LINE.sub("", text, count=1)
+    # a checkout with CRLF line ends (git's autocrlf on Windows) is not an edit
+    body = FINGERPRINT_LINE.sub("", text.replace("\r\n", "\n"), count=1)
     return PIN.sub("smmgen==*", body).encode("utf-8")
 
 
@@ -124,8 +125,10 @@ def mode_of(text: str) -> Install | None:
 
 
 def is_release(version: str) -> bool:
-    """A version the package index can have: no dev, pre-release or local part."""
-    return re.fullmatch(r"\d+(\.\d+)*(\.post\d+)?", version) is not None
+    """A version that is published to the package index: a final, pre- or
+    post-release, not a development build (.devN) or a local one (+local)."""
+    pattern = r"[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?"
+    return re.fullmatch(pattern, version) is not None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from smmgen.workflows import (
     Install,
     edited,
     fingerprint,
+    is_release,
     render,
     stamp,
 )
@@ -233,3 +234,25 @@ def test_any_version_bump_is_not_an_edit(version: str) -> None:
     bumped = re.sub(r"smmgen==\S+", f"smmgen=={version}", TEMPLATE)
     assert not edited(bumped)
     assert fingerprint(bumped) == fingerprint(TEMPLATE)
+
+
+def test_crlf_line_ends_are_not_an_edit() -> None:
+    """A Windows checkout (git's autocrlf) has every line ended by CRLF."""
+    assert not edited(TEMPLATE.replace("\n", "\r\n"))
+    assert edited(TEMPLATE.replace("\n", "\r\n").replace("publish", "publsh"))
+
+
+@pytest.mark.parametrize(
+    ("version", "published"),
+    [
+        ("1.2.0", True),
+        ("0.1.0rc1", True),
+        ("2.0b3", True),
+        ("1.0.post1", True),
+        ("0.1.0.dev0", False),
+        ("1.0+local", False),
+        ("\u0661.0", False),  # ARABIC-INDIC DIGIT ONE: not a version digit
+    ],
+)
+def test_which_versions_the_index_can_have(version: str, published: bool) -> None:
+    assert is_release(version) is published
