@@ -159,3 +159,29 @@ def test_a_claim_decided_on_an_old_view_is_refused_even_on_a_current_tip(
     states = fold(GitStore(project).load())
     assert states["x", "feed"].records == 1
     assert states["x", "feed"].run == "B"
+
+
+def test_git_store_works_in_a_worktree(two_clones: tuple[Path, Path, Path]) -> None:
+    """In a `git worktree`, .git is a file: the store finds the git directory with
+    git, and a run that died in the worktree is recovered from the main checkout
+    (the journal sits beside the refs they share)."""
+    bare, project, _ = two_clones
+    worktree = project.parent / "worktree"
+    git(project, "worktree", "add", "--quiet", "--detach", str(worktree))
+    assert (worktree / ".git").is_file()
+    store = GitStore(worktree)
+    assert store.load() == []
+    assert store.claim([Claim(intent("a"), 0)]) == [True]
+    store.flush()
+    record = rec.make("published", "a", "feed", "run-a", remote={"id": "1"})
+    store._journal([record])  # the run dies here, before pushing its result
+    assert [json.loads(x)["event"] for x in branch_files(bare)["feed.jsonl"].splitlines()] == [
+        "intent"
+    ]
+    again = GitStore(project)
+    assert [r["event"] for r in again.load()] == ["intent", "published"]
+    again.close()
+    assert [json.loads(x)["event"] for x in branch_files(bare)["feed.jsonl"].splitlines()] == [
+        "intent",
+        "published",
+    ]

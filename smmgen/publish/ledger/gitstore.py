@@ -158,7 +158,11 @@ class GitStore(Store):
         self._flushing = 0
         self._failure: LedgerError | None = None
         self._thread: threading.Thread | None = None
-        self.journal = self.repo / ".git" / "smmgen" / f"{branch}.journal.jsonl"
+        # in the git directory shared by every worktree of the clone (in a worktree,
+        # .git is a file): a run that died in one is recovered from any of them,
+        # as the refs it tracks are shared too
+        common = self._git("rev-parse", "--git-common-dir", what="find the git directory")
+        self.journal = self.repo / common / "smmgen" / f"{branch}.journal.jsonl"
         self.writing = writing  # False: never push (what a crashed run left waits for a writer)
         self._recovered = False
         self._journal_lock = threading.Lock()
