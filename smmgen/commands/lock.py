@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sysconfig
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,17 +43,9 @@ class Index:
 
 
 def uv_command() -> str:
-    """The uv executable: the one installed beside smmgen (smmgen[lock]), else PATH's."""
-    try:
-        from uv import find_uv_bin  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        found = None
-    else:
-        try:
-            found = str(find_uv_bin())
-        except FileNotFoundError:
-            found = None
-    found = found or shutil.which("uv")
+    """The uv executable: the one installed beside smmgen (smmgen[lock] puts it in
+    this environment's scripts folder), else PATH's."""
+    found = shutil.which("uv", path=sysconfig.get_path("scripts")) or shutil.which("uv")
     if not found:
         raise SmmgenError(
             "--lock needs uv to resolve the requirements: install it beside smmgen"

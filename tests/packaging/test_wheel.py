@@ -59,21 +59,8 @@ def metadata(text: str) -> Message:
 def try_wheel(
     *args: str | Path, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            [sys.executable, TRY_WHEEL, *map(str, args)],
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=TRY_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"try_wheel.py: no result after {TRY_TIMEOUT} s\n{exc.output}")
+    argv = [sys.executable, TRY_WHEEL, *args]
+    return run("try_wheel.py", argv, cwd=cwd, timeout=TRY_TIMEOUT, check=False, env=env)
 
 
 def shown(done: subprocess.CompletedProcess[str]) -> str:

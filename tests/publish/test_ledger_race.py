@@ -57,7 +57,7 @@ def test_two_publishers_racing_publish_each_item_once(tmp_path: Path) -> None:
             ]
             for run in runs:
                 out, err = run.communicate(timeout=120)
-                assert run.returncode == 0, err
+                assert run.returncode == 0, err or out  # the report says what failed
                 reports.append(json.loads(out))
     outcomes = Counter()
     for report in reports:

@@ -32,6 +32,7 @@ from smmgen.adapt.variants import Media, Variant
 from smmgen.channels.bluesky import post_record
 from smmgen.models.channels import BlueskyChannel
 from smmgen.publish.driver import Context, Driver, Remote
+from smmgen.publish.drivers.common import shortened
 from smmgen.publish.errors import NotSent, PublishError, Rejected, Transient, Unknown
 from smmgen.publish.fetch import FetchError, fetch
 from smmgen.publish.http import status_error
@@ -88,7 +89,7 @@ class BlueskyDriver(Driver):
         name, message = _xrpc_error(response)
         detail = ": ".join(p for p in (name, message) if p) or response.reason_phrase
         # redacted whole, then cut: a cut first could leave the start of a secret
-        return status_error(response, _cut(self._scrub(f"Bluesky {what}: {detail}")))
+        return status_error(response, shortened(self._scrub(f"Bluesky {what}: {detail}")))
 
     def _send(
         self, method: str, nsid: str, *, auth: bool, idempotent: bool, **kwargs: Any
@@ -432,10 +433,6 @@ def _xrpc_error(response: httpx.Response) -> tuple[str, str]:
     if not isinstance(data, dict):
         return "", ""
     return str(data.get("error") or ""), str(data.get("message") or "")
-
-
-def _cut(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _key_taken(exc: Rejected) -> bool:

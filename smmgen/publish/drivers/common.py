@@ -44,15 +44,18 @@ def send(driver: Driver, method: str, url: str, **kwargs: Any) -> httpx.Response
 def cleaned(error: PublishError, secrets: Iterable[str]) -> PublishError:
     """``error`` scrubbed of ``secrets``, with no exception chain or frames behind it
     (the httpx error and the frames below hold the URL)."""
-    message = scrub(error.message, secrets)  # whole, then cut: a cut first keeps a secret's start
-    if len(message) > _REASON_CHARS:
-        message = message[: _REASON_CHARS - 1] + "…"
-    error.message = message
+    error.message = shortened(scrub(error.message, secrets))
     error.args = (error.message,)
     error.__cause__ = None
     error.__context__ = None
     error.__suppress_context__ = True
     return error.with_traceback(None)
+
+
+def shortened(reason: str) -> str:
+    """A network's reason cut to ``_REASON_CHARS``. Redact before cutting: a cut
+    first could keep the start of a secret, which no redactor then recognises."""
+    return reason if len(reason) <= _REASON_CHARS else reason[: _REASON_CHARS - 1] + "…"
 
 
 def rebased(url: str, api_base: str | None) -> str:

@@ -34,6 +34,7 @@ from smmgen import text as textlib
 from smmgen.adapt.variants import Media, Part, Variant
 from smmgen.models.channels import MastodonChannel
 from smmgen.publish.driver import Context, Driver, Remote
+from smmgen.publish.drivers.common import shortened
 from smmgen.publish.errors import Cancelled, NotSent, Rejected, Transient, Unknown
 from smmgen.publish.http import pause, status_error
 from smmgen.secrets import Redactor
@@ -196,8 +197,7 @@ class MastodonDriver(Driver):
                 message += f": {data['error_description']}"
         else:
             message = _SPACE.sub(" ", response.text).strip() or response.reason_phrase
-        message = self._redact(message)  # whole, then cut: a cut first could keep a secret's start
-        return message if len(message) <= 300 else message[:299] + "…"
+        return shortened(self._redact(message))
 
     def _send(
         self, method: str, path: str, *, context: str = "", creates: bool = False, **kwargs: Any
