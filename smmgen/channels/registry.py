@@ -50,7 +50,7 @@ def _load() -> None:
         if _loaded:
             return
         for name in BUILTIN:
-            module = import_module(f"smmgen.channels.{name}")
+            module = import_module(f"smmgen.networks.{name}")
             module.register_networks(register)
         for entry in entry_points(group=ENTRY_POINT_GROUP):
             entry.load()(register)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from smmgen.adapt.variants import Variant, build_variants
-from smmgen.channels.bluesky import post_record
+from smmgen.networks.bluesky import post_record
 from smmgen.project import load
 from tests.adapt.test_properties import FRAGMENT_LIST, PROJECT, make_post
 from tests.conftest import REPO

@@ -382,8 +382,8 @@ def test_secrets_echoed_in_every_encoding_never_come_out(
 def test_channels_verify_reports_every_channel_whatever_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Run
 ) -> None:
-    from smmgen.publish.drivers.discord import DiscordDriver
-    from smmgen.publish.drivers.webhook import WebhookDriver
+    from smmgen.networks.discord.driver import DiscordDriver
+    from smmgen.networks.webhook.driver import WebhookDriver
 
     secret = "boom-" + "Zq8Lx2Vw9Ty4Nb7Kc3Md"
     channels = {
@@ -508,7 +508,7 @@ def test_the_shared_error_path_redacts_before_it_cuts(pad: int, status: int) -> 
     """Discord, Slack and the webhook driver build errors from a plain-text answer
     with ``text_reason`` and ``cleaned``: however long the text and wherever the
     secret sits in it, not even its first characters survive the cut."""
-    from smmgen.publish.drivers.common import cleaned, text_reason
+    from smmgen.publish.drivercommon import cleaned, text_reason
     from smmgen.publish.http import status_error
 
     secret = "Wh9Kq2Lm7Np4Rs8Tv3Xy6Za1Bc5De0Fg"

@@ -20,9 +20,9 @@ import yaml
 import smmgen
 from smmgen.adapt.variants import Part, Variant, build_variant
 from smmgen.channels.registry import network
+from smmgen.networks.discord.driver import DiscordDriver
 from smmgen.project import Project
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
-from smmgen.publish.drivers.discord import DiscordDriver
 from smmgen.publish.errors import MissingCredentials, NotSent, Rejected, Transient, Unknown
 from smmgen.publish.http import Http
 from tests.conftest import MakeProject

@@ -14,10 +14,10 @@ import yaml
 
 import smmgen
 from smmgen.adapt.variants import Variant, build_variant
+from smmgen.networks.mastodon import driver as module
+from smmgen.networks.mastodon.driver import InstanceLimits, MastodonDriver, language, plain
 from smmgen.project import Project
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
-from smmgen.publish.drivers import mastodon as module
-from smmgen.publish.drivers.mastodon import InstanceLimits, MastodonDriver, language, plain
 from smmgen.publish.errors import MissingCredentials, NotSent, Rejected, Transient, Unknown
 from smmgen.publish.http import Http
 from tests.conftest import MakeProject
@@ -107,7 +107,7 @@ KEY = part_key("p1", "mastodon", 0)
 
 
 def test_the_network_names_its_driver() -> None:
-    from smmgen.channels.mastodon import NETWORK
+    from smmgen.networks.mastodon import NETWORK
 
     assert driver_class(NETWORK) is MastodonDriver
     assert MastodonDriver.reconcilable

@@ -20,9 +20,9 @@ import yaml
 import smmgen
 from smmgen.adapt.variants import Part, Variant, build_variant
 from smmgen.channels.registry import network
+from smmgen.networks.telegram.driver import TelegramDriver
 from smmgen.project import Project
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
-from smmgen.publish.drivers.telegram import TelegramDriver
 from smmgen.publish.errors import (
     MissingCredentials,
     NotSent,

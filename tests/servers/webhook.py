@@ -1,5 +1,5 @@
 """A strict receiver of smmgen's generic webhook, written from the format
-documented in ``smmgen.publish.drivers.webhook`` (version 1), as a third
+documented in ``smmgen.networks.webhook.driver`` (version 1), as a third
 party would write it:
 
 - ``POST <path>`` with ``Content-Type: application/json``, else 404 / 405 /

@@ -12,7 +12,7 @@ NETWORK = Network(
     limits=NetworkLimits(max_chars=None, max_media=100),
     hashtags="end",
     mentions=False,
-    driver="smmgen.publish.drivers.webhook:WebhookDriver",
+    driver="smmgen.networks.webhook.driver:WebhookDriver",
     docs=("A generic JSON POST: no limits but the receiver's."),
 )
 

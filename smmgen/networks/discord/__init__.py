@@ -13,7 +13,7 @@ NETWORK = Network(
     dialect="discord",
     hashtags="none",
     mentions=False,
-    driver="smmgen.publish.drivers.discord:DiscordDriver",
+    driver="smmgen.networks.discord.driver:DiscordDriver",
     docs=(
         "Execute Webhook: content up to 2000 characters; up to 10 attachments; attachment "
         "descriptions (alt text) up to 1024 characters."

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from smmgen.publish.driver import Driver, Remote, part_key
-from smmgen.publish.drivers.common import (
+from smmgen.publish.drivercommon import (
     cleaned,
     is_loopback,
     rebased,

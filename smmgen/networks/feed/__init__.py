@@ -13,7 +13,7 @@ NETWORK = Network(
     dialect="html",
     hashtags="none",
     mentions=False,
-    driver="smmgen.publish.drivers.feed:FeedDriver",
+    driver="smmgen.networks.feed.driver:FeedDriver",
     docs=("RFC 4287 Atom: entry content as HTML, no length limit."),
 )
 

@@ -21,7 +21,7 @@ NETWORK = Network(
     ),
     threads=True,
     shortens_links=True,
-    driver="smmgen.publish.drivers.bluesky:BlueskyDriver",
+    driver="smmgen.networks.bluesky.driver:BlueskyDriver",
     docs=(
         "app.bsky.feed.post: text maxGraphemes 300, maxLength 3000 (UTF-8 bytes); "
         "app.bsky.embed.images: at most 4 images, blobs up to 1,000,000 bytes."

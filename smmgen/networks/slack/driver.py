@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from smmgen.publish.driver import Driver, Remote
-from smmgen.publish.drivers.common import (
+from smmgen.publish.drivercommon import (
     cleaned,
     send,
     text_reason,

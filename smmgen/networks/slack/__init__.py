@@ -14,7 +14,7 @@ NETWORK = Network(
     hashtags="none",
     alt_text=False,
     mentions=False,
-    driver="smmgen.publish.drivers.slack:SlackDriver",
+    driver="smmgen.networks.slack.driver:SlackDriver",
     docs=(
         "Incoming webhooks: text (mrkdwn) is truncated past 40,000 characters; webhooks "
         "cannot upload files."

@@ -20,7 +20,7 @@ NETWORK = Network(
     hashtags="end",
     alt_text=False,
     mentions=False,
-    driver="smmgen.publish.drivers.telegram:TelegramDriver",
+    driver="smmgen.networks.telegram.driver:TelegramDriver",
     docs=(
         "Bot API: message text up to 4096 characters after entity parsing, media captions up "
         "to 1024; media groups of up to 10; photos up to 10 MB; HTML parse mode."

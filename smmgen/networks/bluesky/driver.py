@@ -29,10 +29,10 @@ from urllib.parse import urljoin
 import httpx
 
 from smmgen.adapt.variants import Media, Variant
-from smmgen.channels.bluesky import post_record
 from smmgen.models.channels import BlueskyChannel
+from smmgen.networks.bluesky import post_record
 from smmgen.publish.driver import Context, Driver, Remote
-from smmgen.publish.drivers.common import shortened
+from smmgen.publish.drivercommon import shortened
 from smmgen.publish.errors import NotSent, PublishError, Rejected, Transient, Unknown
 from smmgen.publish.fetch import FetchError, fetch
 from smmgen.publish.http import status_error

@@ -18,7 +18,7 @@ NETWORK = Network(
     ),
     threads=True,
     url_length=23,
-    driver="smmgen.publish.drivers.mastodon:MastodonDriver",
+    driver="smmgen.networks.mastodon.driver:MastodonDriver",
     docs=(
         "Mastodon: 500 characters (instance setting, read from /api/v2/instance at publish), "
         "URLs count 23, mentions count without their domain; 4 attachments; images up to 16 "

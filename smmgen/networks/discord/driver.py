@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from smmgen.publish.driver import Context, Driver, Remote
-from smmgen.publish.drivers.common import (
+from smmgen.publish.drivercommon import (
     cleaned,
     response_json,
     send,

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from smmgen.publish.driver import Driver, Remote
-from smmgen.publish.drivers.common import cleaned, response_json, send
+from smmgen.publish.drivercommon import cleaned, response_json, send
 from smmgen.publish.errors import MissingCredentials, Rejected, Transient, Unknown
 from smmgen.publish.http import status_error
 

@@ -1,1 +1,0 @@
-"""Publishing drivers of the built-in networks, one module each (see ``smmgen.publish.driver``)."""
