@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import click
 
@@ -70,7 +70,7 @@ def handle_errors(func: F) -> F:
             )
             sys.exit(1)
 
-    return wrapper  # type: ignore[return-value]
+    return cast("F", wrapper)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -476,6 +476,26 @@ def _upgrade(
     for change in upgrade.changes:
         click.echo(f"{'removed' if change.new is None else 'wrote'} {change.path}")
     click.echo(f"the workflows now install smmgen {__version__} ({upgrade.mode.value})")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, markdown for the README's tables.",
+)
+@handle_errors
+def networks(fmt: str) -> None:
+    """List the network types channels can have: smmgen's and those of
+    installed packages (the smmgen.channels entry points), with each type's
+    keys in channels.yaml, its length limit, its media limits, and whether
+    smmgen publishes to it yet."""
+    from smmgen.commands import networks as listing
+
+    click.echo(listing.markdown() if fmt == "markdown" else listing.text(), nl=False)
 
 
 @cli.command()

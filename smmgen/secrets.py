@@ -45,7 +45,7 @@ _KNOWN_RE = [(what, re.compile(pattern)) for what, pattern in _KNOWN]
 # without running the patterns (most posts).
 _MARKERS = (
     "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "hooks.slack",
-    "discord", ":AA", "AKIA", "ASIA", "sk-", "PRIVATE KEY", "eyJ", "token=",
+    "/api/webhooks/", ":AA", "AKIA", "ASIA", "sk-", "PRIVATE KEY", "eyJ", "token=",
     "key=", "secret=",
 )  # fmt: skip
 # All shapes in one pass over a text; the group that matched says which.

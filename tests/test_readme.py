@@ -48,3 +48,13 @@ def test_the_quickstart_has_two_commands_and_ci_runs_them() -> None:
     ci = (REPO / ".ci" / "run").read_text("utf-8").splitlines()
     assert install in ci
     assert test in ci
+
+
+def test_readme_network_tables_come_from_the_registry() -> None:
+    from smmgen.commands.networks import markdown
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    tables = markdown().split("\n\n")
+    assert len(tables) == 2
+    for table in tables:
+        assert table.strip() + "\n" in readme, "run: smmgen networks --format markdown"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from smmgen.adapt.markdown import render
 from smmgen.adapt.threads import explicit_parts, split
 from smmgen.loader.yamlfile import YamlProblem, parse
 from tests.conftest import CALENDAR_YAML, CHANNELS_YAML, MakeProject
+from tests.dialects import render
 
 ALL = CHANNELS_YAML.replace(
     "  feed:\n    type: feed\n",

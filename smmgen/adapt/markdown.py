@@ -1,14 +1,10 @@
 """Markdown bodies rendered into each network's dialect.
 
-- ``plain``: text as people type it in the network's app: emphasis markers
-  dropped, links as ``text (url)``, lists with bullets (Mastodon, Bluesky,
-  X, Threads, Facebook, webhooks).
-- ``linkedin``: plain, with LinkedIn's reserved characters escaped ("little
-  text" format) so nothing is silently cut.
-- ``telegram``: Telegram's HTML parse mode, only the tags it allows.
-- ``discord``: Discord's Markdown.
-- ``slack``: Slack mrkdwn (``*bold*``, ``<url|text>``, ``&<>`` escaped).
-- ``html``: HTML for the Atom feed.
+The body is parsed once (CommonMark, with strikethrough) and walked here; the
+channel's :class:`~smmgen.channels.dialect.Dialect` says how each piece is
+written (the ``plain`` dialect: text as people type it in the network's app,
+emphasis markers dropped, links as ``text (url)``, lists with bullets; the
+others are in their network's module).
 
 Paragraphs are separated by a blank line; a single line break inside a
 paragraph is a space, as in any Markdown renderer (end a line with two spaces
@@ -19,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,9 +25,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
-from smmgen.channels.base import Dialect
-from smmgen.text.escape import linkedin_little_text
-from smmgen.text.twitter import extract_urls
+from smmgen.channels.dialect import Dialect, MentionFn
 
 MENTION = re.compile(r"(?<![\w@./:+\-=?&%#~])@(\w+)(?!\w)(?![@.]\w)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -41,83 +35,6 @@ _NEEDS_PARSER = re.compile(
 )
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
 
-# A mention as the dialect writes it, given "@name": None leaves it as typed.
-MentionFn = Callable[[str], str | None]
-
-
-_HASHTAG = re.compile(r"(?<![\w#&/])#(\w+)")
-
-
-def linkedin_hashtag(tag: str) -> str:
-    """A hashtag in LinkedIn's little text format: ``{hashtag|\\#|tag}``."""
-    return "{hashtag|\\#|" + linkedin_little_text(tag) + "}"
-
-
-def _linkedin_escape(text: str) -> str:
-    """Little text: reserved characters escaped, but links left whole (so they link)
-    and hashtags written as LinkedIn's hashtag template (so they stay hashtags)."""
-    if "#" not in text and "://" not in text:
-        return linkedin_little_text(text)
-    links = extract_urls(text, without_scheme=False)
-    spans: list[tuple[int, int, str | None]] = [(start, end, None) for start, end in links]
-    for match in _HASHTAG.finditer(text):
-        if not any(start <= match.start() < end for start, end in links):
-            spans.append((match.start(), match.end(), match.group(1)))
-    out = []
-    last = 0
-    for start, end, tag in sorted(spans):
-        out.append(linkedin_little_text(text[last:start]))
-        out.append(linkedin_hashtag(tag) if tag else text[start:end])
-        last = end
-    out.append(linkedin_little_text(text[last:]))
-    return "".join(out)
-
-
-def _discord_escape(text: str) -> str:
-    """Discord Markdown: its markers escaped, links left whole so they still link."""
-    out = []
-    last = 0
-    for start, end in [*extract_urls(text, without_scheme=False), (len(text), len(text))]:
-        piece = re.sub(r"([\\*_~`|])", r"\\\1", text[last:start])
-        # a line that would start a heading, quote or list item
-        out.append(re.sub(r"(^|\n)(?=#{1,3} |> |- )", r"\1\\", piece) + text[start:end])
-        last = end
-    return "".join(out)
-
-
-def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-_ESCAPE: dict[str, Callable[[str], str]] = {
-    "plain": lambda s: s,
-    "linkedin": _linkedin_escape,
-    "telegram": lambda s: html.escape(s, quote=False),
-    "html": lambda s: html.escape(s, quote=False),
-    "discord": _discord_escape,
-    "slack": _slack_escape,
-}
-
-
-def escape(text: str, dialect: Dialect) -> str:
-    """Plain ``text`` made safe to insert into a rendering in ``dialect``."""
-    return _ESCAPE[dialect](text)
-
-
-# (open, close) markers per dialect for inline styles
-_STYLE = {
-    "plain": {"strong": ("", ""), "em": ("", ""), "s": ("", ""), "code": ("", "")},
-    "linkedin": {"strong": ("", ""), "em": ("", ""), "s": ("", ""), "code": ("", "")},
-    "telegram": {
-        "strong": ("<b>", "</b>"),
-        "em": ("<i>", "</i>"),
-        "s": ("<s>", "</s>"),
-        "code": ("<code>", "</code>"),
-    },
-    "discord": {"strong": ("**", "**"), "em": ("*", "*"), "s": ("~~", "~~"), "code": ("`", "`")},
-    "slack": {"strong": ("*", "*"), "em": ("_", "_"), "s": ("~", "~"), "code": ("`", "`")},
-}
-
 
 @dataclass
 class _Renderer:
@@ -126,7 +43,7 @@ class _Renderer:
     quotes: int = 0  # blockquotes open around what is being rendered
 
     def escape(self, text: str) -> str:
-        return _ESCAPE[self.dialect](text)
+        return self.dialect.escape(text)
 
     def text(self, text: str) -> str:
         """Escaped text with @name mentions written the dialect's way."""
@@ -147,7 +64,7 @@ class _Renderer:
     def inline(self, children: list[Token]) -> str:
         out: list[str] = []
         links: list[tuple[str, int]] = []  # (href, index in out where its text starts)
-        style = _STYLE.get(self.dialect, _STYLE["plain"])
+        style = self.dialect.styles
         for token in children:
             kind = token.type
             if kind == "text":
@@ -178,19 +95,9 @@ class _Renderer:
         return "".join(out)
 
     def link(self, href: str, label: str, autolink: bool) -> str:
-        plain_label = html.unescape(label) if self.dialect in ("telegram", "slack") else label
+        plain_label = html.unescape(label) if self.dialect.unescape_labels else label
         same = autolink or plain_label.strip() in (href, href.removeprefix("mailto:"))
-        if self.dialect == "telegram":  # a link may not contain other entities
-            return f'<a href="{html.escape(href)}">{re.sub(r"<[^>]+>", "", label)}</a>'
-        if self.dialect == "slack":
-            return f"<{href}>" if same else f"<{href}|{label}>"
-        if self.dialect == "discord":
-            return f"<{href}>" if same else f"[{label}]({href})"
-        if same or not label:
-            return href
-        if self.dialect == "linkedin":
-            return f"{label} \\({href}\\)"
-        return f"{label} ({href})"
+        return self.dialect.link(href, label, same)
 
     # -- blocks ---------------------------------------------------------------
 
@@ -209,10 +116,10 @@ class _Renderer:
         if kind in ("paragraph_open", "heading_open"):
             inline = self.inline(tokens[index + 1].children or [])
             if kind == "heading_open":
-                inline = self.heading(inline)
+                inline = self.dialect.heading(inline)
             return inline, index + 3
         if kind in ("fence", "code_block"):
-            return self.code(token.content.rstrip("\n")), index + 1
+            return self.dialect.code(token.content.rstrip("\n")), index + 1
         if kind == "hr":
             return "———", index + 1
         if kind in ("bullet_list_open", "ordered_list_open"):
@@ -227,29 +134,8 @@ class _Renderer:
                 if block is not None:
                     inner.append(block)
             self.quotes -= 1
-            text = "\n\n".join(inner)
-            if self.dialect == "telegram":  # Telegram cannot nest quotes: the outer one holds all
-                return (f"<blockquote>{text}</blockquote>" if not self.quotes else text), end + 1
-            prefix = {"slack": "&gt; ", "linkedin": "\\> "}.get(self.dialect, "> ")
-            return "\n".join(prefix + line for line in text.split("\n")), end + 1
+            return self.dialect.quote("\n\n".join(inner), nested=bool(self.quotes)), end + 1
         return None, index + 1
-
-    def heading(self, text: str) -> str:
-        if self.dialect == "telegram":
-            return f"<b>{text}</b>"
-        if self.dialect in ("slack",):
-            return f"*{text}*"
-        if self.dialect == "discord":
-            return f"**{text}**"
-        return text
-
-    def code(self, text: str) -> str:
-        if self.dialect == "telegram":
-            return f"<pre>{html.escape(text, quote=False)}</pre>"
-        if self.dialect in ("discord", "slack"):
-            body = _slack_escape(text) if self.dialect == "slack" else text
-            return f"```\n{body}\n```"
-        return self.escape(text)
 
     def list(self, tokens: Sequence[Token], index: int, depth: int) -> tuple[str, int]:
         end = self._close(tokens, index)
@@ -266,7 +152,7 @@ class _Renderer:
                     block, inner = self.block(tokens, inner, depth + 1)
                     if block is not None:
                         parts.append(block)
-                bullet = f"{number}." if ordered else ("-" if self.dialect == "discord" else "•")
+                bullet = f"{number}." if ordered else self.dialect.bullet
                 number += 1
                 # nested lists come back already indented relative to this item
                 body = "\n".join(parts).replace("\n", "\n  ")
@@ -308,7 +194,7 @@ def render(text: str, dialect: Dialect, mention: MentionFn) -> str:
     for name in dict.fromkeys(MENTION.findall(text)):
         written = mention(name)
         if written is None:
-            written = "@" + name if dialect == "html" else escape("@" + name, dialect)
+            written = dialect.escape("@" + name)
         rendered = rendered.replace(_slot(name), written)
     return rendered
 
@@ -316,8 +202,9 @@ def render(text: str, dialect: Dialect, mention: MentionFn) -> str:
 @lru_cache(maxsize=512)
 def _render(text: str, dialect: Dialect) -> str:
     """The rendering every channel of one dialect shares, with slots for mentions."""
-    if dialect == "html":
-        return _render_html(text, _slot)
+    whole = dialect.render(text, _slot)
+    if whole is not None:
+        return whole
     renderer = _Renderer(dialect, _slot)
     if not _NEEDS_PARSER.search(text):
         return "\n\n".join(renderer.text(p) for p in _plain_paragraphs(text) if p)
@@ -344,6 +231,7 @@ def _html_text(
 _PARSER.add_render_rule("text", _html_text)
 
 
-def _render_html(text: str, mention: MentionFn) -> str:
+def render_html(text: str, mention: MentionFn) -> str:
+    """``text`` (Markdown) as HTML, with @name mentions written by ``mention``."""
     rendered = _PARSER.renderer.render(list(parse(text)), _PARSER.options, {"mention": mention})
     return str(rendered).strip()

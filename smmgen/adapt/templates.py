@@ -224,7 +224,8 @@ class _Sandbox(SandboxedEnvironment):
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
         for node in tree.find_all(_REFERENCES):
-            if _names(node.template) is None:  # type: ignore[attr-defined]
+            assert isinstance(node, _REFERENCES)
+            if _names(node.template) is None:
                 raise TemplateSyntaxError(
                     "the template name of include, import and extends must be quoted"
                     " (a computed name cannot be checked)",
@@ -316,7 +317,8 @@ def template_problems(root: Path, name: str) -> list[TemplateIssue]:
             issues.append(TemplateIssue("error", current, exc.lineno, exc.message or "syntax"))
             continue
         for node in tree.find_all(_REFERENCES):
-            names = _names(node.template) or []  # type: ignore[attr-defined]
+            assert isinstance(node, _REFERENCES)
+            names = _names(node.template) or []
             # ``ignore missing``, or a list of names (the first there is used)
             optional = getattr(node, "ignore_missing", False) or len(names) > 1
             for target in names:

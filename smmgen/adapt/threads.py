@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-import regex  # type: ignore[import-untyped]
+import regex
 
 _SEPARATOR = re.compile(r"^---[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

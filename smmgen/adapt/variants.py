@@ -23,19 +23,17 @@ from smmgen.adapt import markdown, threads
 from smmgen.adapt.links import tagged
 from smmgen.adapt.markdown import MENTION
 from smmgen.adapt.mentions import Mentions
-from smmgen.adapt.shorten import short_url, shorten_links
 from smmgen.adapt.templates import TEMPLATES_DIR, TemplateProblem, render_template
 from smmgen.channels.base import Network, NetworkLimits
-from smmgen.channels.registry import network as network_of
 from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.media import media_problem, media_size
 from smmgen.loader.posts import Post
 from smmgen.models.channels import Limits
 from smmgen.project import Project
+from smmgen.registry import network as network_of
 from smmgen.text import utf8_length, utf16_length
 
 SCHEMA_VERSION = 1
-_UNSET = object()
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
 _VIDEO = {"mp4", "mov", "webm", "m4v"}
 
@@ -114,40 +112,9 @@ class Variant:
 
 
 @lru_cache(maxsize=256)
-def _bluesky(text: str) -> tuple[str, tuple[dict[str, Any], ...]]:
-    """A Bluesky text as sent (long links shortened) and its facets."""
-    short, facets = shorten_links(text, textlib.facets(text))
-    return short, tuple(facets)
-
-
-@lru_cache(maxsize=256)
 def _measure(text: str, network: Network) -> int:
     """The length the network counts for a rendered text, as it will be sent."""
-    if network.type == "bluesky":
-        return textlib.length(_bluesky(text)[0], "bluesky")
-    if network.type in textlib.NETWORKS:
-        return textlib.length(text, network.type)
-    return network.count(text) if network.count else textlib.graphemes(text)  # an extension
-
-
-def _quick_bluesky_count(text: str) -> Callable[[str], int]:
-    """Bluesky's count for parts of ``text``: graphemes, less what shortening each
-    link saves. Found once for the whole text, so splitting measures cheaply."""
-    savings = []
-    data = text.encode("utf-8")
-    for facet in textlib.facets(text):
-        feature = facet["features"][0]
-        if feature.get("$type") != "app.bsky.richtext.facet#link":
-            continue
-        written = data[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode()
-        short = short_url(feature["uri"])
-        if len(short) < len(written):
-            savings.append((written, textlib.graphemes(written) - textlib.graphemes(short)))
-
-    def count(part: str) -> int:
-        return textlib.graphemes(part) - sum(saved for link, saved in savings if link in part)
-
-    return count
+    return network.measure(text)
 
 
 @lru_cache(maxsize=64)
@@ -161,13 +128,13 @@ class _Builder:
         self.post = post
         self.name = name
         self.channel = project.channels[name]
-        self.network = network_of(self.channel.type)  # type: ignore[attr-defined]
+        self.network = network_of(self.channel.type)
         self.limits = _limits(self.network, tuple(self.channel.limits.model_dump().items()))
         self.findings: list[Finding] = []
         override = post.override(name)
         self.overridden = override.model_fields_set if override is not None else set()
         self.override = override
-        self._link: object = _UNSET
+        self._link: tuple[str | None] | None = None  # found once
         self.text_key: KeyPath | None = (
             ("overrides", name, "text") if override and override.text is not None else None
         )
@@ -212,9 +179,9 @@ class _Builder:
         return getattr(self.post.front, name)
 
     def link(self) -> str | None:
-        if self._link is _UNSET:
-            self._link = self._tagged_link()
-        return self._link  # type: ignore[return-value]
+        if self._link is None:
+            self._link = (self._tagged_link(),)
+        return self._link[0]
 
     def _tagged_link(self) -> str | None:
         url = self.field("link")
@@ -304,11 +271,11 @@ class _Builder:
             else:
                 texts.append(whole)
 
-        if network.type == "bluesky":
-            shortened = [_bluesky(t) for t in texts]
+        if network.prepare is not None:
+            prepared = [network.prepare(t) for t in texts]
             parts = [
-                Part(t, textlib.length(t, "bluesky"), facets=copy.deepcopy(list(facets)))
-                for t, facets in shortened
+                Part(t, network.count(t), facets=copy.deepcopy(list(facets)))
+                for t, facets in prepared
             ]
         else:
             parts = [Part(t, _measure(t, network)) for t in texts]
@@ -319,7 +286,7 @@ class _Builder:
             post=post.id,
             channel=self.name,
             network=network.type,
-            dialect=network.dialect,
+            dialect=network.dialect.name,
             parts=parts,
             limit=limit,
             publish_at=post.when(self.name),
@@ -351,7 +318,7 @@ class _Builder:
         """
         network = self.network
         limits = self.limits
-        if self.template_exists() or "]:" in source:
+        if not network.count_bounded or self.template_exists() or "]:" in source:
             return False
         if network.bare_urls or limits.max_links is not None:
             return False
@@ -365,8 +332,8 @@ class _Builder:
         tags = ["#" + t for t in self.tags()]
         # the appended link as the network counts it (23 on Mastodon, shortened on Bluesky)
         counted = link
-        if link and network.shortens_links:
-            counted = short_url(link)
+        if link and network.short_link is not None:
+            counted = network.short_link(link)
         elif link and network.url_length is not None:
             counted = "x" * network.url_length
         appendix = self.appendix(counted, tags)
@@ -388,7 +355,7 @@ class _Builder:
             post=self.post.id,
             channel=self.name,
             network=self.network.type,
-            dialect=self.network.dialect,
+            dialect=self.network.dialect.name,
             parts=[],
             limit=self.limits.max_chars,
             publish_at=self.post.when(self.name),
@@ -409,30 +376,15 @@ class _Builder:
 
     def split(self, body: str, extra: str, limit: int) -> list[str]:
         """``body`` (+ ``extra`` on part 1) as thread parts that each fit ``limit``."""
-        if self.network.type == "bluesky":  # cheap count first, exact check after
-            quick = _quick_bluesky_count(body + extra)
+        if self.network.quick_count is not None:  # cheap count first, exact check after
+            quick = self.network.quick_count(body + extra)
             parts = threads.split(body, lambda t: self.fits(t, limit, quick), first_extra=extra)
             if all(self.fits(p, limit) for p in parts):
                 return parts
         return threads.split(body, lambda t: self.fits(t, limit), first_extra=extra)
 
     def appendix(self, link: str | None, hashtags: list[str]) -> str:
-        if self.network.dialect == "html":
-            return ""  # the feed carries the link and tags as entry metadata
-        pieces = []
-        if link and self.channel.link == "end":
-            pieces.append(
-                link if self.network.dialect in ("linkedin", "plain") else self.escape(link)
-            )
-        if hashtags:
-            if self.network.dialect == "linkedin":
-                pieces.append(" ".join(markdown.linkedin_hashtag(t[1:]) for t in hashtags))
-            else:
-                pieces.append(" ".join(self.escape(t) for t in hashtags))
-        return "".join("\n\n" + p for p in pieces)
-
-    def escape(self, text: str) -> str:
-        return markdown.escape(text, self.network.dialect)
+        return self.network.dialect.appendix(link if self.channel.link == "end" else None, hashtags)
 
     def template_exists(self) -> bool:
         """A channel's template is used when it exists (a missing one is reported

@@ -71,7 +71,7 @@ def build_plan(
                 PlanItem(
                     post=post.id,
                     channel=name,
-                    network=channel.type,  # type: ignore[attr-defined]
+                    network=channel.type,
                     title=post.front.title,
                     file=post.file,
                     at=local,

@@ -1,1 +1,1 @@
-"""Networks: one module each, registered in :mod:`smmgen.channels.registry`."""
+"""Networks: one module each, registered in :mod:`smmgen.registry`."""

@@ -1,8 +1,11 @@
-"""What smmgen knows about a network: its limits, how it counts, its dialect.
+"""What smmgen knows about a network: a :class:`Network` and its limits.
 
-Each network is one module in this package that builds a :class:`Network`
-and registers it (``smmgen.channels.registry``). Publishing drivers join
-them as they are built; a network without one is only adapted and checked.
+Each network is one module or small package (the built-ins are in
+``smmgen.networks``) that builds a :class:`Network` and registers it through
+the ``smmgen.channels`` entry point group (:mod:`smmgen.registry`). The
+Network holds everything about it: its settings model (its channels.yaml
+entries), how it counts and its limits, its dialect (Markdown rendering,
+escaping, mentions and hashtags), its media rules, and its publishing driver.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
+from smmgen.channels.dialect import PLAIN, Dialect
 from smmgen.models.channels import Channel, Limits
 
-Dialect = Literal["plain", "linkedin", "telegram", "discord", "slack", "html"]
 Placement = Literal["end", "inline", "none"]
+# A text as the network receives it, and the rich-text facets that go with it.
+Prepared = tuple[str, tuple[dict[str, Any], ...]]
 
 MB = 1024 * 1024
 
@@ -41,27 +46,55 @@ class NetworkLimits:
 
 @dataclass(frozen=True)
 class Network:
-    """One network type (``mastodon``, ``x``, ...)."""
+    """One network type (``mastodon``, ``x``, ...): everything smmgen knows of it."""
 
     type: str
     title: str
     limits: NetworkLimits
-    dialect: Dialect = "plain"
+    # The model of its channels.yaml entries: a subclass of
+    # ``smmgen.models.channels.Channel`` (usually ``NetworkChannel``) with
+    # ``type: Literal["<its type>"]``.
+    settings: builtins.type[Channel]
+    # How the network counts the length of a text, as it is sent (after the
+    # dialect's escaping and ``prepare``), and the name of the unit. (As a person
+    # counts characters: ``smmgen.text.graphemes``.)
+    count: Callable[[str], int]
+    unit: str = "characters"
+    counts: str = ""  # how it counts, in a few words for people (`smmgen networks`)
+    # The count never exceeds the text's UTF-16 code units (a link counting
+    # ``url_length`` aside), so ``check`` may pass a short text without rendering it.
+    count_bounded: bool = False
+    dialect: Dialect = PLAIN
     threads: bool = False  # can publish a thread as replies
     hashtags: Placement = "end"  # default placement of tags
     alt_text: bool = True  # attaches alternative text to media
     mentions: bool = True  # @handles notify people there
+    handle_prefix: str = ""  # written before a handle that lacks it ("@")
     # How the network counts links: each URL written with a scheme counts this
     # many characters (None: as written); ``bare_urls`` also counts "example.com".
     url_length: int | None = None
     bare_urls: bool = False
-    shortens_links: bool = False  # long links are shortened in the text (Bluesky's app)
+    # A long link as the network writes it in the text (Bluesky's app shortens
+    # them); None: links are sent as written.
+    short_link: Callable[[str], str] | None = None
+    link_card: bool = False  # the post's link is shown as a card (when it has no media)
+    # The text as the network receives it, with its facets (Bluesky: long links
+    # shortened, and the facets that keep them whole); None: as rendered.
+    prepare: Callable[[str], Prepared] | None = None
+    # A cheap count for the parts of one text while a long one is split, found
+    # once per text (None: ``count`` itself); each part is counted exactly after.
+    quick_count: Callable[[str], Callable[[str], int]] | None = None
     docs: str = ""  # where the limits come from
-    driver: str | None = None  # "module:Class" of its publishing driver (smmgen.publish.driver)
-    # The model of its channels.yaml entries; built-in types have theirs in
-    # smmgen.models.channels, a third-party type brings its own (a subclass of
-    # NetworkChannel with ``type: Literal["<its type>"]``).
-    settings: builtins.type[Channel] | None = None
-    # How a third-party type counts a text (built-ins: smmgen.text.length);
-    # None: in graphemes, as a person counts characters.
-    count: Callable[[str], int] | None = None
+    # "module:Class" of its publishing driver (a ``smmgen.publish.driver.Driver``),
+    # imported only to publish; None: the network is adapted and checked only.
+    driver: str | None = None
+    # "module:attribute" of its metrics collector and of its retraction; None
+    # until the network has one (measurement and retraction come after publishing).
+    metrics: str | None = None
+    retract: str | None = None
+
+    def measure(self, text: str) -> int:
+        """The length the network counts for a rendered text, as it will be sent."""
+        if self.prepare is not None:
+            text = self.prepare(text)[0]
+        return self.count(text)

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from smmgen.adapt.hashtags import appended, inline_hashtags
 from smmgen.adapt.threads import explicit_parts
-from smmgen.channels.registry import network as network_of
 from smmgen.check.rules import post_rule
 from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.posts import Post
 from smmgen.models.post import MediaItem
 from smmgen.project import Project
+from smmgen.registry import network as network_of
 from smmgen.suggest import closest
 
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -154,7 +154,7 @@ def hashtag_limit(project: Project, channel: str) -> int | None:
 def hashtags_for(project: Project, post: Post, channel: str) -> list[str]:
     """The distinct hashtags a channel's text will carry: written and appended."""
     settings = project.channels[channel]
-    placement = settings.hashtags or network_of(settings.type).hashtags  # type: ignore[attr-defined]
+    placement = settings.hashtags or network_of(settings.type).hashtags
     tags = list(post.field_for(channel, "tags") or [])
     campaign = project.calendar.campaigns.get(post.field_for(channel, "campaign") or "")
     tags += campaign.hashtags if campaign else []

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from smmgen.channels.registry import network as network_of
 from smmgen.check import cross_post_findings, project_findings
 from smmgen.errors import SmmgenError, UsageError
 from smmgen.findings import Finding
@@ -24,6 +23,7 @@ from smmgen.publish.http import Http
 from smmgen.publish.ledger import Interrupted, Kind, LedgerError, choose, init_store, open_store
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.state import ItemState, fold
+from smmgen.registry import network as network_of
 from smmgen.secrets import REDACTOR, Redactor
 from smmgen.times import parse_duration, reference_time
 
@@ -44,7 +44,7 @@ def credentials(project: Project, env: Mapping[str, str]) -> list[str]:
     try:
         for name, channel in project.channels.items():
             try:
-                cls = driver_class(network_of(channel.type))  # type: ignore[attr-defined]
+                cls = driver_class(network_of(channel.type))
                 if cls is not None:
                     values += cls(Context(name, channel, project, http, env)).secrets()
             except Exception:  # reported by whatever uses the driver (verify, publish)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from functools import reduce
+from operator import or_
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, create_model
 
+from smmgen import registry
 from smmgen.errors import SmmgenError
+from smmgen.models.base import Name
 from smmgen.models.calendar import CalendarFile
 from smmgen.models.channels import ChannelsFile
 from smmgen.models.post import FrontMatter
@@ -21,9 +25,28 @@ SCHEMAS: dict[str, type[BaseModel]] = {
 }
 
 
+def channels_file_model() -> type[BaseModel]:
+    """channels.yaml's model with each channel as one of the registered networks'
+    settings (told apart by ``type``), for the schema; loading validates each
+    entry with its own network's model instead."""
+    union: Any = reduce(or_, [network.settings for network in registry.networks()])
+    fields: dict[str, Any] = {
+        name: (field.annotation, field) for name, field in ChannelsFile.model_fields.items()
+    }
+    channels = ChannelsFile.model_fields["channels"]
+    fields["channels"] = (
+        dict[Name, Annotated[union, Field(discriminator="type")]],
+        Field(description=channels.description),
+    )
+    return create_model(
+        "ChannelsFile", __config__=ChannelsFile.model_config, __doc__=ChannelsFile.__doc__, **fields
+    )
+
+
 def schema(name: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one file kind, generated from its model."""
-    generated = SCHEMAS[name].model_json_schema(by_alias=True, mode="validation")
+    model = channels_file_model() if name == "channels" else SCHEMAS[name]
+    generated = model.model_json_schema(by_alias=True, mode="validation")
     return {"$schema": DIALECT, **generated}
 
 

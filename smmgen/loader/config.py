@@ -12,8 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from smmgen import secrets
-from smmgen.channels import registry
+from smmgen import registry, secrets
 from smmgen.errors import ConfigError
 from smmgen.findings import Finding, Severity, format_key
 from smmgen.loader.textfile import read_text
@@ -22,7 +21,6 @@ from smmgen.loader.yamlfile import YamlDoc, YamlProblem, describe, parse
 from smmgen.models.base import NAME_RE
 from smmgen.models.calendar import CalendarFile
 from smmgen.models.channels import (
-    CHANNEL_TYPES,
     Channel,
     ChannelsFile,
     Defaults,
@@ -233,7 +231,7 @@ def _load_channel(config: Config, file: LoadedFile, name: str, entry: Any) -> No
         return
     kind = entry.get("type")
     if kind is None:
-        problem("missing-key", f"the channel has no 'type'; expected {one_of(CHANNEL_TYPES)}")
+        problem("missing-key", f"the channel has no 'type'; expected {one_of(registry.types())}")
         return
     type_key = (*path, "type")
 
@@ -254,12 +252,12 @@ def _load_channel(config: Config, file: LoadedFile, name: str, entry: Any) -> No
     if not isinstance(kind, str):
         type_problem(
             "wrong-type",
-            f"expected one channel type as text, {one_of(CHANNEL_TYPES)}; got {describe(kind)}",
+            f"expected one channel type as text, {one_of(registry.types())}; got {describe(kind)}",
         )
         return
-    model = CHANNEL_TYPES.get(kind) or _extension_settings(kind)
+    model = _settings(kind)
     if model is None:
-        known = sorted({*CHANNEL_TYPES, *registry.types()})
+        known = registry.types()
         type_problem(
             "unknown-channel-type",
             f"unknown channel type '{kind}'; expected {one_of(known)}",
@@ -274,8 +272,8 @@ def _load_channel(config: Config, file: LoadedFile, name: str, entry: Any) -> No
         config.broken_channels.discard(name)
 
 
-def _extension_settings(kind: str) -> type[Channel] | None:
-    """The settings model of a network type a third-party package registered."""
+def _settings(kind: str) -> type[Channel] | None:
+    """The settings model of a network type, or None if no network has that type."""
     try:
         return registry.network(kind).settings
     except ConfigError:
@@ -346,7 +344,8 @@ def _salvage_calendar(data: dict[str, Any]) -> CalendarFile:
 def _check_references(config: Config) -> None:
     """Names used across the config files: channels, people's networks, slots, policy."""
     names = set(config.channels) | config.broken_channels
-    types = {c.type for c in config.channels.values()}  # type: ignore[attr-defined]
+    types = {c.type for c in config.channels.values()}
+    registered = set(registry.types())  # built-in and third-party network types
     channels_doc = config.files[CHANNELS_FILE].doc
     calendar_doc = config.files[CALENDAR_FILE].doc
 
@@ -374,7 +373,7 @@ def _check_references(config: Config) -> None:
                     )
         for person, handles in config.people.items():
             for network in handles:
-                if network != "name" and network not in names and network not in CHANNEL_TYPES:
+                if network != "name" and network not in names and network not in registered:
                     unknown(
                         channels_doc,
                         CHANNELS_FILE,
@@ -385,7 +384,7 @@ def _check_references(config: Config) -> None:
         max_tags = config.policy.max_hashtags
         if isinstance(max_tags, dict):
             for key in max_tags:
-                if key != "default" and key not in names and key not in CHANNEL_TYPES:
+                if key != "default" and key not in names and key not in registered:
                     unknown(
                         channels_doc,
                         CHANNELS_FILE,

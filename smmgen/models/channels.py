@@ -1,17 +1,18 @@
 """``channels.yaml``: the accounts posts go to, the people, and the team's policy.
 
-Each channel type has its own model; ``CHANNEL_TYPES`` maps the ``type`` value
-to it. Secrets never appear here, only the names of environment variables
-that hold them (fields ending in ``_env``).
+Each network type has its own model of a channel's settings, in the network's
+module (``smmgen.registry`` has them all); here is what they share. Secrets
+never appear here, only the names of environment variables that hold them
+(fields ending in ``_env``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ConfigDict, Field, NonNegativeInt, RootModel
 
-from smmgen.models.base import Bool, EnvName, Model, Name, PositiveInt, Url
+from smmgen.models.base import Bool, Model, Name, PositiveInt, Url
 from smmgen.models.calendar import Duration
 
 HashtagPlacement = Literal["end", "inline", "none"]
@@ -35,8 +36,13 @@ class Limits(Model):
 
 
 class Channel(Model):
-    """What every channel has."""
+    """What every channel has. A network's settings model subclasses this (or
+    :class:`NetworkChannel`) with ``type: Literal["<its type>"]``."""
 
+    if TYPE_CHECKING:
+        # Declared by each network's model as ``type: Literal["<its type>"]``, after
+        # the fields here (so that messages list the keys in the order they were).
+        type: str
     enabled: Bool = Field(default=True, description="false: skip this channel everywhere.")
     template: str | None = Field(
         default=None, description="Jinja2 template in templates/ that renders this channel."
@@ -64,119 +70,6 @@ class NetworkChannel(Channel):
         default=None,
         description="Base URL of the API, to point at a self-hosted or test server.",
     )
-
-
-class MastodonChannel(NetworkChannel):
-    type: Literal["mastodon"] = Field(description="A Mastodon account.")
-    instance: Url = Field(description="The instance, e.g. https://mastodon.social.")
-    token_env: EnvName = Field(description="Variable holding the account's access token.")
-    visibility: Literal["public", "unlisted", "private", "direct"] = Field(
-        default="public", description="Who sees the posts."
-    )
-
-
-class BlueskyChannel(NetworkChannel):
-    type: Literal["bluesky"] = Field(description="A Bluesky (AT Protocol) account.")
-    handle: str = Field(description="The account's handle, e.g. example.bsky.social.")
-    service: Url = Field(default="https://bsky.social", description="The account's PDS.")
-    password_env: EnvName = Field(description="Variable holding an app password.")
-
-
-class XChannel(NetworkChannel):
-    type: Literal["x"] = Field(description="An X (Twitter) account, OAuth 1.0a user context.")
-    api_key_env: EnvName = Field(description="Variable holding the API key (consumer key).")
-    api_secret_env: EnvName = Field(description="Variable holding the API key secret.")
-    access_token_env: EnvName = Field(description="Variable holding the access token.")
-    access_token_secret_env: EnvName = Field(
-        description="Variable holding the access token secret."
-    )
-
-
-class LinkedInChannel(NetworkChannel):
-    type: Literal["linkedin"] = Field(description="A LinkedIn member or organization page.")
-    author: str = Field(
-        pattern=r"^urn:li:(organization|person):[A-Za-z0-9_-]+$",
-        description="The author URN, e.g. urn:li:organization:123456.",
-    )
-    token_env: EnvName = Field(description="Variable holding an OAuth access token.")
-
-
-class ThreadsChannel(NetworkChannel):
-    type: Literal["threads"] = Field(description="A Threads account.")
-    user_id: str = Field(default="me", description="Threads user id; 'me' for the token's.")
-    token_env: EnvName = Field(description="Variable holding the access token.")
-
-
-class FacebookChannel(NetworkChannel):
-    type: Literal["facebook"] = Field(description="A Facebook Page.")
-    page_id: str = Field(description="The Page's numeric id.")
-    token_env: EnvName = Field(description="Variable holding a Page access token.")
-
-
-class TelegramChannel(NetworkChannel):
-    type: Literal["telegram"] = Field(description="A Telegram channel or group via a bot.")
-    chat_id: str = Field(description="'@channelname' or the numeric chat id.")
-    token_env: EnvName = Field(description="Variable holding the bot token.")
-
-
-class DiscordChannel(NetworkChannel):
-    type: Literal["discord"] = Field(description="A Discord channel via a webhook.")
-    webhook_url_env: EnvName = Field(
-        description="Variable holding the webhook URL (the URL is the secret)."
-    )
-    username: str | None = Field(default=None, description="Name shown as the author.")
-
-
-class SlackChannel(NetworkChannel):
-    type: Literal["slack"] = Field(description="A Slack channel via an incoming webhook.")
-    webhook_url_env: EnvName = Field(
-        description="Variable holding the webhook URL (the URL is the secret)."
-    )
-
-
-class WebhookChannel(NetworkChannel):
-    type: Literal["webhook"] = Field(description="Any endpoint that takes a JSON POST.")
-    url: Url = Field(description="The endpoint.")
-    secret_env: EnvName | None = Field(
-        default=None, description="Variable holding the key of the HMAC-SHA256 signature."
-    )
-
-
-class FeedChannel(Channel):
-    type: Literal["feed"] = Field(description="An Atom feed file (needs no credentials).")
-    path: str = Field(default="public/feed.xml", description="Where the feed is written.")
-    title: str | None = Field(default=None, description="The feed's title.")
-    site_url: Url | None = Field(default=None, description="The site the feed belongs to.")
-
-
-CHANNEL_TYPES: dict[str, type[Channel]] = {
-    "mastodon": MastodonChannel,
-    "bluesky": BlueskyChannel,
-    "x": XChannel,
-    "linkedin": LinkedInChannel,
-    "threads": ThreadsChannel,
-    "facebook": FacebookChannel,
-    "telegram": TelegramChannel,
-    "discord": DiscordChannel,
-    "slack": SlackChannel,
-    "webhook": WebhookChannel,
-    "feed": FeedChannel,
-}
-
-AnyChannel = Annotated[
-    MastodonChannel
-    | BlueskyChannel
-    | XChannel
-    | LinkedInChannel
-    | ThreadsChannel
-    | FacebookChannel
-    | TelegramChannel
-    | DiscordChannel
-    | SlackChannel
-    | WebhookChannel
-    | FeedChannel,
-    Field(discriminator="type"),
-]
 
 
 class Defaults(Model):
@@ -251,7 +144,9 @@ class ChannelsFile(Model):
     model_config = ConfigDict(title="smmgen channels.yaml")
 
     defaults: Defaults = Field(default_factory=Defaults, description="Defaults for posts.")
-    channels: dict[Name, AnyChannel] = Field(
+    # Each value is validated by its network's settings model (smmgen.loader.config);
+    # the JSON Schema has their union (smmgen.commands.schema).
+    channels: dict[Name, Channel] = Field(
         description="Channels by name; the name is what posts list in `channels`."
     )
     people: People = Field(

@@ -1,10 +1,130 @@
-"""LinkedIn: limits, counting and dialect."""
+"""LinkedIn: settings, limits, counting and dialect (little text)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Literal
+
+from pydantic import Field
 
 from smmgen.channels.base import Network, NetworkLimits
+from smmgen.channels.dialect import Dialect
+from smmgen.models.base import EnvName
+from smmgen.models.channels import NetworkChannel
+from smmgen.text import utf16_length
+from smmgen.text.escape import linkedin_little_text, linkedin_unescape
+from smmgen.text.twitter import extract_urls
+
+
+class LinkedInChannel(NetworkChannel):
+    type: Literal["linkedin"] = Field(description="A LinkedIn member or organization page.")
+    author: str = Field(
+        pattern=r"^urn:li:(organization|person):[A-Za-z0-9_-]+$",
+        description="The author URN, e.g. urn:li:organization:123456.",
+    )
+    token_env: EnvName = Field(description="Variable holding an OAuth access token.")
+
+
+_LITTLE = re.compile(
+    r"\\(?P<escaped>[\\|{}@\[\]()<>#*_~])"
+    r"|@\[(?P<name>(?:\\.|[^\]\\])*)\]\(urn:li:[^)]*\)"
+    r"|\{hashtag\|\\#\|(?P<tag>(?:\\.|[^}\\])*)\}"
+)
+
+
+def _little_element(match: re.Match[str]) -> str:
+    if match.group("escaped") is not None:
+        return match.group("escaped")
+    if match.group("name") is not None:
+        return linkedin_unescape(match.group("name"))
+    return "#" + linkedin_unescape(match.group("tag"))
+
+
+def linkedin_visible_text(text: str) -> str:
+    """The text a reader sees of LinkedIn little text: escapes removed, a mention
+    ``@[Name](urn:li:…)`` shown as its name, ``{hashtag|\\#|tag}`` as ``#tag``."""
+    if "\\" not in text and "@[" not in text and "{hashtag" not in text:
+        return text
+    return _LITTLE.sub(_little_element, text)
+
+
+def linkedin_length(text: str) -> int:
+    """LinkedIn: UTF-16 code units of the visible commentary, limit 3000.
+
+    Source: the Posts API (``commentary``, little text format) and LinkedIn's
+    3,000-character limit for a post's text. LinkedIn does not document the
+    unit; its backend is Java, whose string length is UTF-16 code units, and
+    the composer counts the same way (an emoji counts 2). The count is of
+    the text as shown, so the backslashes of the little-text escaping
+    (`smmgen.text.escape.linkedin_little_text`) and the URNs of mentions do
+    not count.
+    """
+    return utf16_length(linkedin_visible_text(text))
+
+
+_HASHTAG = re.compile(r"(?<![\w#&/])#(\w+)")
+_MENTION = re.compile(r"^(?P<name>.+?)\s*\((?P<urn>urn:li:(?:person|organization):[\w-]+)\)$")
+
+
+def linkedin_hashtag(tag: str) -> str:
+    """A hashtag in LinkedIn's little text format: ``{hashtag|\\#|tag}``."""
+    return "{hashtag|\\#|" + linkedin_little_text(tag) + "}"
+
+
+def commentary(text: str) -> str:
+    """Plain text as little text: reserved characters escaped, but links left whole
+    (so they link) and hashtags written as LinkedIn's hashtag template (so they
+    stay hashtags)."""
+    if "#" not in text and "://" not in text:
+        return linkedin_little_text(text)
+    links = extract_urls(text, without_scheme=False)
+    spans: list[tuple[int, int, str | None]] = [(start, end, None) for start, end in links]
+    for match in _HASHTAG.finditer(text):
+        if not any(start <= match.start() < end for start, end in links):
+            spans.append((match.start(), match.end(), match.group(1)))
+    out = []
+    last = 0
+    for start, end, tag in sorted(spans):
+        out.append(linkedin_little_text(text[last:start]))
+        out.append(linkedin_hashtag(tag) if tag else text[start:end])
+        last = end
+    out.append(linkedin_little_text(text[last:]))
+    return "".join(out)
+
+
+class LinkedInDialect(Dialect):
+    """Plain text in LinkedIn's "little text" format: reserved characters escaped,
+    a mention as ``@[Name](urn:li:…)``, a hashtag as ``{hashtag|\\#|tag}``."""
+
+    name = "linkedin"
+    quote_prefix = "\\> "
+
+    def escape(self, text: str) -> str:
+        return commentary(text)
+
+    def link(self, href: str, label: str, same: bool) -> str:
+        if same or not label:
+            return href
+        return f"{label} \\({href}\\)"
+
+    def mention(self, handle: str) -> str:
+        match = _MENTION.match(handle)
+        if match:
+            return f"@[{linkedin_little_text(match['name'])}]({match['urn']})"
+        return linkedin_little_text(handle)
+
+    def person_name(self, handle: str) -> str | None:
+        # "Alice Example (urn:li:person:abc)", or a name alone: LinkedIn mentions need the URN
+        match = _MENTION.match(handle)
+        return match["name"] if match else handle
+
+    def hashtag(self, tag: str) -> str:
+        return linkedin_hashtag(tag[1:])
+
+    def appendix_link(self, link: str) -> str:
+        return link
+
 
 NETWORK = Network(
     type="linkedin",
@@ -16,7 +136,12 @@ NETWORK = Network(
         max_alt_chars=4086,
         image_formats=frozenset({"jpg", "jpeg", "png", "gif"}),
     ),
-    dialect="linkedin",
+    settings=LinkedInChannel,
+    count=linkedin_length,
+    unit="characters",
+    counts="UTF-16 units of the visible text",
+    count_bounded=True,
+    dialect=LinkedInDialect(),
     docs=(
         "Posts API: commentary up to 3000 characters in 'little text' format (reserved "
         "characters escaped); up to 20 images (MultiImage); altText up to 4086 characters."
@@ -25,4 +150,5 @@ NETWORK = Network(
 
 
 def register_networks(register: Callable[[Network], Network]) -> None:
+    """The ``smmgen.channels`` entry point: register this network."""
     register(NETWORK)

@@ -1,15 +1,47 @@
-"""X: limits, counting and dialect."""
+"""X: settings, limits, counting and dialect (plain text)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
+
+from pydantic import Field
 
 from smmgen.channels.base import MB, Network, NetworkLimits
+from smmgen.models.base import EnvName
+from smmgen.models.channels import NetworkChannel
+from smmgen.text.twitter import weighted_length
+
+
+class XChannel(NetworkChannel):
+    type: Literal["x"] = Field(description="An X (Twitter) account, OAuth 1.0a user context.")
+    api_key_env: EnvName = Field(description="Variable holding the API key (consumer key).")
+    api_secret_env: EnvName = Field(description="Variable holding the API key secret.")
+    access_token_env: EnvName = Field(description="Variable holding the access token.")
+    access_token_secret_env: EnvName = Field(
+        description="Variable holding the access token secret."
+    )
+
+
+def x_length(text: str) -> int:
+    """X: twitter-text v3 weighted length, limit 280 (see `smmgen.text.twitter`).
+
+    Source: twitter-text ``config/v3.json`` and ``parseTweet``
+    (https://github.com/twitter/twitter-text), the X developer docs
+    "Counting characters"; verified against the conformance suite.
+    """
+    return weighted_length(text)
+
 
 NETWORK = Network(
     type="x",
     title="X",
     limits=NetworkLimits(max_chars=280, max_media=4, max_image_bytes=5 * MB, max_alt_chars=1000),
+    settings=XChannel,
+    count=x_length,
+    unit="weighted characters",
+    counts="twitter-text v3 weighted length: URLs (with or without scheme) 23, emoji 2, CJK 2",
+    handle_prefix="@",
     threads=True,
     url_length=23,
     bare_urls=True,
@@ -21,4 +53,5 @@ NETWORK = Network(
 
 
 def register_networks(register: Callable[[Network], Network]) -> None:
+    """The ``smmgen.channels`` entry point: register this network."""
     register(NETWORK)

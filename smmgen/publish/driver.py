@@ -2,7 +2,9 @@
 
 A network type names its driver in :class:`~smmgen.channels.base.Network`
 (``driver="package.module:Class"``), through the same registry for built-ins
-and third-party packages, and it is imported only when publishing. A network
+and third-party packages, and it is imported only when publishing. A driver is
+generic over its network's settings model: ``class MyDriver(Driver[MyChannel])``
+makes ``self.channel`` a ``MyChannel``. A network
 without a driver is adapted and checked but not published.
 
 The engine calls a driver once per thread part, in order. ``key`` is stable
@@ -19,17 +21,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from smmgen.models.channels import Channel
 from smmgen.publish.errors import MissingCredentials
 from smmgen.secrets import credential_problem
 
 if TYPE_CHECKING:
     from smmgen.adapt.variants import Variant
     from smmgen.channels.base import Network
-    from smmgen.models.channels import Channel
     from smmgen.project import Project
     from smmgen.publish.http import Http
+
+SettingsT = TypeVar("SettingsT", bound=Channel)
 
 
 @dataclass(frozen=True)
@@ -52,11 +56,11 @@ class Remote:
 
 
 @dataclass
-class Context:
+class Context(Generic[SettingsT]):
     """What a driver is given."""
 
     name: str  # the channel's name in channels.yaml
-    channel: Channel  # its settings
+    channel: SettingsT  # its settings
     project: Project
     http: Http
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
@@ -67,7 +71,7 @@ def part_key(post: str, channel: str, index: int) -> str:
     return hashlib.sha256(f"{post}\x00{channel}\x00{index}".encode()).hexdigest()[:32]
 
 
-class Driver:
+class Driver(Generic[SettingsT]):
     """Base class of publishing drivers (see the module docstring)."""
 
     #: The driver can find out whether a request of unknown outcome took effect.
@@ -75,8 +79,9 @@ class Driver:
     #: Fields of the channel's settings that name environment variables.
     credentials: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, context: Context):
+    def __init__(self, context: Context[SettingsT]):
         self.context = context
+        self.channel: SettingsT = context.channel
         self.http = context.http
         self._notes: list[str] = []
 
@@ -108,6 +113,10 @@ class Driver:
             if problem:
                 out.append(f"environment variable {name} {problem}")
         return out
+
+    def variable(self, field_name: str) -> str:
+        """The name of the environment variable a credential field names."""
+        return str(getattr(self.context.channel, field_name))
 
     def secret(self, field_name: str) -> str:
         """The value of the variable a credential field names; refused (never
@@ -164,7 +173,7 @@ class Driver:
         self.http.close()
 
 
-def driver_class(network: Network) -> type[Driver] | None:
+def driver_class(network: Network) -> type[Driver[Any]] | None:
     """The driver of a network type, or None if it cannot be published yet."""
     if not network.driver:
         return None

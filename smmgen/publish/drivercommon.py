@@ -23,7 +23,7 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return Redactor(secrets).text(text)
 
 
-def send(driver: Driver, method: str, url: str, **kwargs: Any) -> httpx.Response:
+def send(driver: Driver[Any], method: str, url: str, **kwargs: Any) -> httpx.Response:
     """``driver.http.send``, but a fault never carries a secret of the driver.
 
     :class:`~smmgen.publish.http.Http` redacts with the callable it was given;
@@ -125,7 +125,7 @@ def text_reason(response: httpx.Response) -> str:
     return text or f"{response.status_code} {response.reason_phrase}".strip()
 
 
-def webhook_secrets(driver: Driver, path: re.Pattern[str], group: int) -> list[str]:
+def webhook_secrets(driver: Driver[Any], path: re.Pattern[str], group: int) -> list[str]:
     """``driver.secrets()`` plus what its webhook URL gives away (see :func:`derived`)."""
     values = Driver.secrets(driver)
     api_base = getattr(driver.context.channel, "api_base", None)
@@ -135,7 +135,7 @@ def webhook_secrets(driver: Driver, path: re.Pattern[str], group: int) -> list[s
 
 
 def webhook_url(
-    driver: Driver, path: re.Pattern[str], *, what: str, example: str, query: bool = True
+    driver: Driver[Any], path: re.Pattern[str], *, what: str, example: str, query: bool = True
 ) -> str:
     """The channel's webhook URL (``webhook_url_env``), checked, on its ``api_base``.
 
@@ -143,7 +143,7 @@ def webhook_url(
     """
     channel = driver.context.channel
     url = driver.secret("webhook_url_env").strip()
-    where = f"channel '{driver.context.name}': {channel.webhook_url_env}"  # type: ignore[attr-defined]
+    where = f"channel '{driver.context.name}': {driver.variable('webhook_url_env')}"
     check_secret_url(url, what=what, where=where)
     parts = urlsplit(url)
     if not path.fullmatch(parts.path) or parts.fragment or (parts.query and not query):

@@ -34,7 +34,6 @@ from typing import Any, Literal
 
 from smmgen.adapt.variants import Variant, build_variant
 from smmgen.calendar.plan import PlanItem, build_plan
-from smmgen.channels.registry import network as network_of
 from smmgen.check import check_post
 from smmgen.findings import Finding, Severity
 from smmgen.loader.posts import Post
@@ -53,6 +52,7 @@ from smmgen.publish.http import Http, Retrier, RetryPolicy
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.state import ItemState, fold
 from smmgen.publish.ledger.store import Claim, LedgerError, Store
+from smmgen.registry import network as network_of
 from smmgen.secrets import Redactor
 
 Outcome = Literal["published", "would publish", "skipped", "failed", "unknown", "missed", "blocked"]
@@ -262,7 +262,7 @@ class Run:
 
     def _channel(self, name: str, items: list[PlanItem]) -> None:
         channel = self.project.channels[name]
-        network = network_of(channel.type)  # type: ignore[attr-defined]
+        network = network_of(channel.type)
         cls = driver_class(network)
         todo: list[PlanItem] = []
         for item in items:
@@ -330,7 +330,7 @@ class Run:
         finally:
             driver.close()
 
-    def _dry_run(self, driver: Driver, item: PlanItem) -> None:
+    def _dry_run(self, driver: Driver[Any], item: PlanItem) -> None:
         variant, problem = self.variant(item)
         if variant is None:
             self._report(item, "failed", problem)
@@ -397,7 +397,7 @@ class _Worker:
         outcome: Outcome = "unknown" if event == "unknown" else "failed"
         self.owner._report(item, outcome, detail)
 
-    def __init__(self, run: Run, name: str, driver: Driver):
+    def __init__(self, run: Run, name: str, driver: Driver[Any]):
         self.owner = run
         self.driver = driver
         self.retrier = Retrier(driver.http.policy, run.options.cancel)
@@ -658,7 +658,7 @@ def finish_artifacts(run: Run) -> None:
     changed = {r.channel for r in run.results if r.outcome == "published"}
     for name in sorted(changed):
         channel = run.project.channels[name]
-        cls = driver_class(network_of(channel.type))  # type: ignore[attr-defined]
+        cls = driver_class(network_of(channel.type))
         if cls is None:
             continue
         http = Http(redact=run.redactor.text)

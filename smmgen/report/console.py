@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -18,8 +18,8 @@ def use_color(stream: TextIO | None = None) -> bool:
     return stream.isatty()
 
 
-def style(text: str, *, color: bool, **styles: object) -> str:
-    return click.style(text, **styles) if color else text  # type: ignore[arg-type]
+def style(text: str, *, color: bool, **styles: Any) -> str:
+    return click.style(text, **styles) if color else text
 
 
 class ProgressLine:

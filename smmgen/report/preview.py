@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from smmgen.adapt.variants import Variant
-from smmgen.channels.registry import network as network_of
 from smmgen.commands.preview import PostPreview, Preview
 from smmgen.findings import Finding
+from smmgen.registry import network as network_of
 
 MARKER = "<!-- smmgen-preview -->"
 LIMIT = 65_536  # GitHub's limit on a comment's body, in characters
@@ -185,7 +185,7 @@ def _variant(variant: Variant, item: PostPreview, fit: Fit) -> list[str]:
             lines.append(f"- 🖼️ {code(clip(media.path, size))} — {alt}")
         lines.append("")
     has_media = bool(variant.parts and variant.parts[0].media)
-    if variant.link and network.type == "bluesky" and not has_media:
+    if variant.link and network.link_card and not has_media:
         lines.append(
             f"🔗 Link card: {code(clip(variant.link, size))} (title, description and image from the"
             " page's OpenGraph tags at publish time)"

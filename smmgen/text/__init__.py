@@ -1,7 +1,7 @@
 """Text measurement and rich text per network (SPEC.md section 6).
 
 - `length(text, network)`: the length the network itself counts for `text`
-  (each network's rule and its source: `smmgen.text.networks`);
+  (each network's rule and its source are in its module, `smmgen.networks`);
 - `graphemes`, `utf8_length`, `utf16_length`: the basic units;
 - `urls(text)`: the links in a text, each once (Threads allows 5);
 - `facets(text)`: Bluesky rich-text facets (`smmgen.text.richtext`).
@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from smmgen import registry
 from smmgen.text import richtext
+from smmgen.text._emoji import emoji_spans
 from smmgen.text._unicode import code_points, graphemes, utf8_length, utf16_length
-from smmgen.text.networks import RULES, Rule
 from smmgen.text.twitter import extract_url_entities
 
 __all__ = [
-    "NETWORKS",
-    "RULES",
-    "Rule",
     "code_points",
+    "emoji_spans",
     "facets",
     "graphemes",
     "length",
@@ -29,8 +28,6 @@ __all__ = [
     "utf16_length",
     "warm_up",
 ]
-
-NETWORKS: tuple[str, ...] = tuple(sorted(RULES))
 
 
 def length(text: str, network: str) -> int:
@@ -44,19 +41,16 @@ def length(text: str, network: str) -> int:
     >>> length("Hello 👋🏽", "bluesky")
     7
     """
-    try:
-        rule = RULES[network]
-    except KeyError:
-        raise ValueError(
-            f"unknown network {network!r}; known networks: {', '.join(NETWORKS)}"
-        ) from None
-    return rule.count(text)
+    known = registry.types()
+    if network not in known:
+        raise ValueError(f"unknown network {network!r}; known networks: {', '.join(known)}")
+    return registry.network(network).count(text)
 
 
 def warm_up() -> None:
     """Compile the large patterns now (they compile on first use otherwise)."""
-    for network in RULES:
-        length("see https://example.com and @a@b.example #tag", network)
+    for network in registry.networks():
+        network.count("see https://example.com and @a@b.example #tag")
     facets("see example.com")
 
 

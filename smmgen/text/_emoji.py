@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 
-import regex  # type: ignore[import-untyped]
+import regex
 
 __all__ = ["emoji_sequences", "emoji_spans", "has_sequence_marks"]
 

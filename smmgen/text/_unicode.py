@@ -12,7 +12,7 @@ pair CR LF. Everything else is one cluster per code point.
 
 from __future__ import annotations
 
-import regex  # type: ignore[import-untyped]
+import regex
 
 __all__ = ["code_points", "graphemes", "utf8_length", "utf16_length"]
 

@@ -1,4 +1,6 @@
-"""Escaping plain text for the networks whose text fields are markup.
+"""Escaping plain text for the networks whose text fields are markup: the one
+place it is done, for the dialects (``smmgen.networks``), ``check`` and the
+drivers alike.
 
 - LinkedIn's Posts API reads ``commentary`` in its "little text format",
   where ``\\ | { } @ [ ] ( ) < > # * _ ~`` are reserved: a mention is
@@ -12,20 +14,26 @@
   ("Formatting text for app surfaces", https://api.slack.com/reference/surfaces/formatting#escaping).
 - Telegram's HTML parse mode requires ``<``, ``>`` and ``&`` that are not part
   of a tag or entity to be written as entities; ``&quot;`` is one of the four
-  named entities it knows and keeps attribute values safe
-  ("Formatting options", https://core.telegram.org/bots/api#html-style).
+  named entities it knows, needed only inside an attribute value
+  ("Formatting options", https://core.telegram.org/bots/api#html-style). The
+  Atom feed's HTML content is escaped the same way.
+- Discord's Markdown: its markers escaped with a backslash, links left whole.
 """
 
 from __future__ import annotations
 
 import re
 
+from smmgen.text.twitter import extract_urls
+
 __all__ = [
     "LINKEDIN_RESERVED",
+    "discord_markdown",
+    "html_attribute",
+    "html_text",
     "linkedin_little_text",
     "linkedin_unescape",
     "slack_escape",
-    "telegram_html_escape",
 ]
 
 LINKEDIN_RESERVED = "\\|{}@[]()<>#*_~"
@@ -52,8 +60,28 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def telegram_html_escape(text: str) -> str:
-    """`text` for Telegram's HTML parse mode: ``& < > "`` as entities."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
+def html_text(text: str) -> str:
+    """`text` as HTML character data (Telegram's HTML parse mode, the feed):
+    ``&``, ``<`` and ``>`` as entities; quotes are left as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def html_attribute(text: str) -> str:
+    """`text` as an HTML attribute value: ``& < > " '`` as entities."""
+    return html_text(text).replace('"', "&quot;").replace("'", "&#x27;")
+
+
+_DISCORD_MARKER = re.compile(r"([\\*_~`|])")
+_DISCORD_LINE_START = re.compile(r"(^|\n)(?=#{1,3} |> |- )")
+
+
+def discord_markdown(text: str) -> str:
+    """`text` for Discord's Markdown: its markers escaped, and a line that would
+    start a heading, quote or list item; links are left whole so they still link."""
+    out = []
+    last = 0
+    for start, end in [*extract_urls(text, without_scheme=False), (len(text), len(text))]:
+        piece = _DISCORD_MARKER.sub(r"\\\1", text[last:start])
+        out.append(_DISCORD_LINE_START.sub(r"\1\\", piece) + text[start:end])
+        last = end
+    return "".join(out)

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import pytest
 
-from smmgen.adapt.markdown import render
+from tests.dialects import render
 
 BODY = """\
 Lumen **v2** is _here_: see [the notes](https://example.com/v2) & <https://example.com>.

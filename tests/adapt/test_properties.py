@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from smmgen.adapt import markdown
 from smmgen.adapt.mentions import Mentions
 from smmgen.adapt.variants import _measure, build_variant, text_bound
-from smmgen.channels.registry import network
 from smmgen.loader.config import load_config
 from smmgen.loader.posts import Post
 from smmgen.models.post import FrontMatter
 from smmgen.project import Project
+from smmgen.registry import network
 
 CHANNELS = textwrap.dedent(
     """\

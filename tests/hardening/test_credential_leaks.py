@@ -39,12 +39,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import smmgen
-from smmgen.channels.registry import network
 from smmgen.cli import cli
 from smmgen.commands.publish import ledger_init
 from smmgen.publish.driver import Context, driver_class
 from smmgen.publish.errors import MissingCredentials, PublishError
 from smmgen.publish.http import Http, RetryPolicy
+from smmgen.registry import network
 from smmgen.secrets import credential_problem
 from tests.servers.base import Reply, Request, TestServer
 

@@ -19,8 +19,8 @@ import pytest
 import yaml
 from click.testing import Result
 
-from smmgen.channels.registry import network, types
 from smmgen.publish.driver import driver_class
+from smmgen.registry import network, types
 
 Run = Callable[..., Result]
 

@@ -1,6 +1,8 @@
 """A network type from a third-party package: registered through the
-``smmgen.channels`` entry point group exactly as the built-ins are, configured
-in channels.yaml with its own settings model, checked and published."""
+``smmgen.channels`` entry point group exactly as the built-ins are, and every
+hook of a network used: its settings model (channels.yaml, the JSON Schema,
+people and policy keys), its count and limits, its dialect (Markdown, escaping,
+mentions with its handle prefix, hashtags), its media rules and its driver."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from typing import Literal
 from pydantic import Field
 
 from smmgen.channels.base import Network, NetworkLimits
+from smmgen.channels.dialect import Dialect
 from smmgen.models.base import EnvName, Url
 from smmgen.models.channels import NetworkChannel
 from smmgen.publish.driver import Driver, Remote
@@ -50,10 +53,39 @@ class PigeonDriver(Driver):
         return Remote(str(response.json()["id"]), None)
 
 
+class PigeonDialect(Dialect):
+    name = "pigeon"
+    styles = {"strong": ("^", "^"), "em": ("", ""), "s": ("", ""), "code": ("", "")}
+
+    def escape(self, text):
+        return text.replace("^", "\\^")
+
+    def mention(self, handle):
+        return "<" + handle + ">"
+
+    def hashtag(self, tag):
+        return "[" + tag + "]"
+
+
+def coos(text):
+    """A pigeon counts words."""
+    return len(text.split())
+
+
 def register(register):
-    register(Network(type="pigeon", title="Pigeon", limits=NetworkLimits(max_chars=40),
-                     driver="smmgen_pigeon:PigeonDriver", settings=PigeonChannel))
+    register(Network(type="pigeon", title="Pigeon", settings=PigeonChannel,
+                     limits=NetworkLimits(max_chars=12, max_media=1,
+                                          image_formats=frozenset({"png"})),
+                     count=coos, unit="coos", dialect=PigeonDialect(), handle_prefix="~",
+                     driver="smmgen_pigeon:PigeonDriver"))
 '''
+
+
+# A 1x1 GIF: a format the pigeon does not take.
+GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00"
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
 
 
 class Loft(TestServer):
@@ -94,23 +126,47 @@ def test_a_third_party_network_is_configured_checked_and_published(
         channels = (
             "defaults:\n  channels: [birds]\nchannels:\n"
             f"  birds: {{type: pigeon, loft: '{loft.url}', token_env: LOFT_TOKEN}}\n"
+            "people:\n  alice: {pigeon: alice-loft}\n"  # the type as a key of people
+            "policy:\n  max_hashtags: {pigeon: 3, default: 1}\n"  # and of the policy
             "ledger: {store: local}\n"
         )
-        long = "---\nid: long\npublish_at: 2026-11-25 11:00\nthread: false\n---\n" + "word " * 20
-        short = "---\nid: short\npublish_at: 2026-11-25 11:00\n---\nCoo.\n"
+        head = "---\nid: {}\npublish_at: 2026-11-25 11:00\n{}---\n"
+        long = head.format("long", "thread: false\n") + "word " * 20
+        short = head.format("short", "tags: [birds]\n") + "Coo **loud** to @alice #pigeons ^\n"
+        gif = head.format("gif", "media: [{path: media/bird.gif, alt: a bird}]\n") + "Look.\n"
         root = make_project(channels=channels, calendar="timezone: UTC\n",
-                            posts={"long.md": long, "short.md": short})  # fmt: skip
+                            posts={"long.md": long, "short.md": short, "gif.md": gif})  # fmt: skip
+        (root / "media").mkdir(exist_ok=True)
+        (root / "media" / "bird.gif").write_bytes(GIF)
         check = smmgen(root, site, "check", "--format", "json")
         assert check.stdout, check.stderr
         findings = json.loads(check.stdout)["findings"]
-        assert any(f["code"] == "too-long" and "40" in f["message"] for f in findings), findings
+        # counted its way (20 words, 12 allowed), its media rules, nothing unknown
+        assert any(f["code"] == "too-long" and "12" in f["message"] for f in findings), findings
+        assert any(f["code"] == "media-format" and "png" in f["message"] for f in findings)
+        assert not [f for f in findings if f["code"] == "unknown-channel"], findings
+        show = smmgen(root, site, "show", "short", "--format", "json")
+        assert show.returncode == 0, show.stderr
+        (variant,) = json.loads(show.stdout)["variants"]
+        assert variant["format"] == "pigeon"
+        assert variant["length"] == 7  # coos: the words of the text as sent
+        schema = smmgen(root, site, "schema", "channels")
+        assert '"PigeonChannel"' in schema.stdout, schema.stderr
+        code = "import smmgen.text; print(smmgen.text.length('a b c', 'pigeon'))"
+        counted = subprocess.run(
+            [sys.executable, "-c", code],
+            env=dict(os.environ, PYTHONPATH=str(site)), capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert counted.stdout.strip() == "3"
         (root / "content" / "long.md").unlink()
+        (root / "content" / "gif.md").unlink()
         assert smmgen(root, site, "ledger", "init").returncode == 0
         result = smmgen(root, site, "publish", "--format", "json")
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
         assert [(i["post"], i["outcome"]) for i in report["items"]] == [("short", "published")]
-        assert loft.messages == ["Coo."]
+        # its dialect: strong, escaping, the mention with its prefix, the appended tag
+        assert loft.messages == ["Coo ^loud^ to <~alice-loft> #pigeons \\^\n\n[#birds]"]
         # without the package the type is unknown, with a clear message
         bare = smmgen(root, tmp_path / "nowhere", "check")
         assert bare.returncode == 1

@@ -34,11 +34,11 @@ import yaml
 
 import smmgen
 from smmgen.adapt.variants import build_variant
-from smmgen.channels.registry import network
 from smmgen.cli import cli as cli_group
 from smmgen.publish.driver import Context, driver_class, part_key
 from smmgen.publish.errors import PublishError
 from smmgen.publish.http import Http, RetryPolicy
+from smmgen.registry import network
 from smmgen.secrets import REDACTED
 from tests.publish.gitrepo import branch_files, origin_with
 from tests.servers.base import Reply, Request, TestServer
@@ -553,7 +553,7 @@ def ledger_records(root: Path, store: str, bare: Path) -> list[dict[str, Any]]:
 
 
 def commands_without_ledger(cli: Cli, tmp_path: Path) -> None:
-    """check, show, build, plan, schedule, schema, init, channels verify and their
+    """check, show, build, plan, schedule, schema, networks, init, channels verify and their
     error paths: their output is scanned by ``cli``; the files they write later."""
     done = cli.batch(
         check=(1, "check"),
@@ -569,6 +569,8 @@ def commands_without_ledger(cli: Cli, tmp_path: Path) -> None:
         schedule=(0, "schedule", "--dry-run"),
         schema=(0, "schema"),
         schema_out=(0, "schema", "channels", "--out", str(tmp_path / "schemas")),
+        networks=(0, "networks"),
+        networks_md=(0, "networks", "--format", "markdown"),
         init=(0, "init", str(tmp_path / "fresh")),
         verify=(1, "channels", "verify"),
         verify_json=(1, "channels", "verify", "--format", "json"),
@@ -585,6 +587,8 @@ def commands_without_ledger(cli: Cli, tmp_path: Path) -> None:
     assert all(done[name].stdout.strip() for name in ("table", "plan_json", "markdown", "ics"))
     assert "unscheduled.md: would get publish_at" in done["schedule"].stdout
     assert "front-matter" in done["schema"].stdout
+    assert "mastodon (Mastodon)" in done["networks"].stdout
+    assert "| `mastodon` |" in done["networks_md"].stdout
     assert "created a smmgen project" in done["init"].stdout
     verified = json.loads(done["verify_json"].stdout)["channels"]
     assert {item["channel"]: item["ok"] for item in verified} == {

@@ -19,7 +19,6 @@ import yaml
 
 import smmgen
 from smmgen.adapt.variants import Part, Variant, build_variant
-from smmgen.channels.registry import network
 from smmgen.networks.telegram.driver import TelegramDriver
 from smmgen.project import Project
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
@@ -32,6 +31,7 @@ from smmgen.publish.errors import (
     Unknown,
 )
 from smmgen.publish.http import Http
+from smmgen.registry import network
 from smmgen.secrets import REDACTED
 from tests.conftest import MakeProject
 from tests.servers.base import Faults

@@ -1,4 +1,5 @@
-"""Escaping for LinkedIn little text, Slack mrkdwn and Telegram HTML."""
+"""Escaping for LinkedIn little text, Slack mrkdwn, HTML (Telegram, the feed) and
+Discord: the one escape module the dialects, check and the drivers call."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from hypothesis import strategies as st
 from smmgen.text import length
 from smmgen.text.escape import (
     LINKEDIN_RESERVED,
+    discord_markdown,
+    html_attribute,
+    html_text,
     linkedin_little_text,
     linkedin_unescape,
     slack_escape,
-    telegram_html_escape,
 )
+from tests.dialects import DIALECTS
 
 
 def test_linkedin_escapes_every_reserved_character() -> None:
@@ -33,10 +37,27 @@ def test_slack_escapes_only_amp_lt_gt() -> None:
     assert slack_escape("&lt;") == "&amp;lt;"
 
 
-def test_telegram_html_escape() -> None:
-    assert telegram_html_escape('<b> & "x"') == "&lt;b&gt; &amp; &quot;x&quot;"
+def test_html_text_and_attribute() -> None:
+    assert html_text('<b> & "x"') == '&lt;b&gt; &amp; "x"'
+    assert html_attribute("a\"b'c&<>") == "a&quot;b&#x27;c&amp;&lt;&gt;"
+
+
+def test_discord_escapes_markers_but_not_links() -> None:
+    text = "a_b *c* https://example.com/a_b ~d~\n# head"
+    assert discord_markdown(text) == "a\\_b \\*c\\* https://example.com/a_b \\~d\\~\n\\# head"
 
 
 @given(st.text(max_size=50))
 def test_telegram_counts_escaped_text_as_the_original(text: str) -> None:
-    assert length(telegram_html_escape(text), "telegram") == length(text, "facebook")
+    assert length(html_text(text), "telegram") == length(text, "facebook")
+
+
+@given(st.text(max_size=50))
+def test_the_dialects_escape_with_this_module(text: str) -> None:
+    # what production calls is what is tested here: the dialects use these functions
+    assert DIALECTS["telegram"].escape(text) == html_text(text)
+    assert DIALECTS["html"].escape(text) == html_text(text)
+    assert DIALECTS["slack"].escape(text) == slack_escape(text)
+    assert DIALECTS["discord"].escape(text) == discord_markdown(text)
+    if "#" not in text and "://" not in text:
+        assert DIALECTS["linkedin"].escape(text) == linkedin_little_text(text)

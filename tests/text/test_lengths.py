@@ -1,7 +1,7 @@
 """smmgen.text.length per network, with the rule each example pins.
 
-The sources of the rules are cited in smmgen/text/networks.py (and
-smmgen/text/twitter.py, smmgen/text/mastodon.py).
+The sources of the rules are cited in each network's module, smmgen/networks/
+(and smmgen/text/twitter.py, smmgen/networks/mastodon/counting.py).
 """
 
 from __future__ import annotations
@@ -14,16 +14,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import smmgen.text
+from smmgen import registry
+from smmgen.networks.linkedin import linkedin_visible_text
+from smmgen.networks.mastodon.counting import countable_text, mastodon_length
+from smmgen.networks.telegram import telegram_visible_text
 from smmgen.text import (
-    NETWORKS,
     graphemes,
     length,
     urls,
     utf8_length,
     utf16_length,
 )
-from smmgen.text.mastodon import countable_text, mastodon_length
-from smmgen.text.networks import RULES, linkedin_visible_text, telegram_visible_text
 from smmgen.text.twitter import (
     CONFIG_V1,
     extract_urls,
@@ -36,7 +37,7 @@ WAVE = "👋🏽"  # emoji modifier sequence: 2 code points, 4 UTF-16 units, 8 b
 
 
 def test_networks_are_the_channel_types() -> None:
-    assert set(NETWORKS) == {
+    assert set(registry.types()) == {
         "x",
         "mastodon",
         "bluesky",
@@ -49,7 +50,8 @@ def test_networks_are_the_channel_types() -> None:
         "webhook",
         "feed",
     }
-    assert {name: rule.limit for name, rule in RULES.items()} == {
+    limits = {net.type: net.limits.max_chars for net in registry.networks()}
+    assert limits == {
         "x": 280,
         "mastodon": 500,
         "bluesky": 300,

@@ -1,12 +1,65 @@
-"""Bluesky: limits, counting and dialect."""
+"""Bluesky: settings, limits, counting, link shortening and records."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, Literal
 
-from smmgen.channels.base import Network, NetworkLimits
+from pydantic import Field
+
+from smmgen.adapt.shorten import short_url, shorten_links
+from smmgen.channels.base import Network, NetworkLimits, Prepared
+from smmgen.models.base import EnvName, Url
+from smmgen.models.channels import NetworkChannel
+from smmgen.text import facets, graphemes
+
+
+class BlueskyChannel(NetworkChannel):
+    type: Literal["bluesky"] = Field(description="A Bluesky (AT Protocol) account.")
+    handle: str = Field(description="The account's handle, e.g. example.bsky.social.")
+    service: Url = Field(default="https://bsky.social", description="The account's PDS.")
+    password_env: EnvName = Field(description="Variable holding an app password.")
+
+
+def bluesky_length(text: str) -> int:
+    """Bluesky: extended grapheme clusters, limit 300.
+
+    Source: the ``app.bsky.feed.post`` lexicon, ``text`` has
+    ``maxGraphemes: 300`` and ``maxLength: 3000`` (UTF-8 bytes, see
+    `smmgen.text.utf8_length`); atproto validates graphemes with UAX #29
+    segmentation.
+    """
+    return graphemes(text)
+
+
+@lru_cache(maxsize=256)
+def as_sent(text: str) -> Prepared:
+    """A Bluesky text as sent (long links shortened, as Bluesky's app does) and its facets."""
+    short, found = shorten_links(text, facets(text))
+    return short, tuple(found)
+
+
+def quick_count(text: str) -> Callable[[str], int]:
+    """Bluesky's count for parts of ``text``: graphemes, less what shortening each
+    link saves. Found once for the whole text, so splitting measures cheaply."""
+    savings = []
+    data = text.encode("utf-8")
+    for facet in facets(text):
+        feature = facet["features"][0]
+        if feature.get("$type") != "app.bsky.richtext.facet#link":
+            continue
+        written = data[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode()
+        short = short_url(feature["uri"])
+        if len(short) < len(written):
+            savings.append((written, graphemes(written) - graphemes(short)))
+
+    def count(part: str) -> int:
+        return graphemes(part) - sum(saved for link, saved in savings if link in part)
+
+    return count
+
 
 NETWORK = Network(
     type="bluesky",
@@ -19,8 +72,17 @@ NETWORK = Network(
         max_alt_chars=None,
         image_formats=frozenset({"jpg", "jpeg", "png", "gif", "webp"}),
     ),
+    settings=BlueskyChannel,
+    count=bluesky_length,
+    unit="graphemes",
+    counts="graphemes (long links shortened as Bluesky's app does), and UTF-8 bytes",
+    count_bounded=True,
     threads=True,
-    shortens_links=True,
+    handle_prefix="@",
+    prepare=as_sent,
+    quick_count=quick_count,
+    short_link=short_url,
+    link_card=True,
     driver="smmgen.networks.bluesky.driver:BlueskyDriver",
     docs=(
         "app.bsky.feed.post: text maxGraphemes 300, maxLength 3000 (UTF-8 bytes); "
@@ -62,4 +124,5 @@ def post_record(
 
 
 def register_networks(register: Callable[[Network], Network]) -> None:
+    """The ``smmgen.channels`` entry point: register this network."""
     register(NETWORK)

@@ -29,8 +29,7 @@ from urllib.parse import urljoin
 import httpx
 
 from smmgen.adapt.variants import Media, Variant
-from smmgen.models.channels import BlueskyChannel
-from smmgen.networks.bluesky import post_record
+from smmgen.networks.bluesky import BlueskyChannel, post_record
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import shortened
 from smmgen.publish.errors import NotSent, PublishError, Rejected, Transient, Unknown
@@ -56,17 +55,15 @@ CARD_DESCRIPTION_CHARS = 1000  # a page cannot make the record too large to post
 REDACTED = "[redacted]"
 
 
-class BlueskyDriver(Driver):
+class BlueskyDriver(Driver[BlueskyChannel]):
     """Publishes to one Bluesky account (see the module docstring)."""
 
     reconcilable = True
     credentials = ("password_env",)
 
-    def __init__(self, context: Context):
+    def __init__(self, context: Context[BlueskyChannel]):
         super().__init__(context)
-        channel = context.channel
-        assert isinstance(channel, BlueskyChannel)
-        self.channel = channel
+        channel = self.channel
         self.base = str(channel.api_base or channel.service).rstrip("/")
         self._session: dict[str, Any] | None = None
         self._dids: dict[str, str] = {}

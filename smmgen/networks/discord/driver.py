@@ -41,6 +41,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from smmgen.networks.discord import DiscordChannel
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import (
     cleaned,
@@ -57,26 +58,21 @@ if TYPE_CHECKING:
     import httpx
 
     from smmgen.adapt.variants import Media, Variant
-    from smmgen.models.channels import DiscordChannel
 
 # /api/webhooks/<id>/<token>, optionally with an API version: /api/v10/webhooks/...
 _PATH = re.compile(r"(?:/api(?:/v\d+)?)?/webhooks/(\d+)/([A-Za-z0-9_.-]+)/?")
 _EXAMPLE = "https://discord.com/api/webhooks/<id>/<token>"
 
 
-class DiscordDriver(Driver):
+class DiscordDriver(Driver[DiscordChannel]):
     """Posts through a webhook (see the module docstring)."""
 
     reconcilable: ClassVar[bool] = False
     credentials: ClassVar[tuple[str, ...]] = ("webhook_url_env",)
 
-    def __init__(self, context: Context):
+    def __init__(self, context: Context[DiscordChannel]):
         super().__init__(context)
         self._webhook: dict[str, Any] | None = None  # the webhook object, once fetched
-
-    @property
-    def channel(self) -> DiscordChannel:
-        return self.context.channel  # type: ignore[return-value]
 
     # -- credentials ----------------------------------------------------------
 

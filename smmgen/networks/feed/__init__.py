@@ -1,16 +1,58 @@
-"""Atom feed: limits, counting and dialect."""
+"""Atom feed: settings, limits, counting and dialect (HTML)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
+from pydantic import Field
+
+from smmgen.adapt.markdown import render_html
 from smmgen.channels.base import Network, NetworkLimits
+from smmgen.channels.dialect import Dialect, MentionFn
+from smmgen.models.base import Url
+from smmgen.models.channels import Channel
+from smmgen.text import code_points
+from smmgen.text.escape import html_text
+
+
+class FeedChannel(Channel):
+    type: Literal["feed"] = Field(description="An Atom feed file (needs no credentials).")
+    path: str = Field(default="public/feed.xml", description="Where the feed is written.")
+    title: str | None = Field(default=None, description="The feed's title.")
+    site_url: Url | None = Field(default=None, description="The site the feed belongs to.")
+
+
+def feed_length(text: str) -> int:
+    """Atom feed: code points; no limit of its own."""
+    return code_points(text)
+
+
+class HtmlDialect(Dialect):
+    """HTML for the feed's entries, rendered by the CommonMark renderer itself."""
+
+    name = "html"
+
+    def escape(self, text: str) -> str:
+        return html_text(text)
+
+    def render(self, text: str, slot: MentionFn) -> str | None:
+        return render_html(text, slot)
+
+    def appendix(self, link: str | None, hashtags: list[str]) -> str:
+        return ""  # the feed carries the link and tags as entry metadata
+
 
 NETWORK = Network(
     type="feed",
     title="Atom feed",
     limits=NetworkLimits(max_chars=None, max_media=100),
-    dialect="html",
+    settings=FeedChannel,
+    count=feed_length,
+    unit="characters",
+    counts="code points",
+    count_bounded=True,
+    dialect=HtmlDialect(),
     hashtags="none",
     mentions=False,
     driver="smmgen.networks.feed.driver:FeedDriver",
@@ -19,4 +61,5 @@ NETWORK = Network(
 
 
 def register_networks(register: Callable[[Network], Network]) -> None:
+    """The ``smmgen.channels`` entry point: register this network."""
     register(NETWORK)

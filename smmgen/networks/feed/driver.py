@@ -14,6 +14,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from smmgen.adapt.variants import Variant
+from smmgen.networks.feed import FeedChannel
 from smmgen.publish.driver import Driver, Remote
 from smmgen.publish.ledger.records import parse_time
 
@@ -25,11 +26,11 @@ def _tag(name: str) -> str:
     return f"{{{ATOM}}}{name}"
 
 
-class FeedDriver(Driver):
+class FeedDriver(Driver[FeedChannel]):
     reconcilable = True  # the file is rebuilt from the ledger: adding an entry twice is harmless
 
     def verify(self) -> str:
-        return f"writes {self.context.channel.path} (needs no credentials)"  # type: ignore[attr-defined]
+        return f"writes {self.channel.path} (needs no credentials)"
 
     def _entry(self, variant: Variant) -> dict[str, Any]:
         post = next((p for p in self.context.project.posts if p.id == variant.post), None)
@@ -57,19 +58,17 @@ class FeedDriver(Driver):
         return {"entry": self._entry(variant)}
 
     def artifacts(self, published: list[dict[str, Any]]) -> dict[str, bytes]:
-        channel = self.context.channel
+        channel = self.channel
         entries: dict[str, dict[str, Any]] = {}
         for record in published:
             entry = ((record.get("remote") or {}).get("data") or {}).get("entry")
             if isinstance(entry, dict) and "id" in entry:
                 entries[entry["id"]] = entry
         ordered = sorted(entries.values(), key=lambda e: e["published"], reverse=True)
-        site = getattr(channel, "site_url", None)
+        site = channel.site_url
         feed = ET.Element(_tag("feed"))
         ET.SubElement(feed, _tag("id")).text = site or f"urn:smmgen:{self.context.name}"
-        ET.SubElement(feed, _tag("title")).text = (
-            getattr(channel, "title", None) or self.context.name
-        )
+        ET.SubElement(feed, _tag("title")).text = channel.title or self.context.name
         newest = max(
             (parse_time(e["published"]) for e in ordered), default=datetime(1970, 1, 1, tzinfo=UTC)
         )
@@ -77,9 +76,7 @@ class FeedDriver(Driver):
         if site:
             ET.SubElement(feed, _tag("link"), href=site)
         author = ET.SubElement(feed, _tag("author"))
-        ET.SubElement(author, _tag("name")).text = (
-            getattr(channel, "title", None) or self.context.name
-        )
+        ET.SubElement(author, _tag("name")).text = channel.title or self.context.name
         ET.SubElement(feed, _tag("generator")).text = "smmgen"
         for entry in ordered:
             node = ET.SubElement(feed, _tag("entry"))
@@ -94,4 +91,4 @@ class FeedDriver(Driver):
             ET.SubElement(node, _tag("content"), type="html").text = entry["content"]
         ET.indent(feed)
         data = ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
-        return {channel.path: data}  # type: ignore[attr-defined]
+        return {channel.path: data}

@@ -1,10 +1,26 @@
-"""Mastodon: limits, counting and dialect."""
+"""Mastodon: settings, limits, counting and dialect (plain text)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
+
+from pydantic import Field
 
 from smmgen.channels.base import MB, Network, NetworkLimits
+from smmgen.models.base import EnvName, Url
+from smmgen.models.channels import NetworkChannel
+from smmgen.networks.mastodon.counting import mastodon_length
+
+
+class MastodonChannel(NetworkChannel):
+    type: Literal["mastodon"] = Field(description="A Mastodon account.")
+    instance: Url = Field(description="The instance, e.g. https://mastodon.social.")
+    token_env: EnvName = Field(description="Variable holding the account's access token.")
+    visibility: Literal["public", "unlisted", "private", "direct"] = Field(
+        default="public", description="Who sees the posts."
+    )
+
 
 NETWORK = Network(
     type="mastodon",
@@ -16,6 +32,12 @@ NETWORK = Network(
         max_alt_chars=1500,
         image_formats=frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "heif", "avif"}),
     ),
+    settings=MastodonChannel,
+    count=mastodon_length,
+    unit="characters",
+    counts="graphemes; URLs 23; `@user@domain` as `@user`; the instance may set another limit",
+    count_bounded=True,
+    handle_prefix="@",
     threads=True,
     url_length=23,
     driver="smmgen.networks.mastodon.driver:MastodonDriver",
@@ -28,4 +50,5 @@ NETWORK = Network(
 
 
 def register_networks(register: Callable[[Network], Network]) -> None:
+    """The ``smmgen.channels`` entry point: register this network."""
     register(NETWORK)

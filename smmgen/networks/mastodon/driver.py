@@ -32,7 +32,7 @@ import httpx
 
 from smmgen import text as textlib
 from smmgen.adapt.variants import Media, Part, Variant
-from smmgen.models.channels import MastodonChannel
+from smmgen.networks.mastodon import MastodonChannel
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import shortened
 from smmgen.publish.errors import Cancelled, NotSent, Rejected, Transient, Unknown
@@ -160,18 +160,17 @@ def _parse_time(value: Any) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-class MastodonDriver(Driver):
+class MastodonDriver(Driver[MastodonChannel]):
     """Publishes to one Mastodon account (see the module docstring)."""
 
     reconcilable = True
     credentials = ("token_env",)
 
-    def __init__(self, context: Context):
+    def __init__(self, context: Context[MastodonChannel]):
         super().__init__(context)
-        channel = context.channel
+        channel = self.channel
         if not isinstance(channel, MastodonChannel):
             raise TypeError(f"channel '{context.name}' is not a Mastodon channel")
-        self.channel = channel
         self.base = (channel.api_base or channel.instance).rstrip("/")
         self._limits: InstanceLimits | None = None
         self._account_id: str | None = None

@@ -30,6 +30,7 @@ import re
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from smmgen.networks.slack import SlackChannel
 from smmgen.publish.driver import Driver, Remote
 from smmgen.publish.drivercommon import (
     cleaned,
@@ -42,22 +43,17 @@ from smmgen.publish.http import status_error
 
 if TYPE_CHECKING:
     from smmgen.adapt.variants import Variant
-    from smmgen.models.channels import SlackChannel
 
 # /services/<team>/<bot or incoming webhook>/<secret>
 _PATH = re.compile(r"/services/([A-Z0-9]+)/([A-Z0-9]+)/([A-Za-z0-9]+)/?")
 _EXAMPLE = "https://hooks.slack.com/services/T…/B…/…"
 
 
-class SlackDriver(Driver):
+class SlackDriver(Driver[SlackChannel]):
     """Posts through an incoming webhook (see the module docstring)."""
 
     reconcilable: ClassVar[bool] = False
     credentials: ClassVar[tuple[str, ...]] = ("webhook_url_env",)
-
-    @property
-    def channel(self) -> SlackChannel:
-        return self.context.channel  # type: ignore[return-value]
 
     def secrets(self) -> list[str]:
         return webhook_secrets(self, _PATH, 3)  # 3: the secret

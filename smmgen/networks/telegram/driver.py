@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
+from smmgen.networks.telegram import TelegramChannel
 from smmgen.publish.driver import Driver, Remote
 from smmgen.publish.drivercommon import cleaned, response_json, send
 from smmgen.publish.errors import MissingCredentials, Rejected, Transient, Unknown
@@ -45,7 +46,6 @@ from smmgen.publish.http import status_error
 
 if TYPE_CHECKING:
     from smmgen.adapt.variants import Media, Variant
-    from smmgen.models.channels import TelegramChannel
 
 API = "https://api.telegram.org"
 _VIDEO = {"mp4", "mov", "m4v", "webm"}
@@ -53,15 +53,11 @@ _VIDEO = {"mp4", "mov", "m4v", "webm"}
 _TOKEN = re.compile(r"[^\s/?#%]+")
 
 
-class TelegramDriver(Driver):
+class TelegramDriver(Driver[TelegramChannel]):
     """Posts through the Bot API (see the module docstring)."""
 
     reconcilable: ClassVar[bool] = False
     credentials: ClassVar[tuple[str, ...]] = ("token_env",)
-
-    @property
-    def channel(self) -> TelegramChannel:
-        return self.context.channel  # type: ignore[return-value]
 
     # -- credentials ----------------------------------------------------------
 

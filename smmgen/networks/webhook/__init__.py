@@ -1,15 +1,40 @@
-"""Webhook: limits, counting and dialect."""
+"""Webhook: settings, limits, counting and dialect (plain text)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
+
+from pydantic import Field
 
 from smmgen.channels.base import Network, NetworkLimits
+from smmgen.models.base import EnvName, Url
+from smmgen.models.channels import NetworkChannel
+from smmgen.text import code_points
+
+
+class WebhookChannel(NetworkChannel):
+    type: Literal["webhook"] = Field(description="Any endpoint that takes a JSON POST.")
+    url: Url = Field(description="The endpoint.")
+    secret_env: EnvName | None = Field(
+        default=None, description="Variable holding the key of the HMAC-SHA256 signature."
+    )
+
+
+def webhook_length(text: str) -> int:
+    """Generic webhook: code points; no limit of its own."""
+    return code_points(text)
+
 
 NETWORK = Network(
     type="webhook",
     title="Webhook",
     limits=NetworkLimits(max_chars=None, max_media=100),
+    settings=WebhookChannel,
+    count=webhook_length,
+    unit="characters",
+    counts="code points",
+    count_bounded=True,
     hashtags="end",
     mentions=False,
     driver="smmgen.networks.webhook.driver:WebhookDriver",
@@ -18,4 +43,5 @@ NETWORK = Network(
 
 
 def register_networks(register: Callable[[Network], Network]) -> None:
+    """The ``smmgen.channels`` entry point: register this network."""
     register(NETWORK)

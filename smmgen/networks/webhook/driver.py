@@ -57,6 +57,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from smmgen.networks.webhook import WebhookChannel
 from smmgen.publish.driver import Driver, Remote, part_key
 from smmgen.publish.drivercommon import (
     cleaned,
@@ -70,7 +71,6 @@ from smmgen.publish.http import status_error
 
 if TYPE_CHECKING:
     from smmgen.adapt.variants import Variant
-    from smmgen.models.channels import WebhookChannel
 
 FORMAT_VERSION = 1
 SIGNATURE_HEADER = "X-Smmgen-Signature"
@@ -86,15 +86,11 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class WebhookDriver(Driver):
+class WebhookDriver(Driver[WebhookChannel]):
     """A JSON POST per part, signed with HMAC-SHA256 (see the module docstring)."""
 
     reconcilable: ClassVar[bool] = False
     credentials: ClassVar[tuple[str, ...]] = ("secret_env",)
-
-    @property
-    def channel(self) -> WebhookChannel:
-        return self.context.channel  # type: ignore[return-value]
 
     @property
     def url(self) -> str:

@@ -33,7 +33,7 @@ import functools
 import re
 from encodings import idna as _idna
 
-import regex  # type: ignore[import-untyped]
+import regex
 
 from smmgen.text import _tlds
 from smmgen.text._unicode import graphemes

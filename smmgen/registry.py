@@ -1,0 +1,74 @@
+"""The one registry of network types, shared by built-ins and extensions.
+
+Every network, built-in or from a third-party package, registers itself the
+same way: an entry point in the ``smmgen.channels`` group names a callable
+that receives :func:`register` and calls it with its
+:class:`~smmgen.channels.base.Network` (smmgen's own are declared in its
+pyproject.toml, the way llm and datasette load their built-in plugins). So
+no list of networks exists anywhere else: the settings models, the JSON
+Schemas, the counting table and the README's table all come from here. A
+type registered twice is refused.
+"""
+
+from __future__ import annotations
+
+import threading
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
+
+from smmgen.errors import ConfigError
+
+if TYPE_CHECKING:
+    from smmgen.channels.base import Network
+
+ENTRY_POINT_GROUP = "smmgen.channels"
+
+_NETWORKS: dict[str, Network] = {}
+_loaded = False
+_lock = threading.RLock()
+
+
+def register(network: Network) -> Network:
+    """Add a network type; a type that is already registered is refused."""
+    if network.type in _NETWORKS:
+        raise ConfigError(f"network type '{network.type}' is registered twice")
+    _NETWORKS[network.type] = network
+    return network
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    with _lock:  # channel workers of a publish run ask at once
+        if _loaded:
+            return
+        for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            entry.load()(register)
+        if not _NETWORKS:
+            raise ConfigError(
+                "no network is registered: smmgen is not installed as a package"
+                " (its networks are entry points); install it, e.g. 'pip install -e .'"
+            )
+        _loaded = True
+
+
+def network(kind: str) -> Network:
+    """The network of a channel type."""
+    _load()
+    try:
+        return _NETWORKS[kind]
+    except KeyError:
+        raise ConfigError(f"no network type '{kind}' is registered") from None
+
+
+def types() -> list[str]:
+    """Every registered network type, sorted."""
+    _load()
+    return sorted(_NETWORKS)
+
+
+def networks() -> list[Network]:
+    """Every registered network, sorted by type."""
+    _load()
+    return [_NETWORKS[kind] for kind in sorted(_NETWORKS)]
