@@ -37,7 +37,7 @@ import regex  # type: ignore[import-untyped]
 
 from smmgen.text import _tlds
 from smmgen.text._unicode import graphemes
-from smmgen.text.twitter import _alternation
+from smmgen.text.twitter import alternation
 
 __all__ = ["URL_LENGTH", "countable_text", "mastodon_length"]
 
@@ -72,8 +72,8 @@ _DOMAIN_NAME = rf"(?:(?:{_DOMAIN_CHAR}(?:-|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\.)"
 _TLD_END = r"(?=[^0-9a-z@+\-]|$)"
 _DOMAIN = (
     rf"(?:{_SUBDOMAIN}*{_DOMAIN_NAME}"
-    rf"(?:(?:{_alternation(_tlds.GENERIC)}){_TLD_END}"
-    rf"|(?:{_alternation(_tlds.COUNTRY)}){_TLD_END}"
+    rf"(?:(?:{alternation(_tlds.GENERIC)}){_TLD_END}"
+    rf"|(?:{alternation(_tlds.COUNTRY)}){_TLD_END}"
     r"|(?:xn--[\-0-9a-z]+)))"
 )
 _PATH_CHAR = rf"[^{_WHITE_SPACE}<>()?]"

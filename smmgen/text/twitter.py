@@ -118,7 +118,7 @@ INVALID_CHARACTERS = frozenset("\ufffe\ufeff\uffff")
 _Trie: TypeAlias = dict[str, "_Trie"]
 
 
-def _alternation(words: Iterable[str]) -> str:
+def alternation(words: Iterable[str]) -> str:
     """A regular expression matching any of `words`, longest first.
 
     The words are arranged as a trie, so that matching one costs a few steps
@@ -166,8 +166,8 @@ _NOT_UNICODE = r"_!\"#$%&'()*+,./:;<=>?@\[\]^`{|}~ \t\n\x0b\x0c\r\xa0\u1680\u300
 _UNICODE_CHAR = rf"[^\-{_NOT_UNICODE}]"
 _UNICODE_DOMAIN_NAME = rf"(?:(?:{_UNICODE_CHAR}[^{_NOT_UNICODE}]*)?{_UNICODE_CHAR}\.)"
 _TLD_END = r"(?=[^a-z0-9@+\-]|$)"
-_GTLD = rf"(?:{_alternation(_tlds.GENERIC)}){_TLD_END}"
-_CCTLD = rf"(?:{_alternation(_tlds.COUNTRY)}){_TLD_END}"
+_GTLD = rf"(?:{alternation(_tlds.GENERIC)}){_TLD_END}"
+_CCTLD = rf"(?:{alternation(_tlds.COUNTRY)}){_TLD_END}"
 _PUNYCODE = r"(?:xn--[\-0-9a-z]+)"
 _DOMAIN = (
     # sub-domains, a domain and a TLD: twitter.com, foo.co.jp
