@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from smmgen.calendar.timing import Calendar
 from smmgen.errors import ConfigError, ProjectNotFound
 from smmgen.findings import Finding
 from smmgen.loader import media
@@ -15,6 +14,7 @@ from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE, Config, load_conf
 from smmgen.loader.posts import Post, Progress, load_posts
 from smmgen.models.calendar import CalendarFile
 from smmgen.models.channels import Channel
+from smmgen.models.timing import Calendar
 from smmgen.secrets import redact
 from smmgen.times import reference_time, zone
 

@@ -44,10 +44,11 @@ _KNOWN_RE = [(what, re.compile(pattern)) for what, pattern in _KNOWN]
 # Every shape above contains one of these; a text with none of them is skipped
 # without running the patterns (most posts).
 _MARKERS = (
-    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "hooks.slack",
-    "/api/webhooks/", ":AA", "AKIA", "ASIA", "sk-", "PRIVATE KEY", "eyJ", "token=",
-    "key=", "secret=",
-)  # fmt: skip
+    *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),  # GitHub
+    *("xox", "hooks.slack", "/api/webhooks/", ":AA"),  # Slack, Discord, Telegram
+    *("AKIA", "ASIA", "sk-", "PRIVATE KEY", "eyJ"),  # AWS, API keys, private keys, JWTs
+    *("token=", "key=", "secret="),  # tokens in URLs
+)
 # All shapes in one pass over a text; the group that matched says which.
 _ANY_KNOWN = re.compile("|".join(f"(?P<k{i}>{pattern})" for i, (_, pattern) in enumerate(_KNOWN)))
 

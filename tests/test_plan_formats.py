@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from smmgen.calendar.plan import PlanItem, Status
+from smmgen.calendar.plan import PlanItem
 from smmgen.report.plan import (
     NOTHING_PLANNED,
     PRODID,
@@ -39,6 +39,7 @@ from smmgen.report.plan import (
     summary,
     uid,
 )
+from smmgen.status import Status
 
 NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 

@@ -1,25 +1,21 @@
 """The plan: which variant goes out when, and what stands in its way.
 
 A :class:`PlanItem` is one post on one channel at one instant. ``status`` is
-what publishing would do with it at the plan's reference time ``now``:
-
-- ``scheduled``: in the future, nothing in the way;
-- ``due``: its time has come and it would be published now;
-- ``blocked``: its time falls in a blackout, or publishing is frozen;
-- ``missed``: later than ``max_lateness``: reported, never published;
-- ``draft``: a draft, never published.
+what publishing would do with it at the plan's reference time ``now``
+(:data:`smmgen.status.Status`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from smmgen.models.timing import Calendar
+from smmgen.status import Status
 
 if TYPE_CHECKING:
     from smmgen.project import Project
-
-Status = Literal["scheduled", "due", "blocked", "missed", "draft"]
 
 
 @dataclass(frozen=True)
@@ -44,8 +40,6 @@ def build_plan(
     ``start`` defaults to ``now`` less ``max_lateness`` (so what is due now
     shows), ``end`` to no end. Channels that are disabled are left out.
     """
-    from smmgen.calendar.timing import Calendar
-
     calendar = Calendar(project.calendar)
     # instants in UTC: datetimes of one zone compare as wall clocks across a DST change
     start = (start if start is not None else now - calendar.max_lateness).astimezone(UTC)

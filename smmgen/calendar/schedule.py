@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from smmgen.calendar.slots import occurrences
-from smmgen.calendar.timing import Calendar
 from smmgen.loader.posts import Post
+from smmgen.models.timing import Calendar
 from smmgen.project import Project
 
 

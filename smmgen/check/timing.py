@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import NamedTuple
 
-from smmgen.calendar.timing import Calendar, describe_blackout, duration_text
 from smmgen.check.rules import post_rule
 from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.posts import Post
+from smmgen.models.timing import Calendar, describe_blackout, duration_text
 from smmgen.project import Project
 
 

@@ -100,9 +100,10 @@ def init_project(
         parent
         for target in targets.values()
         for parent in target.relative_to(directory).parents
-        if parent != Path(".") and (directory / parent).exists()
+        if parent != Path(".")
+        and (directory / parent).exists()
         and not (directory / parent).is_dir()
-    }  # fmt: skip
+    }
     if blocking:
         shown = ", ".join(sorted(p.as_posix() for p in blocking))
         raise SmmgenError(f"{directory} has a file where init needs a directory: {shown}")

@@ -60,17 +60,20 @@ def resolve(version: str, python: str, index: Index) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="smmgen-lock-") as tmp:
         (Path(tmp) / LOCK_INPUT).parent.mkdir(parents=True)
         (Path(tmp) / LOCK_INPUT).write_text(wanted, encoding="utf-8")
-        command = [
-            uv_command(), "pip", "compile", LOCK_INPUT, "--output-file", LOCK_FILE,
-            "--generate-hashes", "--python-version", python, "--python-platform", PLATFORM,
-            "--quiet", *index.arguments(),
-        ]  # fmt: skip
+        command = [uv_command(), "pip", "compile", LOCK_INPUT, "--output-file", LOCK_FILE]
+        command += ["--generate-hashes", "--python-version", python, "--python-platform", PLATFORM]
+        command += ["--quiet", *index.arguments()]
         env = {k: v for k, v in os.environ.items() if k != "UV_CUSTOM_COMPILE_COMMAND"}
         try:
             done = subprocess.run(
-                command, cwd=tmp, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+                command,
+                cwd=tmp,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
                 check=False,
-            )  # fmt: skip
+            )
         except subprocess.TimeoutExpired:
             raise SmmgenError(f"uv had no answer in {TIMEOUT} s: is the index reachable?") from None
         except OSError as exc:

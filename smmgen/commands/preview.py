@@ -16,52 +16,23 @@ import contextlib
 import functools
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
 from smmgen.adapt.templates import TEMPLATES_DIR
-from smmgen.adapt.variants import Variant, build_variants
+from smmgen.adapt.variants import build_variants
 from smmgen.check import check_post
 from smmgen.errors import UsageError
 from smmgen.findings import Finding
 from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE
-from smmgen.loader.posts import CONTENT_DIR, Post, _split
+from smmgen.loader.posts import CONTENT_DIR, Post, split_front_matter
 from smmgen.project import Project
 from smmgen.publish.ledger import LedgerError, open_store
 from smmgen.publish.ledger.state import ItemState, fold
-
-Change = Literal["added", "changed", "renamed", "all"]
-
-
-@dataclass
-class PostPreview:
-    file: str
-    post: Post | None  # None: the file does not load (see findings)
-    change: Change
-    variants: list[Variant]
-    findings: list[Finding]
-    published: dict[str, ItemState] = field(default_factory=dict)  # channel -> its state
-    renamed_from: str | None = None  # the file before a rename
-    old_id: str | None = None  # the id before a rename, when it differs
-    again: dict[str, ItemState] = field(default_factory=dict)  # old id published there
-    via: list[str] = field(default_factory=list)  # changed files it is made from (not its own)
-
-    @property
-    def id(self) -> str:
-        return self.post.id if self.post else PurePosixPath(self.file).stem
-
-
-@dataclass
-class Preview:
-    project: Project
-    ref: str | None
-    posts: list[PostPreview]
-    removed: list[str]  # post files deleted since ref
-    ledger: str  # where the ledger was read, or why not
-    ledger_read: bool
+from smmgen.report.preview import Change, PostPreview, Preview
 
 
 def _git(root: Path, *args: str) -> str:
@@ -250,7 +221,7 @@ def _old_id(root: Path, ref: str, old_path: str) -> str:
         text = _git(root, "show", f"{ref}:{spec}")
     except UsageError:
         return default
-    split = _split(text, old_path)
+    split = split_front_matter(text, old_path)
     if isinstance(split, Finding) or not split[0]:
         return default
     try:

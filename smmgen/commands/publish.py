@@ -6,10 +6,9 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from smmgen.check import cross_post_findings, project_findings
 from smmgen.errors import SmmgenError, UsageError
@@ -17,13 +16,14 @@ from smmgen.findings import Finding
 from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE
 from smmgen.project import Project, config_problem, load
 from smmgen.publish.driver import Context, driver_class
-from smmgen.publish.engine import Options, Result, Run
+from smmgen.publish.engine import Options, Run
 from smmgen.publish.errors import PublishError
 from smmgen.publish.http import Http
 from smmgen.publish.ledger import Interrupted, Kind, LedgerError, choose, init_store, open_store
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.state import ItemState, fold
 from smmgen.registry import network as network_of
+from smmgen.report.publish import LedgerView, PublishReport, Verified
 from smmgen.secrets import REDACTOR, Redactor
 from smmgen.times import parse_duration, reference_time
 
@@ -101,44 +101,6 @@ def _not_loaded(project: Project) -> list[Finding]:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         out.append(replace(errors[0], message=errors[0].message + more))
     return out
-
-
-@dataclass
-class PublishReport:
-    now: datetime
-    dry_run: bool
-    ledger: str
-    results: list[Result]
-    problems: list[str] = field(default_factory=list)
-    ledger_errors: list[str] = field(default_factory=list)  # what could not be recorded
-    interrupted: bool = False  # stopped by a signal: what was not tried is left for the next run
-    not_loaded: list[Finding] = field(default_factory=list)  # post files: nothing sent of them
-
-    @property
-    def ok(self) -> bool:
-        failed = any(r.outcome in ("failed", "unknown") for r in self.results)
-        return not failed and not self.ledger_errors and not self.not_loaded
-
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for result in self.results:
-            out[result.outcome] = out.get(result.outcome, 0) + 1
-        return out
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": 1,
-            "at": self.now.isoformat(),
-            "dry_run": self.dry_run,
-            "ledger": self.ledger,
-            "ok": self.ok,
-            "counts": self.counts(),
-            "items": [r.as_dict() for r in self.results],
-            "ledger_problems": self.problems,
-            "ledger_errors": self.ledger_errors,
-            "interrupted": self.interrupted,
-            "not_loaded": [f.as_dict() for f in self.not_loaded],
-        }
 
 
 def run_publish(
@@ -223,13 +185,6 @@ def ledger_init(root: Path | None, *, kind: Kind | None = None, accept_loss: boo
     return init_store(project, kind, accept_loss=accept_loss)
 
 
-@dataclass
-class LedgerView:
-    ledger: str
-    states: list[ItemState]
-    problems: list[str]
-
-
 def ledger_list(
     root: Path | None,
     *,
@@ -308,20 +263,6 @@ def ledger_resolve(
 
 
 # -- smmgen channels verify ---------------------------------------------------------
-
-
-@dataclass
-class Verified:
-    channel: str
-    network: str
-    ok: bool
-    detail: str
-    #: ``ok``, ``disabled`` (``enabled: false``), ``failed`` or ``unsupported``
-    #: (smmgen cannot publish to the network yet); ok is False for the last two.
-    status: str = ""
-
-    def __post_init__(self) -> None:
-        self.status = self.status or ("ok" if self.ok else "failed")
 
 
 def verify_channels(root: Path | None, channels: tuple[str, ...] = ()) -> list[Verified]:

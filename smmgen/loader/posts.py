@@ -114,7 +114,7 @@ def discover(content: Path, sink: list[Finding] | None = None) -> Iterator[Path]
                 yield Path(directory, name)
 
 
-def _split(text: str, shown: str) -> tuple[str | None, int, str, int] | Finding:
+def split_front_matter(text: str, shown: str) -> tuple[str | None, int, str, int] | Finding:
     """(front matter text, its first line, body, body's first line) or why not."""
     if not _BOUNDARY.match(text):
         return None, 0, text, 1
@@ -193,7 +193,7 @@ def load_post(
             )
         )
         return None
-    split = _split(text, shown)
+    split = split_front_matter(text, shown)
     if isinstance(split, Finding):
         sink.append(split)
         return None

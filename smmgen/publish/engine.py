@@ -159,7 +159,7 @@ class Run:
         return self.options.cancel is not None and self.options.cancel.is_set()
 
     # -- ledger ---------------------------------------------------------------
-    def _reload(self) -> None:
+    def reload(self) -> None:
         """Read the ledger afresh; this run's records not in it yet are kept."""
         assert self.store is not None
         with _ledger_io():
@@ -213,7 +213,7 @@ class Run:
 
     def execute(self) -> list[Result]:
         if self.store is not None:
-            self._reload()
+            self.reload()
         items = self.items()
         by_channel: dict[str, list[PlanItem]] = {}
         for item in items:
@@ -238,7 +238,8 @@ class Run:
         self.results.sort(key=lambda r: order.get((r.post, r.channel), 0))
         return self.results
 
-    def _report(self, item: PlanItem, outcome: Outcome, detail: str = "", **extra: Any) -> None:
+    def report(self, item: PlanItem, outcome: Outcome, detail: str = "", **extra: Any) -> None:
+        """What the run did with ``item`` (redacted), counted for the progress line."""
         result = Result(
             item.post,
             item.channel,
@@ -258,7 +259,7 @@ class Run:
     def interrupted(self, items: list[PlanItem]) -> None:
         """Report items this interrupted run did not claim (no record: the next run has them)."""
         for item in items:
-            self._report(item, "skipped", "interrupted before it was tried; the next run tries it")
+            self.report(item, "skipped", "interrupted before it was tried; the next run tries it")
 
     def _channel(self, name: str, items: list[PlanItem]) -> None:
         channel = self.project.channels[name]
@@ -269,20 +270,20 @@ class Run:
             state = (
                 self.state(item.post, item.channel) if self.store else ItemState(item.post, name)
             )
-            blocked = self._ledger_block(state)
+            blocked = self.ledger_block(state)
             if state.status in ("published", "skipped") or (cls is None and item.status != "due"):
                 with self.lock:
                     self.total -= 1
             elif cls is None:
-                self._report(item, "skipped", f"smmgen cannot publish to {network.title} yet")
+                self.report(item, "skipped", f"smmgen cannot publish to {network.title} yet")
             elif blocked:  # failed or unknown: reported until settled, late or not
-                self._report(item, *blocked)
+                self.report(item, *blocked)
             elif state.status == "claimed" and item.status == "missed" and not self.options.dry_run:
                 todo.append(item)  # an interrupted thread is finished, however late
             elif item.status == "missed":
-                self._report(item, "missed", item.reason or "")
+                self.report(item, "missed", item.reason or "")
             elif item.status == "blocked":
-                self._report(item, "blocked", item.reason or "")
+                self.report(item, "blocked", item.reason or "")
             else:
                 todo.append(item)
         if not todo or cls is None:
@@ -308,13 +309,13 @@ class Run:
                     " (set it, e.g. as a CI secret)"
                 )
                 for item in todo:
-                    self._report(item, "failed", detail)
+                    self.report(item, "failed", detail)
                 return
             refused = driver.refused()
             if refused:  # nothing is tried with a credential pasted with its newline
                 detail = f"channel '{name}': {'; '.join(refused)}"
                 for item in todo:
-                    self._report(item, "failed", detail)
+                    self.report(item, "failed", detail)
                 return
             try:
                 _Worker(self, name, driver).work(todo)
@@ -324,32 +325,32 @@ class Run:
                     left = [i for i in todo if (i.post, i.channel) not in self.reported]
                 for item in left:
                     if (item.post, item.channel) in self.maybe_sent:
-                        self._report(item, "unknown", _unrecorded_detail(item, str(exc)))
+                        self.report(item, "unknown", _unrecorded_detail(item, str(exc)))
                     else:  # certainly never sent
-                        self._report(item, "failed", f"not tried: {exc}")
+                        self.report(item, "failed", f"not tried: {exc}")
         finally:
             driver.close()
 
     def _dry_run(self, driver: Driver[Any], item: PlanItem) -> None:
         variant, problem = self.variant(item)
         if variant is None:
-            self._report(item, "failed", problem)
+            self.report(item, "failed", problem)
             return
         state = (
             self.state(item.post, item.channel)
             if self.store
             else ItemState(item.post, item.channel)
         )
-        blocked = self._ledger_block(state)
+        blocked = self.ledger_block(state)
         if blocked:
-            self._report(item, *blocked)
+            self.report(item, *blocked)
             return
         start = len(state.thread())
         requests = [driver.preview(variant, i) for i in range(start, len(variant.parts))]
         detail = f"{len(variant.parts)} parts" if len(variant.parts) > 1 else ""
         if start:
             detail = f"resumes at part {start + 1} of {len(variant.parts)}"
-        self._report(item, "would publish", detail, preview=requests)
+        self.report(item, "would publish", detail, preview=requests)
 
     def variant(self, item: PlanItem) -> tuple[Variant | None, str]:
         """The item's variant, unless `check` finds errors in the post for this channel."""
@@ -374,7 +375,8 @@ class Run:
             return None, f"not published: {first.message}{more} [{where}]; run smmgen check"
         return variant, ""
 
-    def _ledger_block(self, state: ItemState) -> tuple[Outcome, str] | None:
+    def ledger_block(self, state: ItemState) -> tuple[Outcome, str] | None:
+        """Why the ledger stops the item (failed or unknown until settled), or None."""
         if state.status == "failed":
             return "failed", (
                 f"failed earlier: {state.error}; to try again: smmgen ledger resolve"
@@ -395,7 +397,7 @@ class _Worker:
         """Record how the item ended (``failed`` or ``unknown``) and report it."""
         self.owner.write(event, item.post, item.channel, **fields)
         outcome: Outcome = "unknown" if event == "unknown" else "failed"
-        self.owner._report(item, outcome, detail)
+        self.owner.report(item, outcome, detail)
 
     def __init__(self, run: Run, name: str, driver: Driver[Any]):
         self.owner = run
@@ -421,21 +423,19 @@ class _Worker:
                     with run.lock:
                         run.total -= 1
                     continue
-                blocked = run._ledger_block(state)
+                blocked = run.ledger_block(state)
                 if blocked:
-                    run._report(item, *blocked)
+                    run.report(item, *blocked)
                     continue
                 if state.status == "claimed" and state.run != run.id:
                     assert state.claimed_at is not None
                     age = datetime.now(UTC) - state.claimed_at
                     if not run.store.exclusive and age < run.options.lease:
-                        run._report(
-                            item, "skipped", f"being published by another run ({state.run})"
-                        )
+                        run.report(item, "skipped", f"being published by another run ({state.run})")
                         continue
                 variant, problem = run.variant(item)
                 if variant is None:
-                    run._report(item, "failed", problem)
+                    run.report(item, "failed", problem)
                     continue
                 if state.status == "claimed":  # a run stopped mid-way: it may have sent it
                     with run.lock:
@@ -456,7 +456,7 @@ class _Worker:
             refused = [c[0] for c, ok in zip(claims, accepted, strict=True) if not ok]
             if refused:
                 refusals += 1
-                run._reload()  # another publisher wrote first: decide again on what it wrote
+                run.reload()  # another publisher wrote first: decide again on what it wrote
                 queue = refused + queue
             mine = [c for c, ok in zip(claims, accepted, strict=True) if ok]
             with run.lock:
@@ -470,12 +470,11 @@ class _Worker:
                 except _Stop as stop:
                     for other, *_ in mine[number + 1 :]:
                         detail = f"not tried: {stop}; the next run tries again"
-                        self.settle(other, "failed", detail, error=f"not tried: {stop}",
-                                    retryable=True)  # fmt: skip
-                    for other in queue:
-                        run._report(
-                            other, "skipped", f"not tried: {stop}; the next run tries again"
+                        self.settle(
+                            other, "failed", detail, error=f"not tried: {stop}", retryable=True
                         )
+                    for other in queue:
+                        run.report(other, "skipped", f"not tried: {stop}; the next run tries again")
                     return
                 except _Interrupted:
                     # claimed with this one (only drivers that reconcile claim several)
@@ -486,7 +485,7 @@ class _Worker:
                     return
             if refusals > 50:
                 for other in queue:
-                    run._report(other, "skipped", "other publishers kept writing first; next run")
+                    run.report(other, "skipped", "other publishers kept writing first; next run")
                 return
 
     def publish(
@@ -523,7 +522,7 @@ class _Worker:
             urls=[r.url for r in thread if r.url],
         )
         parts = [f"{len(thread)} parts"] if len(thread) > 1 else []
-        run._report(
+        run.report(
             item,
             "published",
             "; ".join(parts + self.driver.take_notes()),  # e.g. a link card left out
@@ -544,12 +543,14 @@ class _Worker:
         else:
             error = "interrupted before it was sent"
             detail = f"{error}; the next run tries again"
-        self.owner.write("failed", item.post, item.channel, index=index, error=error,
-                         retryable=True)  # fmt: skip
-        self.owner._report(item, "skipped", detail)
+        self.owner.write(
+            "failed", item.post, item.channel, index=index, error=error, retryable=True
+        )
+        self.owner.report(item, "skipped", detail)
 
-    def attempt(self, item: PlanItem, variant: Variant, index: int, key: str,
-                thread: list[Remote]) -> Remote:  # fmt: skip
+    def attempt(
+        self, item: PlanItem, variant: Variant, index: int, key: str, thread: list[Remote]
+    ) -> Remote:
         """``driver.publish``, noting whether a request for the item may have gone out."""
         http = self.driver.http
         before, sent = http.started, True
@@ -601,8 +602,15 @@ class _Worker:
                 tried = True
                 return self.attempt(item, variant, index, key, thread)
             except Rejected as exc:
-                self.settle(item, "failed", str(exc), index=index, error=str(exc),
-                            status=exc.status, retryable=False)  # fmt: skip
+                self.settle(
+                    item,
+                    "failed",
+                    str(exc),
+                    index=index,
+                    error=str(exc),
+                    status=exc.status,
+                    retryable=False,
+                )
                 return None
             except MissingCredentials as exc:
                 self.settle(item, "failed", str(exc), index=index, error=str(exc), retryable=True)
@@ -631,8 +639,15 @@ class _Worker:
             attempt += 1
             if wait is None or attempt >= self.retrier.policy.attempts:
                 detail = f"{last} (gave up for this run; the next run tries again)"
-                self.settle(item, "failed", detail, index=index, error=str(last),
-                            status=last.status, retryable=True)  # fmt: skip
+                self.settle(
+                    item,
+                    "failed",
+                    detail,
+                    index=index,
+                    error=str(last),
+                    status=last.status,
+                    retryable=True,
+                )
                 raise _Stop(f"{driver.context.name} is not answering: {last}")
             self.retrier.pause(wait)  # ends at once if the run is interrupted (the loop's top)
 

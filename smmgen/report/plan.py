@@ -24,9 +24,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vDuration
 
-from smmgen.calendar.plan import PlanItem, Status
+from smmgen.calendar.plan import PlanItem
 from smmgen.cilog import LINE_BREAKS, json_for_log, log_safe, one_line
 from smmgen.report.console import style
+from smmgen.status import Status
 from smmgen.times import zone
 
 SCHEMA_VERSION = 1

@@ -25,12 +25,16 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import Literal
 
 from smmgen.adapt.variants import Variant
-from smmgen.commands.preview import PostPreview, Preview
 from smmgen.findings import Finding
+from smmgen.loader.posts import Post
+from smmgen.project import Project
+from smmgen.publish.ledger.state import ItemState
 from smmgen.registry import network as network_of
 
 MARKER = "<!-- smmgen-preview -->"
@@ -43,6 +47,37 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]|#~!$])")
 # what GitHub acts on in rendered text outside code: @mentions (and e-mail
 # addresses), #123 and GH-123 references, URLs and www. links
 _ACTIVE = re.compile(r"@|#(?=\d)|(?i:gh-)(?=\d)|:(?=//)|(?i:www)(?=\.)")
+
+
+Change = Literal["added", "changed", "renamed", "all"]
+
+
+@dataclass
+class PostPreview:
+    file: str
+    post: Post | None  # None: the file does not load (see findings)
+    change: Change
+    variants: list[Variant]
+    findings: list[Finding]
+    published: dict[str, ItemState] = field(default_factory=dict)  # channel -> its state
+    renamed_from: str | None = None  # the file before a rename
+    old_id: str | None = None  # the id before a rename, when it differs
+    again: dict[str, ItemState] = field(default_factory=dict)  # old id published there
+    via: list[str] = field(default_factory=list)  # changed files it is made from (not its own)
+
+    @property
+    def id(self) -> str:
+        return self.post.id if self.post else PurePosixPath(self.file).stem
+
+
+@dataclass
+class Preview:
+    project: Project
+    ref: str | None
+    posts: list[PostPreview]
+    removed: list[str]  # post files deleted since ref
+    ledger: str  # where the ledger was read, or why not
+    ledger_read: bool
 
 
 def _line(text: str) -> str:

@@ -1,5 +1,6 @@
-"""What a publish run did, what the ledger holds, and how channels verified:
-as text tables, Markdown or JSON.
+"""What a publish run did, what the ledger holds, and how channels verified
+(:class:`PublishReport`, :class:`LedgerView`, :class:`Verified`, which the
+commands return): as text tables, Markdown or JSON.
 
 The publish workflow prints these to its log: every string that comes from a
 post, a file name, the configuration or a network's answer is shown on one line,
@@ -9,15 +10,76 @@ and no line can start a workflow command (see `smmgen.cilog`).
 from __future__ import annotations
 
 import re
-from datetime import UTC
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from smmgen.cilog import json_for_log, log_safe, one_line
+from smmgen.findings import Finding
+from smmgen.publish.engine import Result
+from smmgen.publish.ledger.state import ItemState
 from smmgen.report.console import style
 
-if TYPE_CHECKING:
-    from smmgen.commands.publish import LedgerView, PublishReport, Verified
+
+@dataclass
+class PublishReport:
+    now: datetime
+    dry_run: bool
+    ledger: str
+    results: list[Result]
+    problems: list[str] = field(default_factory=list)
+    ledger_errors: list[str] = field(default_factory=list)  # what could not be recorded
+    interrupted: bool = False  # stopped by a signal: what was not tried is left for the next run
+    not_loaded: list[Finding] = field(default_factory=list)  # post files: nothing sent of them
+
+    @property
+    def ok(self) -> bool:
+        failed = any(r.outcome in ("failed", "unknown") for r in self.results)
+        return not failed and not self.ledger_errors and not self.not_loaded
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for result in self.results:
+            out[result.outcome] = out.get(result.outcome, 0) + 1
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1,
+            "at": self.now.isoformat(),
+            "dry_run": self.dry_run,
+            "ledger": self.ledger,
+            "ok": self.ok,
+            "counts": self.counts(),
+            "items": [r.as_dict() for r in self.results],
+            "ledger_problems": self.problems,
+            "ledger_errors": self.ledger_errors,
+            "interrupted": self.interrupted,
+            "not_loaded": [f.as_dict() for f in self.not_loaded],
+        }
+
+
+@dataclass
+class LedgerView:
+    ledger: str
+    states: list[ItemState]
+    problems: list[str]
+
+
+@dataclass
+class Verified:
+    channel: str
+    network: str
+    ok: bool
+    detail: str
+    #: ``ok``, ``disabled`` (``enabled: false``), ``failed`` or ``unsupported``
+    #: (smmgen cannot publish to the network yet); ok is False for the last two.
+    status: str = ""
+
+    def __post_init__(self) -> None:
+        self.status = self.status or ("ok" if self.ok else "failed")
+
 
 _COLORS = {
     "published": "green",

@@ -25,7 +25,7 @@ U+FFFE, U+FEFF, U+FFFF.
 The URL extractor follows the Java implementation
 (``com.twitter.twittertext.Extractor.extractURLsWithIndices`` and ``Regex``):
 the preceding-character rule, sub-domain and domain labels, the TLD list of
-``conformance/tld_lib.yml`` (`smmgen.text._tlds`), internationalised domains
+``conformance/tld_lib.yml`` (`smmgen.text.tlds`), internationalised domains
 only after ``http(s)://``, a ccTLD without scheme only when a ``/`` follows
 (``t.co/abc``), ports, paths with balanced parentheses and the characters a
 path may end in (so trailing punctuation stays out), query strings, t.co
@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from encodings import idna as _idna
 from typing import NamedTuple, TypeAlias
 
-from smmgen.text import _tlds
+from smmgen.text import tlds
 from smmgen.text._emoji import emoji_sequences, has_sequence_marks
 from smmgen.text._unicode import utf16_length
 
@@ -118,7 +118,7 @@ INVALID_CHARACTERS = frozenset("\ufffe\ufeff\uffff")
 _Trie: TypeAlias = dict[str, "_Trie"]
 
 
-def _alternation(words: Iterable[str]) -> str:
+def alternation(words: Iterable[str]) -> str:
     """A regular expression matching any of `words`, longest first.
 
     The words are arranged as a trie, so that matching one costs a few steps
@@ -166,8 +166,8 @@ _NOT_UNICODE = r"_!\"#$%&'()*+,./:;<=>?@\[\]^`{|}~ \t\n\x0b\x0c\r\xa0\u1680\u300
 _UNICODE_CHAR = rf"[^\-{_NOT_UNICODE}]"
 _UNICODE_DOMAIN_NAME = rf"(?:(?:{_UNICODE_CHAR}[^{_NOT_UNICODE}]*)?{_UNICODE_CHAR}\.)"
 _TLD_END = r"(?=[^a-z0-9@+\-]|$)"
-_GTLD = rf"(?:{_alternation(_tlds.GENERIC)}){_TLD_END}"
-_CCTLD = rf"(?:{_alternation(_tlds.COUNTRY)}){_TLD_END}"
+_GTLD = rf"(?:{alternation(tlds.GENERIC)}){_TLD_END}"
+_CCTLD = rf"(?:{alternation(tlds.COUNTRY)}){_TLD_END}"
 _PUNYCODE = r"(?:xn--[\-0-9a-z]+)"
 _DOMAIN = (
     # sub-domains, a domain and a TLD: twitter.com, foo.co.jp

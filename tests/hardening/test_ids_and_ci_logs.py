@@ -32,7 +32,6 @@ from hypothesis import strategies as st
 from smmgen.calendar.plan import PlanItem
 from smmgen.check import CheckReport
 from smmgen.cli import cli
-from smmgen.commands.publish import PublishReport
 from smmgen.findings import Finding, Severity
 from smmgen.loader.config import load_config
 from smmgen.loader.posts import load_posts
@@ -40,6 +39,7 @@ from smmgen.publish.engine import Result as ItemResult
 from smmgen.report import findings as check_formats
 from smmgen.report import plan as plan_formats
 from smmgen.report import publish as publish_formats
+from smmgen.report.publish import PublishReport
 from tests.conftest import CALENDAR_YAML, TODAY, write
 from tests.hardening.ids import documented_id, project
 

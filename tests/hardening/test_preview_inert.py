@@ -35,12 +35,12 @@ from markdown_it import MarkdownIt
 
 import smmgen
 from smmgen.adapt.variants import Media, Part, Variant
-from smmgen.commands.preview import PostPreview, Preview, make_preview, preview_json
+from smmgen.commands.preview import make_preview, preview_json
 from smmgen.findings import Finding, Severity
 from smmgen.loader.posts import Post
 from smmgen.models.post import FrontMatter
 from smmgen.publish.ledger.state import ItemState
-from smmgen.report.preview import LIMIT, MARKER, as_markdown
+from smmgen.report.preview import LIMIT, MARKER, PostPreview, Preview, as_markdown
 from tests.conftest import MakeProject, write
 from tests.publish.gitrepo import git
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from smmgen.text import _tlds, length
+from smmgen.text import length, tlds
 from smmgen.text.twitter import (
     CONFIG_V2,
     CONFIG_V3,
@@ -112,9 +112,9 @@ def test_v2_cases_differ_from_x_only_by_emoji_sequences() -> None:
 
 
 def test_the_tld_list_is_twitter_texts() -> None:
-    """smmgen/text/_tlds.py holds conformance/tld_lib.yml, in its order."""
+    """smmgen/text/tlds.py holds conformance/tld_lib.yml, in its order."""
     data = yaml.safe_load(vendored("twitter-text", "tld_lib.yml").read_text(encoding="utf-8"))
-    assert data == {"country": _tlds.COUNTRY, "generic": _tlds.GENERIC}
+    assert data == {"country": tlds.COUNTRY, "generic": tlds.GENERIC}
 
 
 # -- URLs -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ limit itself is the instance's (500 by default, ``max_characters`` in
 URLs are found as twitter-text's Ruby ``Extractor`` finds them with the
 regular expressions Mastodon overrides in ``config/initializers/twitter_regex.rb``:
 the schemes http, https, dat, dweb, ipfs, ipns, ssb, gopher and gemini;
-domains of any Unicode letters that end in a known TLD (`smmgen.text._tlds`);
+domains of any Unicode letters that end in a known TLD (`smmgen.text.tlds`);
 paths of anything but white space, ``<>()?`` (balanced parentheses allowed)
 that end in a character other than ``!*"'「」<>;:=,.$%[]~&|@``; query strings
 with Unicode letters; IDNA-valid hosts (labels of 1-63 characters). The
@@ -35,9 +35,8 @@ from encodings import idna as _idna
 
 import regex
 
-from smmgen.text import _tlds
-from smmgen.text._unicode import graphemes
-from smmgen.text.twitter import _alternation
+from smmgen.text import graphemes, tlds
+from smmgen.text.twitter import alternation
 
 __all__ = ["URL_LENGTH", "countable_text", "mastodon_length"]
 
@@ -72,8 +71,8 @@ _DOMAIN_NAME = rf"(?:(?:{_DOMAIN_CHAR}(?:-|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\.)"
 _TLD_END = r"(?=[^0-9a-z@+\-]|$)"
 _DOMAIN = (
     rf"(?:{_SUBDOMAIN}*{_DOMAIN_NAME}"
-    rf"(?:(?:{_alternation(_tlds.GENERIC)}){_TLD_END}"
-    rf"|(?:{_alternation(_tlds.COUNTRY)}){_TLD_END}"
+    rf"(?:(?:{alternation(tlds.GENERIC)}){_TLD_END}"
+    rf"|(?:{alternation(tlds.COUNTRY)}){_TLD_END}"
     r"|(?:xn--[\-0-9a-z]+)))"
 )
 _PATH_CHAR = rf"[^{_WHITE_SPACE}<>()?]"

@@ -51,9 +51,18 @@ CLOCK_SKEW = timedelta(minutes=2)
 _REGIONAL = {
     code.lower(): code
     for code in (
-        "en-GB", "es-AR", "es-MX", "fr-CA", "pt-BR", "pt-PT", "sr-Latn", "zh-CN", "zh-HK", "zh-TW",
+        "en-GB",
+        "es-AR",
+        "es-MX",
+        "fr-CA",
+        "pt-BR",
+        "pt-PT",
+        "sr-Latn",
+        "zh-CN",
+        "zh-HK",
+        "zh-TW",
     )
-}  # fmt: skip
+}
 _MIME = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
@@ -311,9 +320,13 @@ class MastodonDriver(Driver[MastodonChannel]):
         files = {"file": (PurePosixPath(media.path).name, content, mime_type(media.path))}
         form = {"description": media.alt} if media.alt else {}
         response = self._send(
-            "POST", "/api/v2/media", headers=self._headers(), files=files, data=form,
+            "POST",
+            "/api/v2/media",
+            headers=self._headers(),
+            files=files,
+            data=form,
             context=f"uploading {media.path}",
-        )  # fmt: skip
+        )
         data = self._json(response)
         if not isinstance(data.get("id"), str | int):
             raise Transient(f"uploading {media.path}: the answer has no media id")
@@ -327,9 +340,11 @@ class MastodonDriver(Driver[MastodonChannel]):
                 raise Cancelled(f"interrupted while {media.path} was being processed; not sent")
             waited += delay
             response = self._send(
-                "GET", f"/api/v1/media/{media_id}", headers=self._headers(),
+                "GET",
+                f"/api/v1/media/{media_id}",
+                headers=self._headers(),
                 context=f"processing {media.path}",
-            )  # fmt: skip
+            )
             if self._json(response).get("url"):
                 return
             delay = min(delay * 1.5, 5.0)
@@ -366,9 +381,12 @@ class MastodonDriver(Driver[MastodonChannel]):
         media_ids = self._media_ids(part, key)
         body = self._body(variant, index, thread[-1].id if thread else None, media_ids)
         response = self._send(
-            "POST", "/api/v1/statuses", headers={**headers, "Idempotency-Key": key}, json=body,
+            "POST",
+            "/api/v1/statuses",
+            headers={**headers, "Idempotency-Key": key},
+            json=body,
             creates=True,
-        )  # fmt: skip
+        )
         status = self._json(response, creates=True)
         if not isinstance(status.get("id"), str | int):
             raise Unknown(f"POST /api/v1/statuses answered {response.status_code} without an id")

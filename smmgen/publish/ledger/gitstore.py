@@ -58,7 +58,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smmgen.publish.ledger.local import _fsync_dir
+from smmgen.publish.ledger.local import fsync_dir
 from smmgen.publish.ledger.records import Record, dumps, file_name, parse_lines
 from smmgen.publish.ledger.store import Claim, LedgerError, Store
 
@@ -100,9 +100,9 @@ def _run(
 
 
 def _scale() -> float:
-    from smmgen.publish.http import _scale as scale
+    from smmgen.publish.http import retry_scale
 
-    return scale()
+    return retry_scale()
 
 
 @dataclass
@@ -223,9 +223,12 @@ class GitStore(Store):
     def _known(self) -> dict[str, str]:
         """The commits known to have been the branch's tip, each with how it is known."""
         listing = self._git(
-            "for-each-ref", "--format=%(objectname) %(refname)", self.mark, self.track,
+            "for-each-ref",
+            "--format=%(objectname) %(refname)",
+            self.mark,
+            self.track,
             what="read the ledger's refs",
-        )  # fmt: skip
+        )
         refs: dict[str, str] = {}
         for line in listing.splitlines():
             commit, ref = line.split(" ", 1)
@@ -437,8 +440,9 @@ class GitStore(Store):
                     args.append(f"--force-with-lease={self.mark}:{self._ref(self.mark)}")
             done = _run(
                 ["git", "push", "--porcelain", "--quiet", *args, self.remote, *refs],
-                self.repo, self.env,
-            )  # fmt: skip
+                self.repo,
+                self.env,
+            )
             if done.returncode == 0:
                 self.tip = commit  # the tracking ref is updated by close() or the next fetch
                 return True
@@ -511,12 +515,9 @@ class GitStore(Store):
         """Move the watermark to ``commit``, wherever it was (``ledger init --accept-loss``)."""
         if not self.marking:
             return
-        done = _run(
-            ["git", "push", "--porcelain", "--quiet",
-             f"--force-with-lease={self.mark}:{self._ref(self.mark)}",
-             self.remote, f"{commit}:{self.mark}"],
-            self.repo, self.env,
-        )  # fmt: skip
+        lease = f"--force-with-lease={self.mark}:{self._ref(self.mark)}"
+        args = ["--porcelain", "--quiet", lease, self.remote, f"{commit}:{self.mark}"]
+        done = _run(["git", "push", *args], self.repo, self.env)
         output = (done.stdout + done.stderr).decode(errors="replace")
         if done.returncode != 0 and self._refuses_watermark(output):
             self._unmark()
@@ -655,7 +656,7 @@ class GitStore(Store):
                 self._git("update-ref", self.track, self.tip, what="record the pushed ledger")
             if self._recovered and self.journal.exists():  # pushed: by load() and flush()
                 self.journal.unlink()
-                _fsync_dir(self.journal.parent)
+                fsync_dir(self.journal.parent)
         finally:
             with self._cv:
                 self._closing = True

@@ -1,12 +1,16 @@
-"""What the calendar says about an instant: blackout, freeze, due, late, missed."""
+"""What the calendar says about an instant: blackout, freeze, due, late, missed.
+
+calendar.yaml's model with its values parsed: the loaded project, the checks,
+the plan and the schedule all judge time with it, so it sits with the models.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from smmgen.calendar.plan import Status
 from smmgen.models.calendar import Blackout, CalendarFile, Freeze
+from smmgen.status import Status
 from smmgen.times import parse_duration, zone
 
 
