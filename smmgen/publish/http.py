@@ -52,7 +52,7 @@ def default_timeout() -> float:
         return 30.0
 
 
-def _scale() -> float:
+def retry_scale() -> float:
     """``SMMGEN_RETRY_SCALE`` multiplies every wait (tests make them short)."""
     try:
         return max(0.0, float(os.environ.get("SMMGEN_RETRY_SCALE", "1")))
@@ -76,7 +76,7 @@ class RetryPolicy:
 
     @classmethod
     def from_env(cls) -> RetryPolicy:
-        return cls(scale=_scale())
+        return cls(scale=retry_scale())
 
     def backoff(self, attempt: int) -> float:
         """The wait before retry number ``attempt`` (0-based): half fixed, half random."""

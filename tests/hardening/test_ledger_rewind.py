@@ -181,7 +181,7 @@ def test_ledger_list_keeps_the_journal_of_a_crashed_run(tmp_path: Path) -> None:
     store.claim([Claim(intent("a"), 0)])
     store.flush()
     record = rec.make("published", "a", "feed", "run-a", remote={"id": "1"})
-    store._journal([record])  # the run died here
+    store.journal.write([record])  # the run died here
     reader = GitStore(project, writing=False)
     assert [r["event"] for r in reader.load()] == ["intent"]
     reader.close()

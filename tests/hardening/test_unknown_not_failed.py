@@ -272,7 +272,7 @@ def test_a_refused_push_of_the_git_ledger_never_calls_a_sent_post_not_tried(
     """The git store pushes results in the background: a refused push surfaces
     at the next write or at the end of the run, for whichever item comes next."""
     failing = Failing(scenario)
-    real_push = GitStore._push
+    real_push = GitStore.push
 
     def push(store: GitStore, commit: str) -> bool:
         if failing.due():
@@ -283,7 +283,7 @@ def test_a_refused_push_of_the_git_ledger_never_calls_a_sent_post_not_tried(
         root = Path(directory) / "project"
         make(root, scenario, hook, masto)
         origin_with(root, Path(directory) / "origin.git")
-        with mock.patch.object(GitStore, "_push", push):
+        with mock.patch.object(GitStore, "push", push):
             code, items, report = publish(root, SHORT)
         event(f"a ledger write failed: {bool(failing.failed)}")
         event(f"unknown: {sum(i['outcome'] == 'unknown' for i in items.values())}")

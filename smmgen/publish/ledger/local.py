@@ -23,7 +23,7 @@ from smmgen.publish.ledger.records import Record, dumps, file_name, parse_lines
 from smmgen.publish.ledger.store import Claim, Interrupted, LedgerError, Store
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -40,7 +40,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def create(directory: Path, root: Path) -> str:
@@ -148,7 +148,7 @@ class LocalStore(Store):
                 except OSError as exc:
                     raise LedgerError(f"cannot write the ledger file {path}: {exc}") from None
                 if created:
-                    _fsync_dir(self.directory)
+                    fsync_dir(self.directory)
 
     def claim(self, claims: list[Claim]) -> list[bool]:
         self._write([c.record for c in claims])
