@@ -42,8 +42,8 @@ import smmgen
 from smmgen.channels.registry import network
 from smmgen.cli import cli
 from smmgen.commands.publish import ledger_init
+from smmgen.errors import MissingCredentials, PublishError
 from smmgen.publish.driver import Context, driver_class
-from smmgen.publish.errors import MissingCredentials, PublishError
 from smmgen.publish.http import Http, RetryPolicy
 from smmgen.secrets import credential_problem
 from tests.servers.base import Reply, Request, TestServer

@@ -29,9 +29,10 @@ from click.testing import Result
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from smmgen.errors import LedgerError
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.gitstore import WATERMARKS, GitStore
-from smmgen.publish.ledger.store import Claim, LedgerError
+from smmgen.publish.ledger.store import Claim
 from tests.publish.gitrepo import clone, git, origin_with
 from tests.servers.webhook import SECRET, WebhookServer
 

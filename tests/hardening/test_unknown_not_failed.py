@@ -34,9 +34,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from smmgen.cli import cli
+from smmgen.errors import LedgerError
 from smmgen.publish.ledger import open_store
 from smmgen.publish.ledger.gitstore import GitStore
-from smmgen.publish.ledger.store import LedgerError, Store
+from smmgen.publish.ledger.store import Store
 from tests.conftest import TODAY
 from tests.publish.gitrepo import origin_with
 from tests.servers.mastodon import MastodonServer

@@ -20,10 +20,10 @@ import yaml
 import smmgen
 from smmgen.adapt.variants import Part, Variant, build_variant
 from smmgen.channels.registry import network
+from smmgen.errors import MissingCredentials, NotSent, Rejected, Transient, Unknown
 from smmgen.project import Project
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
 from smmgen.publish.drivers.discord import DiscordDriver
-from smmgen.publish.errors import MissingCredentials, NotSent, Rejected, Transient, Unknown
 from smmgen.publish.http import Http
 from tests.conftest import MakeProject
 from tests.servers.discord import CHANNEL_ID, GUILD_ID, TOKEN, WEBHOOK_ID, DiscordServer

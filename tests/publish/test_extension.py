@@ -23,7 +23,7 @@ from smmgen.channels.base import Network, NetworkLimits
 from smmgen.models.base import EnvName, Url
 from smmgen.models.channels import NetworkChannel
 from smmgen.publish.driver import Driver, Remote
-from smmgen.publish.errors import Rejected
+from smmgen.errors import Rejected
 from smmgen.publish.http import status_error
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from smmgen.errors import LedgerError
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.gitstore import GitStore
 from smmgen.publish.ledger.local import LocalStore, create
 from smmgen.publish.ledger.state import fold
-from smmgen.publish.ledger.store import Claim, LedgerError
+from smmgen.publish.ledger.store import Claim
 from tests.publish.gitrepo import branch_files, clone, git, origin_with
 
 

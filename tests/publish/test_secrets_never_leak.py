@@ -36,8 +36,8 @@ import smmgen
 from smmgen.adapt.variants import build_variant
 from smmgen.channels.registry import network
 from smmgen.cli import cli as cli_group
+from smmgen.errors import PublishError
 from smmgen.publish.driver import Context, driver_class, part_key
-from smmgen.publish.errors import PublishError
 from smmgen.publish.http import Http, RetryPolicy
 from smmgen.secrets import REDACTED
 from tests.publish.gitrepo import branch_files, origin_with

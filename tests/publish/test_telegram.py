@@ -20,10 +20,7 @@ import yaml
 import smmgen
 from smmgen.adapt.variants import Part, Variant, build_variant
 from smmgen.channels.registry import network
-from smmgen.project import Project
-from smmgen.publish.driver import Context, Remote, driver_class, part_key
-from smmgen.publish.drivers.telegram import TelegramDriver
-from smmgen.publish.errors import (
+from smmgen.errors import (
     MissingCredentials,
     NotSent,
     PublishError,
@@ -31,6 +28,9 @@ from smmgen.publish.errors import (
     Transient,
     Unknown,
 )
+from smmgen.project import Project
+from smmgen.publish.driver import Context, Remote, driver_class, part_key
+from smmgen.publish.drivers.telegram import TelegramDriver
 from smmgen.publish.http import Http
 from smmgen.secrets import REDACTED
 from tests.conftest import MakeProject

@@ -30,11 +30,11 @@ import httpx
 
 from smmgen.adapt.variants import Media, Variant
 from smmgen.channels.bluesky import post_record
+from smmgen.errors import FetchError, NotSent, PublishError, Rejected, Transient, Unknown
 from smmgen.models.channels import BlueskyChannel
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivers.common import shortened
-from smmgen.publish.errors import NotSent, PublishError, Rejected, Transient, Unknown
-from smmgen.publish.fetch import FetchError, fetch
+from smmgen.publish.fetch import fetch
 from smmgen.publish.http import status_error
 from smmgen.publish.tid import record_key
 from smmgen.secrets import Redactor

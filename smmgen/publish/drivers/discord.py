@@ -41,6 +41,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from smmgen.errors import PublishError, Rejected, Transient, Unknown
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivers.common import (
     cleaned,
@@ -50,7 +51,6 @@ from smmgen.publish.drivers.common import (
     webhook_secrets,
     webhook_url,
 )
-from smmgen.publish.errors import PublishError, Rejected, Transient, Unknown
 from smmgen.publish.http import status_error
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from smmgen.publish.ledger.store import LedgerError
+from smmgen.errors import LedgerError
 
 #: Who commits to the ledger when the repository names nobody (``user.email``).
 IDENTITY = {

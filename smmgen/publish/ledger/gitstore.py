@@ -55,11 +55,12 @@ import time
 import uuid
 from pathlib import Path
 
+from smmgen.errors import LedgerError
 from smmgen.publish.ledger.gitplumbing import Git
 from smmgen.publish.ledger.journal import Journal
 from smmgen.publish.ledger.pusher import Entry, LeasedPush, Pusher, wait_scale
 from smmgen.publish.ledger.records import Record, dumps, file_name, parse_lines
-from smmgen.publish.ledger.store import Claim, LedgerError, Store
+from smmgen.publish.ledger.store import Claim, Store
 
 ATTRIBUTES = "*.jsonl merge=union\n"
 WATERMARKS = "refs/smmgen/watermark"  # on the remote (and fetched as is): the last tip pushed

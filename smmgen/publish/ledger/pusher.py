@@ -23,9 +23,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from smmgen.errors import LedgerError
 from smmgen.publish.ledger.gitplumbing import Git
 from smmgen.publish.ledger.records import Record
-from smmgen.publish.ledger.store import LedgerError
 
 LINGER = 0.05  # seconds results wait to share a push with the next claim
 CLAIM_LINGER = 0.005  # seconds a claim waits to share a push with other channels' claims
