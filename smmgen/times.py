@@ -15,6 +15,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from smmgen.errors import TimeError
 from smmgen.suggest import closest
 
 _LOCAL = re.compile(
@@ -35,10 +36,6 @@ EARLIEST = datetime(1000, 1, 2, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC) - timedelta(microseconds=1)
 RANGE_TEXT = "from 1000-01-02 to 8999-12-31 (UTC)"
 WHEN_FORMATS = "'YYYY-MM-DD HH:MM' (calendar time zone) or ISO 8601 with an offset"
-
-
-class TimeError(ValueError):
-    """A time value that cannot be used; the message says why and what to write."""
 
 
 def zone(name: str) -> ZoneInfo:

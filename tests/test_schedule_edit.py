@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smmgen.calendar.edit import FrontMatterEditError, publish_at_line, set_publish_at
+from smmgen.calendar.edit import publish_at_line, set_publish_at
+from smmgen.errors import FrontMatterEditError
 from smmgen.loader.yamlfile import YamlDoc, parse
 
 WHEN = "2026-12-01 09:00"

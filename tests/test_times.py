@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from smmgen.times import TimeError, localize, parse_duration, parse_when, zone
+from smmgen.errors import TimeError
+from smmgen.times import localize, parse_duration, parse_when, zone
 
 BERLIN = zone("Europe/Berlin")
 NEW_YORK = zone("America/New_York")

@@ -42,6 +42,8 @@ from jinja2 import (
 )
 from jinja2.sandbox import SandboxedEnvironment
 
+from smmgen.errors import TemplateProblem, TemplateRefused
+
 TEMPLATES_DIR = "templates"
 MAX_BYTES = 256 * 1024  # a template is text; anything bigger is refused unread
 
@@ -55,25 +57,6 @@ _KINDS = (
     (stat.S_ISBLK, "is a device"),
     (stat.S_ISSOCK, "is a socket"),
 )
-
-
-class TemplateProblem(Exception):
-    def __init__(self, message: str, line: int | None):
-        super().__init__(message)
-        self.line = line
-
-
-class TemplateRefused(TemplateError):
-    """A template name that may not be read, and why (never anything the file holds).
-
-    Not a :class:`~jinja2.TemplateNotFound`: ``ignore missing`` and a list of
-    names skip a template that is not there, never one that is refused.
-    """
-
-    def __init__(self, name: str, reason: str):
-        super().__init__(f"{name!r} {reason}")
-        self.name = name
-        self.reason = reason
 
 
 def templates_directory(root: Path) -> Path:
@@ -183,7 +166,7 @@ def _signature(directory: Path, name: str) -> Signature | None:
     try:
         path = locate(directory, name)
         info = path.stat()
-    except (TemplateError, OSError):
+    except (TemplateError, TemplateRefused, OSError):
         return None
     return (str(path), info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
@@ -258,7 +241,7 @@ def render_template(root: Path, name: str, context: dict[str, Any]) -> str:
             where = f" in {TEMPLATES_DIR}/{exc.name}, line {exc.lineno}"
             raise TemplateProblem(f"template syntax error{where}: {exc.message}", None) from None
         raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno) from None
-    except TemplateError as exc:
+    except (TemplateError, TemplateRefused) as exc:
         raise TemplateProblem(f"template failed: {exc}", None) from None
 
 

@@ -23,8 +23,9 @@ from smmgen.adapt import markdown, threads
 from smmgen.adapt.links import tagged
 from smmgen.adapt.markdown import MENTION
 from smmgen.adapt.mentions import Mentions
-from smmgen.adapt.templates import TEMPLATES_DIR, TemplateProblem, render_template
+from smmgen.adapt.templates import TEMPLATES_DIR, render_template
 from smmgen.channels.base import Network, NetworkLimits
+from smmgen.errors import TemplateProblem
 from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.media import media_problem, media_size
 from smmgen.loader.posts import Post

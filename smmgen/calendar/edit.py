@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from smmgen.errors import EditRefused, FrontMatterEditError
 from smmgen.loader.yamlfile import YamlProblem, parse
 
 KEY = "publish_at"
@@ -47,25 +48,6 @@ _STR = "tag:yaml.org,2002:str"
 # the loader's YAML library (libyaml when present: its marks count characters too), so a
 # front matter the loader reads is one this module can edit
 _Composer: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class FrontMatterEditError(ValueError):
-    """The front matter cannot be edited safely; ``file`` and ``line`` say where."""
-
-    def __init__(self, file: Path | str, line: int, reason: str) -> None:
-        super().__init__(f"{file}, line {line}: {reason}")
-        self.file = str(file)
-        self.line = line
-        self.reason = reason
-
-
-class _Refused(Exception):
-    """Internal: why an edit is refused, before the file name is known."""
-
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line = line
-        self.reason = reason
 
 
 def set_publish_at(path: Path, value: str) -> bool:
@@ -94,7 +76,7 @@ def set_publish_at(path: Path, value: str) -> bool:
     bom = _BOM if text.startswith(_BOM) else ""
     try:
         edited = _edit(text[len(bom) :], value)
-    except _Refused as exc:
+    except EditRefused as exc:
         raise FrontMatterEditError(path, exc.line, exc.reason) from None
     if edited is None:
         return False
@@ -114,7 +96,7 @@ def publish_at_line(text: str) -> int | None:
         if front is None:
             return None
         root = front.compose()
-    except _Refused:
+    except EditRefused:
         return None
     for key, _ in front.keys(root, KEY):
         return front.line(key.start_mark.index) + 1
@@ -171,9 +153,9 @@ class _Front:
             mark = exc.problem_mark or exc.context_mark
             line = self.line(mark.index) + 1 if mark is not None else 2
             detail = " ".join(p for p in (exc.context, exc.problem) if p) or "cannot be parsed"
-            raise _Refused(line, f"front matter is not valid YAML: {detail}") from None
+            raise EditRefused(line, f"front matter is not valid YAML: {detail}") from None
         except yaml.YAMLError as exc:
-            raise _Refused(2, f"front matter is not valid YAML: {exc}") from None
+            raise EditRefused(2, f"front matter is not valid YAML: {exc}") from None
 
     def keys(self, root: yaml.Node | None, name: str) -> list[tuple[yaml.Node, yaml.Node]]:
         """The top-level (key, value) pairs whose key is the text ``name``."""
@@ -204,7 +186,7 @@ def _bounds(norm: str) -> tuple[re.Match[str], re.Match[str]] | None:
     opening = next(found)
     closing = next(found, None)
     if closing is None:
-        raise _Refused(1, "front matter starts on line 1 but has no closing '---' line")
+        raise EditRefused(1, "front matter starts on line 1 but has no closing '---' line")
     return opening, closing
 
 
@@ -221,11 +203,11 @@ def _loader_data(norm: str) -> dict[Any, Any] | None:
         return {}
     parsed = parse(front, first_line=front_line)
     if isinstance(parsed, YamlProblem):
-        raise _Refused(parsed.line, f"front matter: {parsed.message}")
+        raise EditRefused(parsed.line, f"front matter: {parsed.message}")
     if parsed.data is None:
         return {}
     if not isinstance(parsed.data, dict):
-        raise _Refused(front_line, "front matter should be 'key: value' lines")
+        raise EditRefused(front_line, "front matter should be 'key: value' lines")
     return parsed.data
 
 
@@ -242,7 +224,7 @@ def _edit(text: str, value: str) -> str | None:
     found = front.keys(root, KEY)
     if len(found) > 1:
         first, again = (front.line(key.start_mark.index) + 1 for key, _ in found[:2])
-        raise _Refused(
+        raise EditRefused(
             again,
             f"'{KEY}' is given twice at the top level of the front matter"
             f" (lines {first} and {again}); keep one",
@@ -275,7 +257,7 @@ def _replace(
     start, end = node.start_mark.index, _end(node)
     last = front.line(max(end - 1, start))
     if start < key.end_mark.index:  # the node written earlier, under an anchor
-        raise _Refused(line + 1, f"'{KEY}' is an alias ('*name'); set it by hand")
+        raise EditRefused(line + 1, f"'{KEY}' is an alias ('*name'); set it by hand")
     written = front.text[start:end]
     if front.line(start) == line and last == line and "\n" not in written and "\r" not in written:
         # the value is on the key's line: replace just the value
@@ -286,7 +268,7 @@ def _replace(
     # a value over several lines becomes one line
     indent = front.indent(key)
     if indent is None or _is_flow(root):
-        raise _Refused(line + 1, f"cannot rewrite '{KEY}' written like this; set it by hand")
+        raise EditRefused(line + 1, f"cannot rewrite '{KEY}' written like this; set it by hand")
     ending = lines[last][len(lines[last].rstrip("\r\n")) :]
     lines[line : last + 1] = [f"{indent}{KEY}: {value}{ending}"]
     return line
@@ -295,11 +277,11 @@ def _replace(
 def _insert(front: _Front, lines: list[str], root: yaml.Node | None, value: str) -> int:
     """Add a ``publish_at`` line to ``lines``; the file line it is on."""
     if root is not None and not isinstance(root, yaml.MappingNode):
-        raise _Refused(2, "front matter should be 'key: value' lines")
+        raise EditRefused(2, "front matter should be 'key: value' lines")
     if _is_flow(root):
         assert root is not None
         line = front.line(root.start_mark.index) + 1
-        raise _Refused(line, f"front matter is a {{...}} mapping; add '{KEY}' to it by hand")
+        raise EditRefused(line, f"front matter is a {{...}} mapping; add '{KEY}' to it by hand")
     indent = ""
     if root is not None and root.value:
         first_key = root.value[0][0]
@@ -344,10 +326,10 @@ def _verify(edited: str, before: dict[Any, Any], value: str, line: int) -> None:
     try:
         after = _loader_data(_normalise(edited))
         same = _same(after, {**before, KEY: value})
-    except (_Refused, RecursionError):
+    except (EditRefused, RecursionError):
         same = False
     if not same:
-        raise _Refused(line, reason)
+        raise EditRefused(line, reason)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from smmgen.times import LATEST, TimeError, localize
+from smmgen.errors import TimeError
+from smmgen.times import LATEST, localize
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

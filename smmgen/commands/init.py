@@ -13,8 +13,8 @@ from string import Template
 
 from smmgen import __version__
 from smmgen.commands.lock import Index, resolve
-from smmgen.errors import SmmgenError, UsageError
-from smmgen.times import TimeError, zone
+from smmgen.errors import SmmgenError, TimeError, UsageError
+from smmgen.times import zone
 from smmgen.workflows import (
     DEFAULT_PYTHON,
     LOCK_FILE,

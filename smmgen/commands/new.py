@@ -8,13 +8,13 @@ import unicodedata
 from datetime import datetime
 from pathlib import Path
 
-from smmgen.errors import SmmgenError, UsageError
+from smmgen.errors import SmmgenError, TimeError, UsageError
 from smmgen.loader.config import load_config
 from smmgen.loader.posts import CONTENT_DIR
 from smmgen.loader.yamlfile import YamlDoc, parse
 from smmgen.project import require_config
 from smmgen.suggest import did_you_mean, one_of
-from smmgen.times import TimeError, parse_when, reference_time, today, zone
+from smmgen.times import parse_when, reference_time, today, zone
 
 
 def slugify(title: str, *, limit: int = 60) -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from smmgen.calendar.plan import PlanItem, build_plan
-from smmgen.errors import UsageError
+from smmgen.errors import TimeError, UsageError
 from smmgen.project import load
-from smmgen.times import EARLIEST, LATEST, TimeError, parse_when
+from smmgen.times import EARLIEST, LATEST, parse_when
 
 
 @dataclass

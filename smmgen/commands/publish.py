@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from smmgen.check import cross_post_findings, project_findings
-from smmgen.errors import SmmgenError, UsageError
+from smmgen.errors import PublishError, SmmgenError, UsageError
 from smmgen.findings import Finding
 from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE
 from smmgen.project import Project, config_problem, load
 from smmgen.publish.driver import Context, driver_class
 from smmgen.publish.engine import Options, Run
-from smmgen.publish.errors import PublishError
 from smmgen.publish.http import Http
 from smmgen.publish.ledger import Interrupted, Kind, LedgerError, choose, init_store, open_store
 from smmgen.publish.ledger import records as rec

@@ -18,6 +18,7 @@ from typing import Any
 from frontmatter.default_handlers import YAMLHandler
 
 from smmgen import secrets
+from smmgen.errors import TimeError
 from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.config import Config
 from smmgen.loader.textfile import control_findings, read_text
@@ -25,7 +26,7 @@ from smmgen.loader.validate import validate
 from smmgen.loader.yamlfile import YamlProblem, describe, parse
 from smmgen.models.post import ID_RULE, FrontMatter, Override, is_post_id
 from smmgen.suggest import did_you_mean, one_of
-from smmgen.times import TimeError, parse_when, zone
+from smmgen.times import parse_when, zone
 
 CONTENT_DIR = "content"
 _BOUNDARY = YAMLHandler.FM_BOUNDARY

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from smmgen.errors import AliasesTooBig, DuplicateKey, KeyNotText
 from smmgen.findings import KeyPath
 
 _BaseLoader: type[yaml.SafeLoader]
@@ -34,15 +35,6 @@ _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
-
-
-class DuplicateKey(yaml.MarkedYAMLError):
-    """A mapping has the same key twice."""
-
-    def __init__(self, key: Any, first: yaml.Mark, again: yaml.Mark):
-        super().__init__(problem_mark=again)
-        self.key = key
-        self.first = first
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -95,14 +87,6 @@ class YamlProblem:
 MAX_VALUES = 20_000  # what one document may expand to through aliases
 
 
-class _TooBig(yaml.MarkedYAMLError):
-    """Aliases expand the document past MAX_VALUES, or refer to themselves."""
-
-
-class _KeyNotText(yaml.MarkedYAMLError):
-    """A mapping key that YAML reads as a number, a boolean or null."""
-
-
 def _walk(
     node: yaml.Node,
     path: KeyPath,
@@ -111,11 +95,11 @@ def _walk(
     active: frozenset[int] = frozenset(),
 ) -> None:
     if id(node) in active:
-        raise _TooBig(
+        raise AliasesTooBig(
             problem="an alias refers to the value that contains it", problem_mark=node.start_mark
         )
     if len(lines) > MAX_VALUES:
-        raise _TooBig(
+        raise AliasesTooBig(
             problem=f"aliases expand it to more than {MAX_VALUES:,} values",
             problem_mark=node.start_mark,
         )
@@ -125,7 +109,7 @@ def _walk(
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.tag != "tag:yaml.org,2002:str":
-                    raise _KeyNotText(
+                    raise KeyNotText(
                         problem=f"the key {key_node.value} is not text; quote it or rename it",
                         problem_mark=key_node.start_mark,
                     )
@@ -175,7 +159,7 @@ def parse(text: str, *, first_line: int = 1) -> YamlDoc | YamlProblem:
 def _problem(exc: yaml.MarkedYAMLError, offset: int) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + offset if mark else offset
-    if isinstance(exc, _TooBig | _KeyNotText):
+    if isinstance(exc, AliasesTooBig | KeyNotText):
         return YamlProblem(f"invalid YAML: {exc.problem}", line)
     if isinstance(exc, DuplicateKey):
         return YamlProblem(

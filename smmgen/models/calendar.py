@@ -8,9 +8,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
+from smmgen.errors import TimeError
 from smmgen.models.base import Bool, Model
 from smmgen.models.post import Tag
-from smmgen.times import TimeError, parse_duration, zone
+from smmgen.times import parse_duration, zone
 
 SLOT_PATTERN = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01]?\d|2[0-3]):[0-5]\d$"
 _SLOT = re.compile(SLOT_PATTERN)

@@ -10,7 +10,7 @@ without a driver is adapted and checked but not published.
 The engine calls a driver once per thread part, in order. ``key`` is stable
 for (post, channel, part): drivers use it to make a repeated request
 harmless (Mastodon's ``Idempotency-Key``, Bluesky's record key). Drivers raise
-the errors of :mod:`smmgen.publish.errors` and never put a secret in one.
+the errors of :mod:`smmgen.errors` and never put a secret in one.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from datetime import datetime
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from smmgen.errors import MissingCredentials
 from smmgen.models.channels import Channel
-from smmgen.publish.errors import MissingCredentials
 from smmgen.secrets import credential_problem
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from smmgen.errors import MissingCredentials, PublishError, Rejected
 from smmgen.publish.driver import Driver
-from smmgen.publish.errors import MissingCredentials, PublishError, Rejected
 from smmgen.secrets import Redactor
 
 _REASON_CHARS = 300  # how much of a receiver's text answer is kept as the reason

@@ -35,12 +35,11 @@ from typing import Any, Literal
 from smmgen.adapt.variants import Variant, build_variant
 from smmgen.calendar.plan import PlanItem, build_plan
 from smmgen.check import check_post
-from smmgen.findings import Finding, Severity
-from smmgen.loader.posts import Post
-from smmgen.project import Project
-from smmgen.publish.driver import Context, Driver, Remote, driver_class, part_key
-from smmgen.publish.errors import (
+from smmgen.errors import (
     Cancelled,
+    ChannelStopped,
+    InterruptedBeforeRequest,
+    LedgerError,
     MissingCredentials,
     NotSent,
     PublishError,
@@ -48,10 +47,14 @@ from smmgen.publish.errors import (
     Transient,
     Unknown,
 )
+from smmgen.findings import Finding, Severity
+from smmgen.loader.posts import Post
+from smmgen.project import Project
+from smmgen.publish.driver import Context, Driver, Remote, driver_class, part_key
 from smmgen.publish.http import Http, Retrier, RetryPolicy
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.state import ItemState, fold
-from smmgen.publish.ledger.store import Claim, LedgerError, Store
+from smmgen.publish.ledger.store import Claim, Store
 from smmgen.registry import network as network_of
 from smmgen.secrets import Redactor
 
@@ -102,18 +105,6 @@ class Options:
     env: Mapping[str, str] | None = None
     policy: RetryPolicy | None = None
     cancel: threading.Event | None = None  # set: the run was interrupted; start nothing new
-
-
-class _Stop(Exception):
-    """The channel cannot go on in this run (its network is down, or rate limited for long)."""
-
-
-class _Interrupted(Exception):
-    """The run was interrupted before a request for the item was started."""
-
-    def __init__(self, unsure: bool):
-        super().__init__("interrupted")
-        self.unsure = unsure  # an earlier request of this part may have taken effect
 
 
 @contextmanager
@@ -467,7 +458,7 @@ class _Worker:
                 state.apply(claim.record)
                 try:
                     self.publish(item, variant, state, interrupted, was_attempted)
-                except _Stop as stop:
+                except ChannelStopped as stop:
                     for other, *_ in mine[number + 1 :]:
                         detail = f"not tried: {stop}; the next run tries again"
                         self.settle(
@@ -476,7 +467,7 @@ class _Worker:
                     for other in queue:
                         run.report(other, "skipped", f"not tried: {stop}; the next run tries again")
                     return
-                except _Interrupted:
+                except InterruptedBeforeRequest:
                     # claimed with this one (only drivers that reconcile claim several)
                     for other, other_variant, other_state, _ in mine[number + 1 :]:
                         start, parts = len(other_state.thread()), len(other_variant.parts)
@@ -506,7 +497,7 @@ class _Worker:
                 return
             try:
                 remote = self.send(item, variant, index, key, thread, since, check_first=attempted)
-            except _Interrupted as stop:
+            except InterruptedBeforeRequest as stop:
                 self.release(item, index, unsure=stop.unsure, parts=len(variant.parts))
                 raise
             if remote is None:
@@ -590,7 +581,7 @@ class _Worker:
         tried = False  # this run sent the part (and, with ask, does not know the outcome)
         while True:
             if self.owner.cancelled():  # no new request
-                raise _Interrupted(ask and tried)
+                raise InterruptedBeforeRequest(ask and tried)
             try:
                 if ask:
                     found = driver.reconcile(
@@ -614,7 +605,7 @@ class _Worker:
                 return None
             except MissingCredentials as exc:
                 self.settle(item, "failed", str(exc), index=index, error=str(exc), retryable=True)
-                raise _Stop(str(exc)) from None
+                raise ChannelStopped(str(exc)) from None
             except Unknown as exc:
                 if not self.reconcilable:
                     detail = _unknown_detail(item, str(exc))
@@ -634,7 +625,7 @@ class _Worker:
                     return None
                 last, ask = Unknown(error), True
             if self.owner.cancelled():  # neither a retry nor a reconciliation
-                raise _Interrupted(ask and tried)
+                raise InterruptedBeforeRequest(ask and tried)
             wait = self.retrier.wait_for(last, attempt)
             attempt += 1
             if wait is None or attempt >= self.retrier.policy.attempts:
@@ -648,7 +639,7 @@ class _Worker:
                     status=last.status,
                     retryable=True,
                 )
-                raise _Stop(f"{driver.context.name} is not answering: {last}")
+                raise ChannelStopped(f"{driver.context.name} is not answering: {last}")
             self.retrier.pause(wait)  # ends at once if the run is interrupted (the loop's top)
 
 

@@ -44,6 +44,7 @@ import httpcore
 import httpx
 
 from smmgen import __version__
+from smmgen.errors import FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -95,10 +96,6 @@ PRIVATE_USE = tuple(
     for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
 )
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-
-
-class FetchError(Exception):
-    """The URL could not be fetched within the limits; ``str()`` says why."""
 
 
 @dataclass(frozen=True)

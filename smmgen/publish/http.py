@@ -1,8 +1,8 @@
 """HTTP for drivers: every fault classified, rate limits respected, retries bounded.
 
 :class:`Http` wraps one ``httpx.Client`` per channel. A transport fault
-becomes :class:`~smmgen.publish.errors.NotSent` when the request cannot have
-reached the server and :class:`~smmgen.publish.errors.Unknown` when it may
+becomes :class:`~smmgen.errors.NotSent` when the request cannot have
+reached the server and :class:`~smmgen.errors.Unknown` when it may
 have. Rate-limit headers are remembered per host, so the next request waits
 for the window to reopen instead of being refused. :class:`Retrier` says how
 long to wait before trying again after ``NotSent`` and ``Transient``:
@@ -10,7 +10,7 @@ exponential backoff with jitter, honouring ``Retry-After``, within a per-run
 budget.
 
 Both take an optional ``cancel`` event (set when the run is interrupted): once
-it is set, no request is started (:class:`~smmgen.publish.errors.Cancelled`)
+it is set, no request is started (:class:`~smmgen.errors.Cancelled`)
 and every wait ends at once.
 """
 
@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from smmgen import __version__
-from smmgen.publish.errors import Cancelled, NotSent, PublishError, Rejected, Transient, Unknown
+from smmgen.errors import Cancelled, NotSent, PublishError, Rejected, Transient, Unknown
 
 T = TypeVar("T")
 

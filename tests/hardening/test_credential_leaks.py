@@ -41,8 +41,8 @@ from hypothesis import strategies as st
 import smmgen
 from smmgen.cli import cli
 from smmgen.commands.publish import ledger_init
+from smmgen.errors import MissingCredentials, PublishError
 from smmgen.publish.driver import Context, driver_class
-from smmgen.publish.errors import MissingCredentials, PublishError
 from smmgen.publish.http import Http, RetryPolicy
 from smmgen.registry import network
 from smmgen.secrets import credential_problem

@@ -23,8 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smmgen.errors import TimeError
 from smmgen.publish.tid import is_tid, record_key
-from smmgen.times import EARLIEST, LATEST, TimeError, parse_when, zone
+from smmgen.times import EARLIEST, LATEST, parse_when, zone
 from tests.conftest import CHANNELS_YAML, MakeProject, write
 
 

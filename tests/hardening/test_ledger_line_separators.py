@@ -164,7 +164,7 @@ def test_the_git_branch_and_the_journal_read_back_every_string(repository: Path)
     # a run that journaled the rest and died before pushing it
     crashed = GitStore(repository)
     crashed.load()
-    crashed._journal(written[3:])
+    crashed.journal.write(written[3:])
     assert crashed.journal.exists()
     reader = GitStore(repository)
     assert reader.load() == written  # the journal is pushed once, every record intact

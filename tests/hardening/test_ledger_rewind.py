@@ -29,9 +29,10 @@ from click.testing import Result
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from smmgen.errors import LedgerError
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.gitstore import WATERMARKS, GitStore
-from smmgen.publish.ledger.store import Claim, LedgerError
+from smmgen.publish.ledger.store import Claim
 from tests.publish.gitrepo import clone, git, origin_with
 from tests.servers.webhook import SECRET, WebhookServer
 
@@ -181,7 +182,7 @@ def test_ledger_list_keeps_the_journal_of_a_crashed_run(tmp_path: Path) -> None:
     store.claim([Claim(intent("a"), 0)])
     store.flush()
     record = rec.make("published", "a", "feed", "run-a", remote={"id": "1"})
-    store._journal([record])  # the run died here
+    store.journal.write([record])  # the run died here
     reader = GitStore(project, writing=False)
     assert [r["event"] for r in reader.load()] == ["intent"]
     reader.close()

@@ -34,9 +34,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from smmgen.cli import cli
+from smmgen.errors import LedgerError
 from smmgen.publish.ledger import open_store
 from smmgen.publish.ledger.gitstore import GitStore
-from smmgen.publish.ledger.store import LedgerError, Store
+from smmgen.publish.ledger.store import Store
 from tests.conftest import TODAY
 from tests.publish.gitrepo import origin_with
 from tests.servers.mastodon import MastodonServer
@@ -272,7 +273,7 @@ def test_a_refused_push_of_the_git_ledger_never_calls_a_sent_post_not_tried(
     """The git store pushes results in the background: a refused push surfaces
     at the next write or at the end of the run, for whichever item comes next."""
     failing = Failing(scenario)
-    real_push = GitStore._push
+    real_push = GitStore.push
 
     def push(store: GitStore, commit: str) -> bool:
         if failing.due():
@@ -283,7 +284,7 @@ def test_a_refused_push_of_the_git_ledger_never_calls_a_sent_post_not_tried(
         root = Path(directory) / "project"
         make(root, scenario, hook, masto)
         origin_with(root, Path(directory) / "origin.git")
-        with mock.patch.object(GitStore, "_push", push):
+        with mock.patch.object(GitStore, "push", push):
             code, items, report = publish(root, SHORT)
         event(f"a ledger write failed: {bool(failing.failed)}")
         event(f"unknown: {sum(i['outcome'] == 'unknown' for i in items.values())}")

@@ -19,10 +19,10 @@ import yaml
 
 import smmgen
 from smmgen.adapt.variants import Part, Variant, build_variant
+from smmgen.errors import MissingCredentials, NotSent, Rejected, Transient, Unknown
 from smmgen.networks.discord.driver import DiscordDriver
 from smmgen.project import Project
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
-from smmgen.publish.errors import MissingCredentials, NotSent, Rejected, Transient, Unknown
 from smmgen.publish.http import Http
 from smmgen.registry import network
 from tests.conftest import MakeProject

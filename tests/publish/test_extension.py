@@ -26,7 +26,7 @@ from smmgen.channels.dialect import Dialect
 from smmgen.models.base import EnvName, Url
 from smmgen.models.channels import NetworkChannel
 from smmgen.publish.driver import Driver, Remote
-from smmgen.publish.errors import Rejected
+from smmgen.errors import Rejected
 from smmgen.publish.http import status_error
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from smmgen.errors import LedgerError
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.gitstore import GitStore
 from smmgen.publish.ledger.local import LocalStore, create
 from smmgen.publish.ledger.state import fold
-from smmgen.publish.ledger.store import Claim, LedgerError
+from smmgen.publish.ledger.store import Claim
 from tests.publish.gitrepo import branch_files, clone, git, origin_with
 
 
@@ -120,7 +121,7 @@ def test_results_survive_a_crash_before_their_push(two_clones: tuple[Path, Path,
     store.flush()
     # a run that died after journaling a result, before pushing it
     record = rec.make("published", "a", "feed", "run-a", remote={"id": "1"})
-    store._journal([record])
+    store.journal.write([record])
     assert [json.loads(x)["event"] for x in branch_files(bare)["feed.jsonl"].splitlines()] == [
         "intent"
     ]
@@ -174,7 +175,7 @@ def test_git_store_works_in_a_worktree(two_clones: tuple[Path, Path, Path]) -> N
     assert store.claim([Claim(intent("a"), 0)]) == [True]
     store.flush()
     record = rec.make("published", "a", "feed", "run-a", remote={"id": "1"})
-    store._journal([record])  # the run dies here, before pushing its result
+    store.journal.write([record])  # the run dies here, before pushing its result
     assert [json.loads(x)["event"] for x in branch_files(bare)["feed.jsonl"].splitlines()] == [
         "intent"
     ]

@@ -14,11 +14,11 @@ import yaml
 
 import smmgen
 from smmgen.adapt.variants import Variant, build_variant
+from smmgen.errors import MissingCredentials, NotSent, Rejected, Transient, Unknown
 from smmgen.networks.mastodon import driver as module
 from smmgen.networks.mastodon.driver import InstanceLimits, MastodonDriver, language, plain
 from smmgen.project import Project
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
-from smmgen.publish.errors import MissingCredentials, NotSent, Rejected, Transient, Unknown
 from smmgen.publish.http import Http
 from tests.conftest import MakeProject
 from tests.servers.base import Faults

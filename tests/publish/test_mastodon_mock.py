@@ -18,9 +18,9 @@ import httpx
 import pytest
 from mastodon_mock.testing import MockServer
 
+from smmgen.errors import Rejected
 from smmgen.networks.mastodon.driver import plain
 from smmgen.publish.driver import part_key
-from smmgen.publish.errors import Rejected
 from tests.conftest import MakeProject
 from tests.publish.test_mastodon_driver import TOKEN_ENV, build, driver_for, publish_all
 

@@ -35,8 +35,8 @@ import yaml
 import smmgen
 from smmgen.adapt.variants import build_variant
 from smmgen.cli import cli as cli_group
+from smmgen.errors import PublishError
 from smmgen.publish.driver import Context, driver_class, part_key
-from smmgen.publish.errors import PublishError
 from smmgen.publish.http import Http, RetryPolicy
 from smmgen.registry import network
 from smmgen.secrets import REDACTED

@@ -19,10 +19,7 @@ import yaml
 
 import smmgen
 from smmgen.adapt.variants import Part, Variant, build_variant
-from smmgen.networks.telegram.driver import TelegramDriver
-from smmgen.project import Project
-from smmgen.publish.driver import Context, Remote, driver_class, part_key
-from smmgen.publish.errors import (
+from smmgen.errors import (
     MissingCredentials,
     NotSent,
     PublishError,
@@ -30,6 +27,9 @@ from smmgen.publish.errors import (
     Transient,
     Unknown,
 )
+from smmgen.networks.telegram.driver import TelegramDriver
+from smmgen.project import Project
+from smmgen.publish.driver import Context, Remote, driver_class, part_key
 from smmgen.publish.http import Http
 from smmgen.registry import network
 from smmgen.secrets import REDACTED

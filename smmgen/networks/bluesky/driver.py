@@ -29,11 +29,11 @@ from urllib.parse import urljoin
 import httpx
 
 from smmgen.adapt.variants import Media, Variant
+from smmgen.errors import FetchError, NotSent, PublishError, Rejected, Transient, Unknown
 from smmgen.networks.bluesky import BlueskyChannel, post_record
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import shortened
-from smmgen.publish.errors import NotSent, PublishError, Rejected, Transient, Unknown
-from smmgen.publish.fetch import FetchError, fetch
+from smmgen.publish.fetch import fetch
 from smmgen.publish.http import status_error
 from smmgen.publish.tid import record_key
 from smmgen.secrets import Redactor

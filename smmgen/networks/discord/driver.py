@@ -41,6 +41,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from smmgen.errors import PublishError, Rejected, Transient, Unknown
 from smmgen.networks.discord import DiscordChannel
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import (
@@ -51,7 +52,6 @@ from smmgen.publish.drivercommon import (
     webhook_secrets,
     webhook_url,
 )
-from smmgen.publish.errors import PublishError, Rejected, Transient, Unknown
 from smmgen.publish.http import status_error
 
 if TYPE_CHECKING:

@@ -32,10 +32,10 @@ import httpx
 
 from smmgen import text as textlib
 from smmgen.adapt.variants import Media, Part, Variant
+from smmgen.errors import Cancelled, NotSent, Rejected, Transient, Unknown
 from smmgen.networks.mastodon import MastodonChannel
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import shortened
-from smmgen.publish.errors import Cancelled, NotSent, Rejected, Transient, Unknown
 from smmgen.publish.http import pause, status_error
 from smmgen.secrets import Redactor
 

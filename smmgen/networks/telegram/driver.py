@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
+from smmgen.errors import MissingCredentials, Rejected, Transient, Unknown
 from smmgen.networks.telegram import TelegramChannel
 from smmgen.publish.driver import Driver, Remote
 from smmgen.publish.drivercommon import cleaned, response_json, send
-from smmgen.publish.errors import MissingCredentials, Rejected, Transient, Unknown
 from smmgen.publish.http import status_error
 
 if TYPE_CHECKING:

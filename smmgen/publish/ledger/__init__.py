@@ -14,10 +14,11 @@ import threading
 from pathlib import Path
 from typing import Literal
 
+from smmgen.errors import Interrupted, LedgerError
 from smmgen.project import Project
 from smmgen.publish.ledger.gitstore import GitStore
 from smmgen.publish.ledger.local import LocalStore, create
-from smmgen.publish.ledger.store import Interrupted, LedgerError, Store
+from smmgen.publish.ledger.store import Store
 
 Kind = Literal["auto", "git", "local"]
 

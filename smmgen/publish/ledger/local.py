@@ -19,8 +19,9 @@ import threading
 import time
 from pathlib import Path
 
+from smmgen.errors import Interrupted, LedgerError
 from smmgen.publish.ledger.records import Record, dumps, file_name, parse_lines
-from smmgen.publish.ledger.store import Claim, Interrupted, LedgerError, Store
+from smmgen.publish.ledger.store import Claim, Store
 
 
 def fsync_dir(path: Path) -> None:

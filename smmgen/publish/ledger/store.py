@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smmgen.errors import SmmgenError
 from smmgen.publish.ledger.records import Record
-
-
-class LedgerError(SmmgenError):
-    """The ledger cannot be read or written: publishing must stop."""
-
-
-class Interrupted(LedgerError):
-    """A signal came while the run waited for the ledger: nothing was sent."""
 
 
 @dataclass
