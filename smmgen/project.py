@@ -6,17 +6,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smmgen.calendar.timing import Calendar
 from smmgen.errors import ConfigError, ProjectNotFound
 from smmgen.findings import Finding
-from smmgen.loader import media
-from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE, Config, load_config
-from smmgen.loader.posts import Post, Progress, load_posts
-from smmgen.models.calendar import CalendarFile
-from smmgen.models.channels import Channel
+from smmgen.loader.files import CALENDAR_FILE, CHANNELS_FILE, Progress
 from smmgen.secrets import redact
-from smmgen.times import reference_time, zone
+
+if TYPE_CHECKING:  # light to import: check's second run finds the project without them
+    from smmgen.loader.config import Config
+    from smmgen.loader.posts import Post
+    from smmgen.models.calendar import CalendarFile
+    from smmgen.models.channels import Channel
 
 
 @dataclass
@@ -103,28 +105,7 @@ def load(
     at: str | None = None,
     strict: bool = False,
 ) -> Project:
-    """Load a project: its configuration, calendar and every post.
+    """Load a project (:func:`smmgen.loader.project.load_project`, the one loader)."""
+    from smmgen.loader.project import load_project
 
-    Problems do not raise: they are collected in ``Project.findings`` (a post that
-    cannot be used is left out of ``Project.posts``). Only a missing project raises
-    :class:`smmgen.errors.ProjectNotFound`; with ``strict`` (what commands do), an
-    error in channels.yaml or calendar.yaml raises :class:`smmgen.errors.ConfigError`
-    too, rather than going on without a channel or with the calendar's defaults.
-    ``at`` sets ``Project.now``, the time things are judged at (default: now).
-    """
-    base = require_project(root) if root is not None else find_root()
-    media.forget()
-    config = load_config(base)
-    if strict:
-        require_config(config)
-    findings = list(config.findings)
-    secret_values = set(config.secret_values)
-    posts = load_posts(base, config, findings, secret_values, progress)
-    return Project(
-        root=base,
-        config=config,
-        posts=posts,
-        findings=redact(findings, secret_values),
-        secret_values=secret_values,
-        now=reference_time(at, zone(config.calendar.timezone)),
-    )
+    return load_project(root, progress=progress, at=at, strict=strict)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from smmgen.calendar.plan import Status
-from smmgen.models.calendar import Blackout, CalendarFile, Freeze
 from smmgen.times import parse_duration, zone
+
+if TYPE_CHECKING:  # check judges times from its cache without loading the models
+    from smmgen.models.calendar import Blackout, CalendarFile
 
 
 class Calendar:
@@ -32,6 +35,8 @@ class Calendar:
     @property
     def freeze(self) -> str | None:
         """Why publishing is frozen ("" when no reason is given), or None."""
+        from smmgen.models.calendar import Freeze
+
         freeze = self.model.freeze
         if isinstance(freeze, Freeze):
             return freeze.reason
