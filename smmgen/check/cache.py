@@ -46,8 +46,12 @@ UNSTABLE: Signature = (-1,)  # matches no file: what it belongs to is checked ag
 
 def signature(path: Path) -> Signature:
     """What changes whenever the file may have: (size, mtime, ctime (ns), inode, device)."""
+    return _signature_of(path)
+
+
+def _signature_of(path: Path | str) -> Signature:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except (OSError, ValueError):  # missing, or not a possible path (a NUL in it)
         return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
@@ -202,7 +206,8 @@ class Cache:
         key = fingerprint(root)
         cache = cls(root, key)
         try:
-            data = json.loads((root / CACHE_DIR / CACHE_FILE).read_bytes())
+            raw = (root / CACHE_DIR / CACHE_FILE).read_bytes()
+            data = json.loads(raw.decode("utf-8", "surrogatepass"))
             if data.get("fingerprint") == key:
                 cache.entries = {k: Entry.from_json(v) for k, v in data["files"].items()}
                 project = data.get("project")
@@ -213,12 +218,16 @@ class Cache:
 
     def get(self, relative: str) -> Entry | None:
         entry = self.entries.get(relative)
-        if entry is None or entry.signature != signature(self.root / relative):
+        if entry is None or entry.signature != _signature_of(self._base + relative):
             return None
         for media, known in entry.media.items():
             if signature(self.root / media) != known:
                 return None
         return entry
+
+    @property
+    def _base(self) -> str:
+        return os.path.join(self.root, "")
 
     def save(self, entries: dict[str, Entry], summary: Summary | None = None) -> None:
         """Write ``entries`` (every file of this run) atomically; errors are ignored."""
@@ -229,11 +238,14 @@ class Cache:
             "files": {k: v.to_json() for k, v in entries.items()},
         }
         try:
-            text = json.dumps(document, separators=(",", ":"))  # one shot: the C encoder
+            # in one piece: json's C encoder; a lone surrogate (a file name may hold one)
+            # is kept as it is, as open() reads it
+            text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+            data = text.encode("utf-8", "surrogatepass")
             directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=directory, prefix=".check-")
-            with os.fdopen(handle, "w", encoding="ascii") as out:
-                out.write(text)
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
             os.replace(temporary, directory / CACHE_FILE)
         except OSError:
             pass  # a cache that cannot be written only costs time

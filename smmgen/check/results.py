@@ -19,10 +19,9 @@ from smmgen.findings import Finding
 from smmgen.loader.files import (
     CALENDAR_FILE,
     CHANNELS_FILE,
-    CONTENT_DIR,
     Identity,
-    discover,
     duplicate_finding,
+    post_names,
 )
 from smmgen.secrets import redact
 from smmgen.times import reference_time, zone
@@ -122,8 +121,7 @@ def replay(root: Path, cache: Cache, at: str | None) -> CheckReport | None:
         return None
     loading: list[Finding] = []
     entries: dict[str, Entry] = {}
-    for path in discover(root / CONTENT_DIR, loading):
-        name = path.relative_to(root).as_posix()
+    for name in post_names(root, loading):
         entry = cache.get(name)
         if entry is None:
             return None

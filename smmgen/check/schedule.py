@@ -87,45 +87,68 @@ def past_findings(entries: Iterable[Slot], clock: Clock) -> Iterator[Finding]:
 
 def gap_findings(entries: Iterable[Slot], clock: Clock) -> Iterator[Finding]:
     """Two posts on one channel closer than ``min_gap``: reported on the later one."""
+    by_channel: dict[str, list[tuple[float, str, str, int]]] = {}
+    for e in entries:
+        by_channel.setdefault(e.channel, []).append((e.at, e.file, e.post, e.line))
+    return _gaps(by_channel, clock)
+
+
+def _gaps(
+    by_channel: dict[str, list[tuple[float, str, str, int]]], clock: Clock
+) -> Iterator[Finding]:
+    """:func:`gap_findings` of (at, file, post, line) by channel. A channel has one
+    slot per file, so sorting these tuples sorts by time, then file."""
     gap = clock.min_gap
     if not gap:
         return
-    by_channel: dict[str, list[Slot]] = {}
-    for entry in entries:
-        by_channel.setdefault(entry.channel, []).append(entry)
+    near = gap.total_seconds() + 1  # only closer pairs need the exact comparison
     for channel, items in sorted(by_channel.items()):
-        items.sort(key=lambda e: (e.at, e.file))
+        items.sort()
         for earlier, later in pairwise(items):
-            apart = timedelta(seconds=later.at - earlier.at)
-            if apart < gap and later.post != earlier.post:
+            if later[0] - earlier[0] >= near:
+                continue
+            apart = timedelta(seconds=later[0] - earlier[0])
+            if apart < gap and later[2] != earlier[2]:
                 yield Finding(
                     Severity.ERROR,
                     "min-gap",
-                    f"{channel}: {local(clock.tz, later.at)} is"
-                    f" {duration_text(apart)} after {earlier.file}"
-                    f" ({local(clock.tz, earlier.at)}); min_gap is {duration_text(gap)}",
-                    file=later.file,
-                    line=later.line,
+                    f"{channel}: {local(clock.tz, later[0])} is"
+                    f" {duration_text(apart)} after {earlier[1]}"
+                    f" ({local(clock.tz, earlier[0])}); min_gap is {duration_text(gap)}",
+                    file=later[1],
+                    line=later[3],
                     channel=channel,
                     hint="move one of them, or lower min_gap in calendar.yaml",
                 )
 
 
-def _gather(project: Project, post: Post) -> list[list[Any]]:
-    return [[s.channel, s.at, s.post, s.line, s.key] for s in slots(project, post)]
+def _gather(project: Project, post: Post) -> list[Any]:
+    """[post id, [[at, line, key, [channel, ...]], ...]]: the post's slots, those
+    at one time set by one key together (most posts have one such group)."""
+    groups: dict[tuple[float, int, str], list[str]] = {}
+    for s in slots(project, post):
+        groups.setdefault((s.at, s.line, s.key), []).append(s.channel)
+    return [post.id, [[at, line, key, names] for (at, line, key), names in groups.items()]]
 
 
-def slots_of(gathered: Mapping[str, Any]) -> list[Slot]:
-    """The slots gathered from every file (see :func:`schedule`)."""
-    return [
-        Slot(channel, at, post, file, line, key)
-        for file, items in gathered.items()
-        for channel, at, post, line, key in items
-    ]
+def slots_of(gathered: Mapping[str, Any]) -> Iterator[Slot]:
+    """The slots gathered from every file (see :func:`_gather`)."""
+    for file, (post, groups) in gathered.items():
+        for at, line, key, names in groups:
+            for channel in names:
+                yield Slot(channel, at, post, file, line, key)
 
 
 @across_posts("schedule", _gather)
 def schedule(clock: Clock, gathered: Mapping[str, Any]) -> Iterator[Finding]:
-    taken = slots_of(gathered)
-    yield from gap_findings(taken, clock)
-    yield from past_findings(taken, clock)
+    moment = clock.now.timestamp()
+    by_channel: dict[str, list[tuple[float, str, str, int]]] = {}
+    past: list[Slot] = []
+    for file, (post, groups) in gathered.items():
+        for at, line, key, names in groups:
+            for channel in names:
+                by_channel.setdefault(channel, []).append((at, file, post, line))
+            if at < moment:
+                past.extend(Slot(channel, at, post, file, line, key) for channel in names)
+    yield from _gaps(by_channel, clock)
+    yield from past_findings(past, clock)

@@ -28,13 +28,7 @@ def _outside(directory: Path, root: Path) -> Finding:
     )
 
 
-def discover(content: Path, sink: list[Finding] | None = None) -> Iterator[Path]:
-    """Every post file below ``content``, in a stable order, skipping ``_`` and ``.`` names.
-
-    A ``content`` that resolves outside the project (``content.parent``) gives no
-    posts, and a linked folder in it is not walked (links are never followed);
-    one that resolves outside is reported to ``sink``.
-    """
+def _walk(content: Path, sink: list[Finding] | None) -> Iterator[tuple[str, str]]:
     root = content.parent.resolve()
     if not content.resolve().is_relative_to(root):
         if sink is not None:
@@ -49,7 +43,26 @@ def discover(content: Path, sink: list[Finding] | None = None) -> Iterator[Path]
                     sink.append(_outside(linked, content.parent))
         for name in sorted(files):
             if name.endswith(".md") and not name.startswith(("_", ".")):
-                yield Path(directory, name)
+                yield directory, name
+
+
+def discover(content: Path, sink: list[Finding] | None = None) -> Iterator[Path]:
+    """Every post file below ``content``, in a stable order, skipping ``_`` and ``.`` names.
+
+    A ``content`` that resolves outside the project (``content.parent``) gives no
+    posts, and a linked folder in it is not walked (links are never followed);
+    one that resolves outside is reported to ``sink``.
+    """
+    for directory, name in _walk(content, sink):
+        yield Path(directory, name)
+
+
+def post_names(root: Path, sink: list[Finding] | None = None) -> Iterator[str]:
+    """:func:`discover`'s files as project-relative POSIX paths (without a Path each)."""
+    base = str(root / CONTENT_DIR)
+    for directory, name in _walk(root / CONTENT_DIR, sink):
+        below = directory[len(base) :].replace(os.sep, "/")
+        yield f"{CONTENT_DIR}{below}/{name}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -425,16 +425,18 @@ entries = st.builds(
     st.none() | st.builds(Identity, cache_text, cache_text, st.integers(1, 10**6)),
     st.fixed_dictionaries(
         {
-            "schedule": st.lists(
-                st.tuples(
-                    cache_text,
-                    st.floats(-1e12, 1e12),
-                    cache_text,
-                    st.integers(1, 10**6),
-                    cache_text,
-                ).map(list),
-                max_size=2,
-            )
+            "schedule": st.tuples(
+                cache_text,
+                st.lists(
+                    st.tuples(
+                        st.floats(-1e12, 1e12),
+                        st.integers(1, 10**6),
+                        cache_text,
+                        st.lists(cache_text, max_size=2),
+                    ).map(list),
+                    max_size=2,
+                ),
+            ).map(list)
         }
     ),
     st.booleans(),
