@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from smmgen.check import CheckReport
+from smmgen.check import CheckReport, rules
 from smmgen.check.cache import Cache, Entry, Summary, stable
 from smmgen.check.policy import media_items
 from smmgen.check.results import clock, report, secrets_in, selected
-from smmgen.check.rules import ACROSS_RULES, POST_RULES, PROJECT_RULES, load_rules
 from smmgen.findings import Finding
 from smmgen.loader import media, workers
 from smmgen.loader.config import Config, load_config
@@ -26,18 +25,18 @@ from smmgen.text import warm_up
 
 def check_post(project: Project, post: Post) -> list[Finding]:
     """What every post rule finds in one post."""
-    load_rules()
+    rules.load_rules()
     found: list[Finding] = []
-    for rule in POST_RULES:
+    for rule in rules.POST_RULES:
         found.extend(rule(project, post))
     return found
 
 
 def project_findings(project: Project) -> list[Finding]:
     """What the project rules find in a project (templates, workflows, ...)."""
-    load_rules()
+    rules.load_rules()
     found: list[Finding] = []
-    for rule in PROJECT_RULES:
+    for rule in rules.PROJECT_RULES:
         found.extend(rule(project))
     return found
 
@@ -66,7 +65,7 @@ def check_file(
     entry = Entry(before, {}, [], None, {}, secrets=bool(secrets))
     if post is not None:
         entry.identity = identity(post)
-        entry.gathered = {rule.name: rule.gather(project, post) for rule in ACROSS_RULES}
+        entry.gathered = {rule.name: rule.gather(project, post) for rule in rules.ACROSS_RULES}
         if caching:
             entry.media = {m.path: stable(project.root / m.path) for _, m in media_items(post)}
         if selected(post.file, selection):
@@ -78,7 +77,7 @@ def check_file(
 
 def checking(setup: Setup) -> Callable[[Path], tuple[Entry, set[str]]]:
     """The per-file work of a check, for :func:`smmgen.loader.workers.each_file`."""
-    load_rules()
+    rules.load_rules()
     media.forget()
     project = Project(root=setup.root, config=setup.config, posts=[], now=setup.now)
     project.secret_values = set(setup.config.secret_values)
@@ -97,7 +96,7 @@ def check_project(
     cache: Cache | None,
 ) -> CheckReport:
     """Check the project at ``root``, reusing what ``cache`` still holds (when given)."""
-    load_rules()
+    rules.load_rules()
     media.forget()
     config = load_config(root)
     project = Project(root=root, config=config, posts=[], findings=[])
