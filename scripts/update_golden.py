@@ -22,7 +22,7 @@ GOLDEN = REPO / "tests" / "golden" / "variants"
 def golden_documents() -> dict[str, str]:
     """Relative path -> JSON text for every variant of the example content."""
     from smmgen.adapt.variants import build_variants
-    from smmgen.project import load
+    from smmgen.loading import load_project as load
 
     project = load(REPO)
     out = {}

@@ -22,6 +22,6 @@ __all__ = ["__version__", "load"]
 
 def load(root: Any = None) -> Project:
     """Load the project at ``root`` (default: the nearest parent with channels.yaml)."""
-    from smmgen.project import load as _load
+    from smmgen.loading import load_project
 
-    return _load(root)
+    return load_project(root)

@@ -556,10 +556,10 @@ def preview(ctx: click.Context, ref: str | None, fmt: str, at: str | None) -> No
     """
     from smmgen.cilog import json_for_log
     from smmgen.commands.preview import make_preview, preview_json
-    from smmgen.project import load
+    from smmgen.loading import load_project
     from smmgen.report.preview import as_markdown
 
-    project = load(_root(ctx), at=at, strict=True)
+    project = load_project(_root(ctx), at=at, strict=True)
     result = make_preview(project, ref)
     if fmt == "json":
         click.echo(json_for_log(preview_json(result)))

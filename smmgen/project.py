@@ -6,17 +6,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smmgen.errors import ConfigError, ProjectNotFound
 from smmgen.findings import Finding
-from smmgen.loader import media
-from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE, Config, load_config
-from smmgen.loader.posts import Post, Progress, load_posts
-from smmgen.models.calendar import CalendarFile
-from smmgen.models.channels import Channel
+from smmgen.loader.files import CALENDAR_FILE, CHANNELS_FILE
 from smmgen.models.timing import Calendar
 from smmgen.secrets import redact
-from smmgen.times import reference_time, zone
+
+if TYPE_CHECKING:  # light to import: check's second run finds the project without them
+    from smmgen.loader.config import Config
+    from smmgen.loader.posts import Post
+    from smmgen.models.calendar import CalendarFile
+    from smmgen.models.channels import Channel
 
 
 @dataclass
@@ -94,37 +96,3 @@ def require_config(config: Config, consequence: str | None = None) -> None:
     errors = config_errors(redact(config.findings, config.secret_values))
     if errors:
         raise config_problem(errors, consequence)
-
-
-def load(
-    root: str | Path | None = None,
-    *,
-    progress: Progress | None = None,
-    at: str | None = None,
-    strict: bool = False,
-) -> Project:
-    """Load a project: its configuration, calendar and every post.
-
-    Problems do not raise: they are collected in ``Project.findings`` (a post that
-    cannot be used is left out of ``Project.posts``). Only a missing project raises
-    :class:`smmgen.errors.ProjectNotFound`; with ``strict`` (what commands do), an
-    error in channels.yaml or calendar.yaml raises :class:`smmgen.errors.ConfigError`
-    too, rather than going on without a channel or with the calendar's defaults.
-    ``at`` sets ``Project.now``, the time things are judged at (default: now).
-    """
-    base = require_project(root) if root is not None else find_root()
-    media.forget()
-    config = load_config(base)
-    if strict:
-        require_config(config)
-    findings = list(config.findings)
-    secret_values = set(config.secret_values)
-    posts = load_posts(base, config, findings, secret_values, progress)
-    return Project(
-        root=base,
-        config=config,
-        posts=posts,
-        findings=redact(findings, secret_values),
-        secret_values=secret_values,
-        now=reference_time(at, zone(config.calendar.timezone)),
-    )

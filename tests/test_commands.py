@@ -16,7 +16,7 @@ from click.testing import Result
 
 from smmgen import __version__
 from smmgen.loader.yamlfile import YamlDoc, parse
-from smmgen.project import load
+from smmgen.loading import load_project as load
 from tests.conftest import REPO
 from tests.prerequisites import impossible_here
 

@@ -45,7 +45,7 @@ def test_the_repository_passes_check_in_every_format(run):
 
 
 def test_the_example_posts_have_unique_explicit_ids():
-    project = smmgen.project.load(ROOT)
+    project = smmgen.load(ROOT)
     assert project.findings == []
     assert len(project.posts) >= 12
     ids = [post.id for post in project.posts]
@@ -57,7 +57,7 @@ def test_the_example_posts_have_unique_explicit_ids():
 
 def test_every_post_file_is_loaded():
     files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "content").rglob("*.md"))
-    loaded = sorted(post.file for post in smmgen.project.load(ROOT).posts)
+    loaded = sorted(post.file for post in smmgen.load(ROOT).posts)
     assert loaded == files
 
 

@@ -6,12 +6,16 @@ the same :func:`signature` as when it was checked (size, modification and
 change times in nanoseconds, inode and device: an edit that puts the old
 modification time back still moves the change time, a file replaced by
 another has a new inode), and the fingerprint matches: smmgen's own code, and
-the content of channels.yaml, calendar.yaml and the templates. A file that
+the content of channels.yaml, calendar.yaml, the templates and the workflows
+(with their lock files). A file that
 changed less than :data:`RACY_NS` before it was looked at could change again
 within the same tick of the file system's clock without its times showing it:
 its entry is never reused. Results that depend on the time (a time in the
-past) are never cached; the checks across posts (duplicate ids, min_gap) run
-on every run.
+past) are never cached; the rules across posts (min_gap, times in the past)
+and duplicate ids are judged on every run, from what each post's entry
+gathered for them. The project's own findings (configuration, project rules)
+are kept as a :class:`Summary`, so a run where no post file changed loads
+nothing but this file.
 
 The cache is JSON, never pickle: a cache file someone commits must not be able
 to run code. It holds findings already redacted and never a secret's value.
@@ -24,17 +28,17 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import smmgen
-from smmgen.check.timing import Slot
 from smmgen.findings import Finding, Severity
-from smmgen.loader.posts import Identity
+from smmgen.loader.files import CALENDAR_FILE, CHANNELS_FILE, Identity
+from smmgen.workflows import LOCK_FILE, LOCK_INPUT, WORKFLOW_DIR
 
 CACHE_DIR = ".smmgen/cache"
-CACHE_FILE = "check-1.json"
+CACHE_FILE = "check-2.json"
 Signature = tuple[int, ...] | None  # see signature(); None: missing
 RACY_NS = 2 * 10**9  # a file changed this recently (ns) may change unseen: see stable()
 UNSTABLE: Signature = (-1,)  # matches no file: what it belongs to is checked again
@@ -42,8 +46,12 @@ UNSTABLE: Signature = (-1,)  # matches no file: what it belongs to is checked ag
 
 def signature(path: Path) -> Signature:
     """What changes whenever the file may have: (size, mtime, ctime (ns), inode, device)."""
+    return _signature_of(path)
+
+
+def _signature_of(path: Path | str) -> Signature:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except (OSError, ValueError):  # missing, or not a possible path (a NUL in it)
         return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
@@ -80,17 +88,38 @@ def fingerprint(root: Path) -> str:
     for source in sorted(package.rglob("*")):
         if source.is_file() and "__pycache__" not in source.parts:
             add(source.relative_to(package), signature(source))
-    for name in ("channels.yaml", "calendar.yaml"):
+    for name in (CHANNELS_FILE, CALENDAR_FILE):
         try:
             digest.update((root / name).read_bytes())
         except OSError:
             digest.update(b"\0missing\0")
         digest.update(b"\0")
+    # what the project rules read besides: the workflows and their lock files
+    pinned = [root / LOCK_INPUT, root / LOCK_FILE]
+    workflows = root / WORKFLOW_DIR
+    if workflows.is_dir():
+        pinned += sorted(workflows.iterdir())
+    for path in pinned:
+        add(path.relative_to(root), _digest(path))
     templates = root / "templates"
     if templates.is_dir():
         for template in sorted(templates.rglob("*")):
             add(template.relative_to(templates), _digest(template))
     return digest.hexdigest()
+
+
+def _finding(item: list[Any]) -> Finding:
+    severity, code, message, file, line, key, hint, channel = item
+    return Finding(Severity(severity), code, message, file, line, key, hint, channel)
+
+
+def _item(finding: Finding) -> list[Any]:
+    f = finding
+    return [str(f.severity), f.code, f.message, f.file, f.line, f.key, f.hint, f.channel]
+
+
+def _signature(data: Any) -> Signature:
+    return tuple(data) if data else None
 
 
 @dataclass(slots=True)
@@ -101,29 +130,68 @@ class Entry:
     media: dict[str, Signature]
     findings: list[Finding]
     identity: Identity | None
-    slots: list[Slot]
+    gathered: dict[str, Any]  # by rule across posts (smmgen.check.rules): what it gathered
     checked: bool = False
+    secrets: bool = False  # the file holds a secret (never its value): read it to redact
+
+    def to_json(self) -> list[Any]:
+        ident = self.identity
+        return [
+            self.signature,
+            self.media,
+            [_item(f) for f in self.findings],
+            [ident.id, ident.file, ident.line] if ident else None,
+            self.gathered,
+            self.checked,
+            self.secrets,
+        ]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Entry:
+        signature, media, findings, ident, gathered, checked, secrets = data
+        return cls(
+            _signature(signature),
+            {k: _signature(v) for k, v in media.items()},
+            [_finding(item) for item in findings],
+            Identity(*ident) if ident else None,
+            gathered,
+            checked,
+            secrets,
+        )
+
+
+@dataclass(slots=True)
+class Summary:
+    """What a run found about the project as a whole (it depends only on what the
+    fingerprint covers): enough to report a run where no post file changed."""
+
+    findings: list[Finding]  # the configuration's and the project rules', redacted
+    channels: int
+    timezone: str
+    min_gap: float  # seconds
+    max_lateness: float  # seconds
+    secrets: bool  # the configuration holds a secret: load it to redact
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "signature": self.signature,
-            "media": self.media,
-            "findings": [asdict(f) for f in self.findings],
-            "identity": asdict(self.identity) if self.identity else None,
-            "slots": [list(s) for s in self.slots],
-            "checked": self.checked,
+            "findings": [_item(f) for f in self.findings],
+            "channels": self.channels,
+            "timezone": self.timezone,
+            "min_gap": self.min_gap,
+            "max_lateness": self.max_lateness,
+            "secrets": self.secrets,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Entry:
-        findings = []
-        for item in data["findings"]:
-            findings.append(Finding(**{**item, "severity": Severity(item["severity"])}))
-        slots = [Slot(*s) for s in data["slots"]]
-        identity = Identity(**data["identity"]) if data["identity"] else None
-        signature = tuple(data["signature"]) if data["signature"] else None
-        media = {k: tuple(v) if v else None for k, v in data["media"].items()}
-        return cls(signature, media, findings, identity, slots, data["checked"])
+    def from_json(cls, data: dict[str, Any]) -> Summary:
+        return cls(
+            [_finding(item) for item in data["findings"]],
+            data["channels"],
+            data["timezone"],
+            data["min_gap"],
+            data["max_lateness"],
+            data["secrets"],
+        )
 
 
 @dataclass
@@ -131,40 +199,53 @@ class Cache:
     root: Path
     key: str
     entries: dict[str, Entry] = field(default_factory=dict)
+    summary: Summary | None = None
 
     @classmethod
     def open(cls, root: Path) -> Cache:
         key = fingerprint(root)
         cache = cls(root, key)
         try:
-            data = json.loads((root / CACHE_DIR / CACHE_FILE).read_text("utf-8"))
+            raw = (root / CACHE_DIR / CACHE_FILE).read_bytes()
+            data = json.loads(raw.decode("utf-8", "surrogatepass"))
             if data.get("fingerprint") == key:
                 cache.entries = {k: Entry.from_json(v) for k, v in data["files"].items()}
+                project = data.get("project")
+                cache.summary = Summary.from_json(project) if project else None
         except (OSError, ValueError, KeyError, TypeError):
-            pass  # no cache, or one from another version: start afresh
+            cache.entries, cache.summary = {}, None  # none, or another version's: start afresh
         return cache
 
     def get(self, relative: str) -> Entry | None:
         entry = self.entries.get(relative)
-        if entry is None or entry.signature != signature(self.root / relative):
+        if entry is None or entry.signature != _signature_of(self._base + relative):
             return None
         for media, known in entry.media.items():
             if signature(self.root / media) != known:
                 return None
         return entry
 
-    def save(self, entries: dict[str, Entry]) -> None:
+    @property
+    def _base(self) -> str:
+        return os.path.join(self.root, "")
+
+    def save(self, entries: dict[str, Entry], summary: Summary | None = None) -> None:
         """Write ``entries`` (every file of this run) atomically; errors are ignored."""
         directory = self.root / CACHE_DIR
         document = {
             "fingerprint": self.key,
+            "project": summary.to_json() if summary else None,
             "files": {k: v.to_json() for k, v in entries.items()},
         }
         try:
+            # in one piece: json's C encoder; a lone surrogate (a file name may hold one)
+            # is kept as it is, as open() reads it
+            text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+            data = text.encode("utf-8", "surrogatepass")
             directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=directory, prefix=".check-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(document, out, separators=(",", ":"))
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
             os.replace(temporary, directory / CACHE_FILE)
         except OSError:
             pass  # a cache that cannot be written only costs time

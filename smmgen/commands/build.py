@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from smmgen.adapt.variants import SCHEMA_VERSION, Variant, build_variants
 from smmgen.errors import UsageError
 from smmgen.loader.posts import Post, Progress
-from smmgen.project import load
+from smmgen.loading import load_project
 
 DEFAULT_OUT = "_site"
 
@@ -35,7 +35,7 @@ def _write_json(path: Path, data: object) -> None:
 def build(
     root: Path | None, out: Path | None = None, progress: Progress | None = None
 ) -> BuildResult:
-    project = load(root, strict=True)
+    project = load_project(root, strict=True)
     target = (out or project.root / DEFAULT_OUT).resolve()
     if target == project.root or project.root.is_relative_to(target):
         raise UsageError(f"--out {target} would overwrite the project; choose an empty directory")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from smmgen.calendar.plan import PlanItem, build_plan
 from smmgen.errors import TimeError, UsageError
-from smmgen.project import load
+from smmgen.loading import load_project
 from smmgen.times import EARLIEST, LATEST, parse_when
 
 
@@ -49,7 +49,7 @@ def bound(value: str | None, tz: ZoneInfo, option: str, *, end: bool = False) ->
 
 
 def make_plan(root: Path | None, start: str | None, end: str | None, at: str | None) -> Plan:
-    project = load(root, at=at, strict=True)
+    project = load_project(root, at=at, strict=True)
     tz = project.timing.tz
     first = bound(start, tz, "--from")
     last = bound(end, tz, "--to", end=True)

@@ -14,7 +14,8 @@ from smmgen.check import cross_post_findings, project_findings
 from smmgen.errors import PublishError, SmmgenError, UsageError
 from smmgen.findings import Finding
 from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE
-from smmgen.project import Project, config_problem, load
+from smmgen.loading import load_project
+from smmgen.project import Project, config_problem
 from smmgen.publish.driver import Context, driver_class
 from smmgen.publish.engine import Options, Run
 from smmgen.publish.http import Http
@@ -58,7 +59,7 @@ def _load(root: Path | None, at: str | None, redactor: Redactor, *, strict: bool
     that could echo them (such as ``--at``) is looked at; ``strict``: an error in
     the configuration stops here."""
     # judged at --at (else $SMMGEN_AT) only below, once the credentials are known
-    project = load(root, strict=strict, at=datetime.now(UTC).isoformat())
+    project = load_project(root, strict=strict, at=datetime.now(UTC).isoformat())
     redactor.add(credentials(project, os.environ))
     project.now = reference_time(at, project.timing.tz)
     return project

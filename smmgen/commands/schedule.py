@@ -8,7 +8,7 @@ from pathlib import Path
 from smmgen.calendar.edit import set_publish_at
 from smmgen.calendar.schedule import Assignment, Unschedulable, schedule, unscheduled
 from smmgen.commands.show import find_post
-from smmgen.project import load
+from smmgen.loading import load_project
 
 
 @dataclass
@@ -21,7 +21,7 @@ class ScheduleResult:
 def run_schedule(
     root: Path | None, wanted: list[str], *, at: str | None = None, dry_run: bool = False
 ) -> ScheduleResult:
-    project = load(root, at=at, strict=True)
+    project = load_project(root, at=at, strict=True)
     posts = [find_post(project, name) for name in wanted] if wanted else None
     already = [p.file for p in posts or [] if not unscheduled(p)]
     assigned, failed = schedule(project, project.now, posts)

@@ -7,7 +7,8 @@ from pathlib import Path
 from smmgen.adapt.variants import Variant, build_variant
 from smmgen.errors import UsageError
 from smmgen.loader.posts import Post
-from smmgen.project import Project, load
+from smmgen.loading import load_project
+from smmgen.project import Project
 from smmgen.suggest import did_you_mean, one_of
 
 
@@ -31,7 +32,7 @@ def find_post(project: Project, wanted: str) -> Post:
 def show_post(
     root: Path | None, wanted: str, channel: str | None = None
 ) -> tuple[Post, list[Variant]]:
-    project = load(root, strict=True)
+    project = load_project(root, strict=True)
     post = find_post(project, wanted)
     if channel is not None:
         if channel not in project.channels:

@@ -15,6 +15,8 @@ from pydantic import BaseModel
 from smmgen import registry, secrets
 from smmgen.errors import ConfigError
 from smmgen.findings import Finding, Severity, format_key
+from smmgen.loader.files import CALENDAR_FILE as CALENDAR_FILE
+from smmgen.loader.files import CHANNELS_FILE as CHANNELS_FILE
 from smmgen.loader.textfile import read_text
 from smmgen.loader.validate import allowed_keys, looks_like_secret_key, validate
 from smmgen.loader.yamlfile import YamlDoc, YamlProblem, describe, parse
@@ -30,8 +32,6 @@ from smmgen.models.channels import (
 )
 from smmgen.suggest import did_you_mean, one_of
 
-CHANNELS_FILE = "channels.yaml"
-CALENDAR_FILE = "calendar.yaml"
 _YAML_HINT = "check the indentation, and quote values that contain ': ', '#' or start with '@'"
 
 

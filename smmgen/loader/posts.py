@@ -8,8 +8,7 @@ nor the posts of a ``content/`` (or a folder in it) that does.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,18 +20,25 @@ from smmgen import secrets
 from smmgen.errors import TimeError
 from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.config import Config
+from smmgen.loader.files import (
+    CONTENT_DIR,
+    Identity,
+    Progress,
+    discover,
+    duplicate_finding,
+)
 from smmgen.loader.textfile import control_findings, read_text
 from smmgen.loader.validate import validate
+from smmgen.loader.workers import each_file
 from smmgen.loader.yamlfile import YamlProblem, describe, parse
 from smmgen.models.post import ID_RULE, FrontMatter, Override, is_post_id
 from smmgen.suggest import did_you_mean, one_of
 from smmgen.times import parse_when, zone
 
-CONTENT_DIR = "content"
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
 _EMPTY_FRONT = FrontMatter()
 
-Progress = Callable[[int, int], None]
+__all__ = ["CONTENT_DIR", "Identity", "Post", "Progress", "discover", "duplicate_finding"]
 
 
 @dataclass(slots=True)
@@ -78,41 +84,6 @@ class Post:
     @property
     def is_draft(self) -> bool:
         return bool(self.front.draft)
-
-
-def _outside(directory: Path, root: Path) -> Finding:
-    shown = directory.relative_to(root).as_posix()
-    return Finding(
-        Severity.ERROR,
-        "outside-repository",
-        "is a link to a folder outside the repository; its posts are not loaded",
-        file=shown,
-        hint=f"move the posts into the repository instead of linking {shown} to them",
-    )
-
-
-def discover(content: Path, sink: list[Finding] | None = None) -> Iterator[Path]:
-    """Every post file below ``content``, in a stable order, skipping ``_`` and ``.`` names.
-
-    A ``content`` that resolves outside the project (``content.parent``) gives no
-    posts, and a linked folder in it is not walked (links are never followed);
-    one that resolves outside is reported to ``sink``.
-    """
-    root = content.parent.resolve()
-    if not content.resolve().is_relative_to(root):
-        if sink is not None:
-            sink.append(_outside(content, content.parent))
-        return
-    for directory, dirs, files in os.walk(content):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
-        if sink is not None:
-            for name in dirs:
-                linked = Path(directory, name)
-                if linked.is_symlink() and not linked.resolve().is_relative_to(root):
-                    sink.append(_outside(linked, content.parent))
-        for name in sorted(files):
-            if name.endswith(".md") and not name.startswith(("_", ".")):
-                yield Path(directory, name)
 
 
 def split_front_matter(text: str, shown: str) -> tuple[str | None, int, str, int] | Finding:
@@ -340,30 +311,32 @@ def _resolve(post: Post, config: Config, sink: list[Finding]) -> bool:
     return len(sink) == before or all(not f.is_error for f in sink[before:])
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """Where a post's id is written: enough to report duplicates."""
-
-    id: str
-    file: str
-    line: int
-
-
-def duplicate_finding(post: Identity, first: Identity) -> Finding:
-    return Finding(
-        Severity.ERROR,
-        "duplicate-id",
-        f"id '{post.id}' is also the id of {first.file} (line {first.line})",
-        file=post.file,
-        line=post.line,
-        key="id",
-        hint="every post needs its own id: change one of them (never the one already"
-        " published: publishing is recorded under the id)",
-    )
-
-
 def identity(post: Post) -> Identity:
     return Identity(post.id, post.file, post.line_of(("id",)))
+
+
+@dataclass(slots=True)
+class Loaded:
+    """One post file as loaded: the post (None when unusable), what loading found,
+    and the secrets found in it (kept in memory for redaction, never written)."""
+
+    file: str
+    post: Post | None
+    findings: list[Finding]
+    secrets: set[str]
+
+
+def loading(setup: tuple[Path, Config]) -> Callable[[Path], Loaded]:
+    """The per-file work of :func:`load_posts` (see :func:`smmgen.loader.workers.each_file`)."""
+    root, config = setup
+
+    def load(path: Path) -> Loaded:
+        sink: list[Finding] = []
+        found: set[str] = set()
+        post = load_post(path, root, config, sink, found)
+        return Loaded(path.relative_to(root).as_posix(), post, sink, found)
+
+    return load
 
 
 def load_posts(
@@ -377,11 +350,10 @@ def load_posts(
     files = list(discover(root / CONTENT_DIR, sink))
     posts: list[Post] = []
     first_by_id: dict[str, Identity] = {}
-    total = len(files)
-    for index, path in enumerate(files, 1):
-        post = load_post(path, root, config, sink, secret_values)
-        if progress is not None and (index % 250 == 0 or index == total):
-            progress(index, total)
+    for loaded in each_file(loading, (root, config), files, progress):
+        sink.extend(loaded.findings)
+        secret_values |= loaded.secrets
+        post = loaded.post
         if post is None:
             continue
         found = identity(post)

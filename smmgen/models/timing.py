@@ -7,11 +7,14 @@ the plan and the schedule all judge time with it, so it sits with the models.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from smmgen.models.calendar import Blackout, CalendarFile, Freeze
 from smmgen.status import Status
 from smmgen.times import parse_duration, zone
+
+if TYPE_CHECKING:  # check judges times from its cache without loading the models
+    from smmgen.models.calendar import Blackout, CalendarFile
 
 
 class Calendar:
@@ -36,6 +39,8 @@ class Calendar:
     @property
     def freeze(self) -> str | None:
         """Why publishing is frozen ("" when no reason is given), or None."""
+        from smmgen.models.calendar import Freeze
+
         freeze = self.model.freeze
         if isinstance(freeze, Freeze):
             return freeze.reason

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from smmgen.adapt.variants import Variant, build_variants
+from smmgen.loading import load_project as load
 from smmgen.networks.bluesky import post_record
-from smmgen.project import load
 from tests.adapt.test_properties import FRAGMENT_LIST, PROJECT, make_post
 from tests.conftest import REPO
 from tests.text.lexicon_helper import validate_records

@@ -24,10 +24,9 @@ from hypothesis import strategies as st
 from smmgen.check import cache as check_cache
 from smmgen.check import run_check
 from smmgen.check.cache import Cache, Entry
-from smmgen.check.timing import Slot
 from smmgen.cli import cli
 from smmgen.findings import Finding, Severity
-from smmgen.loader.posts import Identity
+from smmgen.loader.files import Identity
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.gitstore import GitStore
 from smmgen.publish.ledger.local import LocalStore
@@ -424,18 +423,23 @@ entries = st.builds(
     st.dictionaries(cache_text, signatures, max_size=2),
     st.lists(findings, max_size=2),
     st.none() | st.builds(Identity, cache_text, cache_text, st.integers(1, 10**6)),
-    st.lists(
-        st.builds(
-            Slot,
-            cache_text,
-            st.floats(-1e12, 1e12),
-            cache_text,
-            cache_text,
-            st.integers(1, 10**6),
-            cache_text,
-        ),
-        max_size=2,
+    st.fixed_dictionaries(
+        {
+            "schedule": st.tuples(
+                cache_text,
+                st.lists(
+                    st.tuples(
+                        st.floats(-1e12, 1e12),
+                        st.integers(1, 10**6),
+                        cache_text,
+                        st.lists(cache_text, max_size=2),
+                    ).map(list),
+                    max_size=2,
+                ),
+            ).map(list)
+        }
     ),
+    st.booleans(),
     st.booleans(),
 )
 

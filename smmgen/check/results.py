@@ -1,0 +1,131 @@
+"""From per-file results to check's report, and a run from the cache alone.
+
+Light on purpose: when no post file changed since the last run, :func:`replay`
+reports from the cache without loading the configuration or a post (so
+without pydantic, YAML, Markdown or templates). The rules across posts are
+judged anew from what each file's entry gathered for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from smmgen.check import CheckReport
+from smmgen.check.cache import Cache, Entry, Summary
+from smmgen.check.rules import Clock, load_across_rules
+from smmgen.findings import Finding
+from smmgen.loader.files import (
+    CALENDAR_FILE,
+    CHANNELS_FILE,
+    Identity,
+    duplicate_finding,
+    post_names,
+)
+from smmgen.secrets import redact
+from smmgen.times import reference_time, zone
+
+_CONFIG_FILES = (CHANNELS_FILE, CALENDAR_FILE)
+
+
+def selected(file: str | None, selection: Sequence[str] | None) -> bool:
+    if selection is None or file is None or file in _CONFIG_FILES:
+        return True
+    return any(file == s or file.startswith(s.rstrip("/") + "/") for s in selection)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """A secret at a key replaces other findings there (they may quote the value)."""
+    secret_at = {(f.file, f.key) for f in findings if f.code == "secret-in-file" and f.key}
+    kept = []
+    reported: set[tuple[str | None, str | None]] = set()
+    for f in findings:
+        place = (f.file, f.key)
+        if f.key is not None and place in secret_at:
+            if f.code != "secret-in-file" or place in reported:
+                continue  # one secret finding per key, and nothing that may quote it
+            reported.add(place)
+        kept.append(f)
+    unique = dict.fromkeys(kept)
+    return sorted(unique, key=lambda f: (f.file or "", f.line or 0, f.key or "", f.code))
+
+
+def clock(summary: Summary, at: str | None) -> Clock:
+    tz = zone(summary.timezone)
+    return Clock(
+        reference_time(at, tz),
+        tz,
+        timedelta(seconds=summary.min_gap),
+        timedelta(seconds=summary.max_lateness),
+    )
+
+
+def report(
+    entries: dict[str, Entry],
+    summary: Summary,
+    when: Clock,
+    selection: Sequence[str] | None,
+    secret_values: set[str],
+    loading: list[Finding],
+) -> CheckReport:
+    """The report of a run: the project's findings, those of every file (in
+    ``entries``, by project-relative path, in the order of discovery), duplicate
+    ids, and what every rule across posts finds in what the files gathered."""
+    found = list(summary.findings) + loading
+    for rule in load_across_rules():
+        gathered = {
+            name: e.gathered[rule.name] for name, e in entries.items() if rule.name in e.gathered
+        }
+        found.extend(rule.judge(when, gathered))
+    first_by_id: dict[str, Identity] = {}
+    duplicates = 0
+    for entry in entries.values():
+        found.extend(entry.findings)
+        ident = entry.identity
+        if ident is None:
+            continue
+        first = first_by_id.setdefault(ident.id, ident)
+        if first is not ident:
+            found.append(duplicate_finding(ident, first))
+            duplicates += selected(ident.file, selection)
+    kept = [f for f in _dedupe(found) if selected(f.file, selection)]
+    return CheckReport(
+        findings=redact(kept, secret_values),
+        posts=sum(entry.checked for entry in entries.values()) - duplicates,
+        channels=summary.channels,
+    )
+
+
+def secrets_in(root: Path, entries: dict[str, Entry]) -> set[str]:
+    """The secret values in the files whose entries say they hold one (read again:
+    the cache never holds a value)."""
+    from smmgen import secrets
+
+    values: set[str] = set()
+    for name, entry in entries.items():
+        if entry.secrets:
+            try:
+                text = (root / name).read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            values.update(value for _, _, value in secrets.in_text(text))
+    return values
+
+
+def replay(root: Path, cache: Cache, at: str | None) -> CheckReport | None:
+    """The report of a whole-project check from the cache alone, or None when a
+    post file (or a media file it uses) changed, or the cache cannot tell."""
+    summary = cache.summary
+    if summary is None or summary.secrets:
+        return None
+    loading: list[Finding] = []
+    entries: dict[str, Entry] = {}
+    for name in post_names(root, loading):
+        entry = cache.get(name)
+        if entry is None:
+            return None
+        entries[name] = entry
+    if len(entries) != len(cache.entries):
+        cache.save(entries, summary)  # a file was deleted
+    return report(entries, summary, clock(summary, at), None, secrets_in(root, entries), loading)

@@ -1,0 +1,138 @@
+"""A check that loads: the configuration, then every post file whose cached
+result no longer holds, through the one loader (:mod:`smmgen.loader.workers`),
+each file loaded and checked where it is loaded; only its results come back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from smmgen.check import CheckReport, rules
+from smmgen.check.cache import Cache, Entry, Summary, stable
+from smmgen.check.policy import media_items
+from smmgen.check.results import clock, report, secrets_in, selected
+from smmgen.findings import Finding
+from smmgen.loader import media, workers
+from smmgen.loader.config import Config, load_config
+from smmgen.loader.files import CONTENT_DIR, Progress, discover
+from smmgen.loader.posts import Post, identity, load_post
+from smmgen.project import Project
+from smmgen.secrets import redact
+from smmgen.text import warm_up
+
+
+def check_post(project: Project, post: Post) -> list[Finding]:
+    """What every post rule finds in one post."""
+    rules.load_rules()
+    found: list[Finding] = []
+    for rule in rules.POST_RULES:
+        found.extend(rule(project, post))
+    return found
+
+
+def project_findings(project: Project) -> list[Finding]:
+    """What the project rules find in a project (templates, workflows, ...)."""
+    rules.load_rules()
+    found: list[Finding] = []
+    for rule in rules.PROJECT_RULES:
+        found.extend(rule(project))
+    return found
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a worker needs to check post files (picklable: see smmgen.loader.workers)."""
+
+    root: Path
+    config: Config
+    now: datetime
+    selection: tuple[str, ...] | None
+    caching: bool
+
+
+def check_file(
+    project: Project, path: Path, selection: Sequence[str] | None, caching: bool
+) -> tuple[Entry, set[str]]:
+    """Load and check one post file: its findings redacted of the secrets found in
+    it, what the rules across posts gather from it, and those secrets (kept in
+    memory for this run's redaction, never cached)."""
+    before = stable(path) if caching else None
+    sink: list[Finding] = []
+    secrets: set[str] = set()
+    post = load_post(path, project.root, project.config, sink, secrets)
+    entry = Entry(before, {}, [], None, {}, secrets=bool(secrets))
+    if post is not None:
+        entry.identity = identity(post)
+        entry.gathered = {rule.name: rule.gather(project, post) for rule in rules.ACROSS_RULES}
+        if caching:
+            entry.media = {m.path: stable(project.root / m.path) for _, m in media_items(post)}
+        if selected(post.file, selection):
+            entry.checked = True
+            sink.extend(check_post(project, post))
+    entry.findings = redact(sink, secrets)
+    return entry, secrets
+
+
+def checking(setup: Setup) -> Callable[[Path], tuple[Entry, set[str]]]:
+    """The per-file work of a check, for :func:`smmgen.loader.workers.each_file`."""
+    rules.load_rules()
+    media.forget()
+    project = Project(root=setup.root, config=setup.config, posts=[], now=setup.now)
+    project.secret_values = set(setup.config.secret_values)
+
+    def work(path: Path) -> tuple[Entry, set[str]]:
+        return check_file(project, path, setup.selection, setup.caching)
+
+    return work
+
+
+def check_project(
+    root: Path,
+    selection: Sequence[str] | None,
+    progress: Progress | None,
+    at: str | None,
+    cache: Cache | None,
+) -> CheckReport:
+    """Check the project at ``root``, reusing what ``cache`` still holds (when given)."""
+    rules.load_rules()
+    media.forget()
+    config = load_config(root)
+    project = Project(root=root, config=config, posts=[], findings=[])
+    timing = project.timing
+    summary = Summary(
+        findings=[],
+        channels=len(config.channels),
+        timezone=config.calendar.timezone,
+        min_gap=timing.min_gap.total_seconds(),
+        max_lateness=timing.max_lateness.total_seconds(),
+        secrets=bool(config.secret_values),
+    )
+    when = clock(summary, at)
+    project.now = when.now
+    project.secret_values = set(config.secret_values)
+    summary.findings = redact(
+        list(config.findings) + project_findings(project), project.secret_values
+    )
+    loading: list[Finding] = []
+    paths = list(discover(root / CONTENT_DIR, loading))
+    names = [p.relative_to(root).as_posix() for p in paths]
+    reused = {n: e for n in names if cache is not None and (e := cache.get(n)) is not None}
+    stale = [p for p, n in zip(paths, names, strict=True) if n not in reused]
+    if len(stale) >= workers.PARALLEL_FROM:
+        warm_up()  # compile the big patterns once, before workers fork
+    setup = Setup(
+        root, config, when.now, tuple(selection) if selection else None, cache is not None
+    )
+    fresh = workers.each_file(checking, setup, stale, progress)
+    secret_values = project.secret_values | secrets_in(root, reused)
+    checked = dict(zip((p.relative_to(root).as_posix() for p in stale), fresh, strict=True))
+    for _, found in fresh:
+        secret_values |= found
+    entries = {n: reused[n] if n in reused else checked[n][0] for n in names}
+    if cache is not None and (
+        fresh or len(names) != len(cache.entries) or cache.summary != summary
+    ):
+        cache.save(entries, summary)
+    return report(entries, summary, when, selection, secret_values, loading)
