@@ -18,18 +18,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from smmgen.errors import AliasesTooBig, DuplicateKey, KeyNotText
 from smmgen.findings import KeyPath
 
-_BaseLoader: type[yaml.SafeLoader]
-try:
-    _BaseLoader = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - libyaml missing
+if TYPE_CHECKING:  # the C loader has the pure one's interface
     _BaseLoader = yaml.SafeLoader
+else:  # libyaml's loader when PyYAML was built with it, else the pure one
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -37,7 +36,7 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """Config-file YAML (see the module's docstring)."""
 
 
