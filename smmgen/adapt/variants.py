@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from smmgen import text as textlib
@@ -28,8 +27,9 @@ from smmgen.adapt.templates import TEMPLATES_DIR, TemplateProblem, render_templa
 from smmgen.channels.base import Network, NetworkLimits
 from smmgen.channels.registry import network as network_of
 from smmgen.findings import Finding, KeyPath, Severity, format_key
-from smmgen.loader.media import media_problem, media_size
+from smmgen.loader.media import media_probe, media_problem
 from smmgen.loader.posts import Post
+from smmgen.media import VIDEO, accepted
 from smmgen.models.channels import Limits
 from smmgen.project import Project
 from smmgen.text import utf8_length, utf16_length
@@ -37,7 +37,6 @@ from smmgen.text import utf8_length, utf16_length
 SCHEMA_VERSION = 1
 _UNSET = object()
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
-_VIDEO = {"mp4", "mov", "webm", "m4v"}
 
 
 @dataclass
@@ -45,7 +44,11 @@ class Media:
     path: str
     alt: str | None
     bytes: int | None
-    format: str
+    format: str  # what its bytes are (smmgen.media), "" when no type smmgen knows
+
+    @property
+    def is_video(self) -> bool:
+        return self.format in VIDEO
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "alt": self.alt, "bytes": self.bytes, "format": self.format}
@@ -249,9 +252,9 @@ class _Builder:
         for item in items:
             if media_problem(self.project.root, item.path):
                 continue  # reported by the media rule
-            size = media_size(self.project.root, item.path)
-            fmt = Path(item.path).suffix.lower().lstrip(".")
-            out.append(Media(item.path, item.alt, size, fmt))
+            probe = media_probe(self.project.root, item.path)
+            size = probe.bytes if probe else None
+            out.append(Media(item.path, item.alt, size, (probe and probe.format) or ""))
         return out
 
     # -- the variant --------------------------------------------------------------
@@ -532,7 +535,7 @@ class _Builder:
             )
         for index, item in enumerate(media):
             key = (*media_key, index)
-            if item.format not in limits.image_formats and item.format not in _VIDEO:
+            if not item.is_video and not accepted(item.format, limits.image_formats):
                 allowed = ", ".join(sorted(limits.image_formats))
                 self.finding(
                     "media-format",
@@ -541,8 +544,12 @@ class _Builder:
                     key=(*key, "path"),
                 )
             cap = limits.max_image_bytes
-            is_image = item.format not in _VIDEO
-            if item.bytes is not None and cap is not None and is_image and item.bytes > cap:
+            if (
+                item.bytes is not None
+                and cap is not None
+                and not item.is_video
+                and item.bytes > cap
+            ):
                 self.finding(
                     "media-too-large",
                     f"'{item.path}' is {_size(item.bytes)}; {title} takes images up to"

@@ -27,8 +27,9 @@ import pytest
 import smmgen
 from smmgen.adapt.variants import Variant, build_variant
 from smmgen.channels.registry import network as network_of
+from smmgen.media import image_size
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
-from smmgen.publish.drivers.bluesky import BlueskyDriver, blob_ref, image_size, page_tags
+from smmgen.publish.drivers.bluesky import BlueskyDriver, blob_ref, page_tags
 from smmgen.publish.errors import MissingCredentials, NotSent, Rejected, Transient
 from smmgen.publish.fetch import ALLOW_PRIVATE_ENV
 from smmgen.publish.http import Http
