@@ -4,6 +4,7 @@ see tests/prerequisites.py)."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import textwrap
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from PIL import Image
 
 from smmgen.cli import cli
 from tests import prerequisites
@@ -91,6 +93,18 @@ def _fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMMGEN_AT", TODAY)
 
 
+def image_bytes(name: str) -> bytes:
+    """A small image whose bytes are what ``name``'s extension says (a PNG without one)."""
+    suffix = Path(name).suffix.lower().lstrip(".")
+    kind = {"jpg": "JPEG", "jpeg": "JPEG", "tif": "TIFF"}.get(suffix, suffix.upper())
+    buffer = io.BytesIO()
+    try:
+        Image.new("RGB", (2, 2), (40, 120, 200)).save(buffer, kind)
+    except (KeyError, ValueError, OSError):
+        Image.new("RGB", (2, 2), (40, 120, 200)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 @pytest.fixture
 def make_project(tmp_path: Path) -> MakeProject:
     """A valid project in tmp_path; keyword arguments replace or add files.
@@ -113,7 +127,7 @@ def make_project(tmp_path: Path) -> MakeProject:
             if text is not None:
                 write(root / name, text)
         for relative in media:
-            write(root / relative, b"\x89PNG\r\n\x1a\n")
+            write(root / relative, image_bytes(relative))
         for name, text in (posts if posts is not None else {"hello.md": GOOD_POST}).items():
             write(root / "content" / name, text)
         for name in fixtures:

@@ -10,7 +10,7 @@ from typing import Any
 
 from click.testing import Result
 
-from tests.conftest import GOOD_POST, REPO, MakeProject
+from tests.conftest import GOOD_POST, REPO, MakeProject, image_bytes
 
 Run = Callable[..., Result]
 
@@ -172,7 +172,12 @@ def test_show_json_document(make_project: MakeProject, run: Run) -> None:
         for part in variant["parts"]:
             assert {"text", "length", "limit", "media"} <= set(part)
         assert variant["parts"][0]["media"] == [
-            {"path": "media/chart.png", "alt": "A chart", "bytes": 8, "format": "png"}
+            {
+                "path": "media/chart.png",
+                "alt": "A chart",
+                "bytes": len(image_bytes("chart.png")),
+                "format": "png",
+            }
         ]
 
     mastodon = variants["mastodon"]

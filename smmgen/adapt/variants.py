@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from smmgen import text as textlib
@@ -27,8 +26,9 @@ from smmgen.adapt.templates import TEMPLATES_DIR, render_template
 from smmgen.channels.base import Network, NetworkLimits
 from smmgen.errors import TemplateProblem
 from smmgen.findings import Finding, KeyPath, Severity, format_key
-from smmgen.loader.media import media_problem, media_size
+from smmgen.loader.media import media_probe, media_problem
 from smmgen.loader.posts import Post
+from smmgen.media import VIDEO, accepted, extension, extension_format
 from smmgen.models.channels import Limits
 from smmgen.project import Project
 from smmgen.registry import network as network_of
@@ -36,7 +36,6 @@ from smmgen.text import utf8_length, utf16_length
 
 SCHEMA_VERSION = 1
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
-_VIDEO = {"mp4", "mov", "webm", "m4v"}
 
 
 @dataclass
@@ -44,7 +43,15 @@ class Media:
     path: str
     alt: str | None
     bytes: int | None
-    format: str
+    format: str  # its format as its name writes it ("jpg"), when its bytes are that format
+    probed: str = ""  # what its bytes are (smmgen.media), "" when no type smmgen knows
+
+    def __post_init__(self) -> None:
+        self.probed = self.probed or self.format
+
+    @property
+    def is_video(self) -> bool:
+        return self.probed in VIDEO
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "alt": self.alt, "bytes": self.bytes, "format": self.format}
@@ -217,9 +224,10 @@ class _Builder:
         for item in items:
             if media_problem(self.project.root, item.path):
                 continue  # reported by the media rule
-            size = media_size(self.project.root, item.path)
-            fmt = Path(item.path).suffix.lower().lstrip(".")
-            out.append(Media(item.path, item.alt, size, fmt))
+            probe = media_probe(self.project.root, item.path)
+            size = probe.bytes if probe else None
+            probed = (probe and probe.format) or ""
+            out.append(Media(item.path, item.alt, size, _format_name(item.path, probed), probed))
         return out
 
     # -- the variant --------------------------------------------------------------
@@ -485,7 +493,7 @@ class _Builder:
             )
         for index, item in enumerate(media):
             key = (*media_key, index)
-            if item.format not in limits.image_formats and item.format not in _VIDEO:
+            if not item.is_video and not accepted(item.probed, limits.image_formats):
                 allowed = ", ".join(sorted(limits.image_formats))
                 self.finding(
                     "media-format",
@@ -494,8 +502,12 @@ class _Builder:
                     key=(*key, "path"),
                 )
             cap = limits.max_image_bytes
-            is_image = item.format not in _VIDEO
-            if item.bytes is not None and cap is not None and is_image and item.bytes > cap:
+            if (
+                item.bytes is not None
+                and cap is not None
+                and not item.is_video
+                and item.bytes > cap
+            ):
                 self.finding(
                     "media-too-large",
                     f"'{item.path}' is {_size(item.bytes)}; {title} takes images up to"
@@ -509,6 +521,15 @@ class _Builder:
                     f" {limits.max_alt_chars}",
                     key=(*key, "alt"),
                 )
+
+
+def _format_name(path: str, fmt: str) -> str:
+    """The format of a media file's bytes ("" if none known), written as its
+    extension writes it when the two agree (a JPEG named .jpg stays "jpg")."""
+    suffix = extension(path)
+    if fmt and suffix and extension_format(path) == fmt:
+        return suffix
+    return fmt
 
 
 def _size(count: int) -> str:

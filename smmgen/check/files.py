@@ -1,4 +1,5 @@
-"""Rules about files: media that must exist inside the repository, and templates."""
+"""Rules about files: media that must exist inside the repository and be what their
+names say (judged by their bytes, smmgen.media), and templates."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from smmgen.adapt.templates import TEMPLATES_DIR, template_problems
 from smmgen.check.policy import media_items
 from smmgen.check.rules import post_rule, project_rule
 from smmgen.findings import Finding, Severity, format_key
-from smmgen.loader.media import listing, media_problem
+from smmgen.loader.media import listing, media_probe, media_problem
 from smmgen.loader.posts import Post
+from smmgen.media import EXTENSIONS
 from smmgen.project import Project
 from smmgen.suggest import closest
 
@@ -28,6 +30,25 @@ def media_files(project: Project, post: Post) -> Iterator[Finding]:
                 line=post.line_of((*path, "path")),
                 key=format_key((*path, "path")),
                 hint=hint,
+            )
+            continue
+        probe = media_probe(project.root, item.path)
+        said = probe.named_as(item.path) if probe else None
+        if probe and probe.format and said:
+            right = EXTENSIONS.get(probe.format, (None,))[0]
+            yield Finding(
+                Severity.ERROR,
+                "media-mismatch",
+                f"'{item.path}' is a {probe.format.upper()} file, not the {said.upper()}"
+                " its name says",
+                file=post.file,
+                line=post.line_of((*path, "path")),
+                key=format_key((*path, "path")),
+                hint=(
+                    f"rename it to .{right}, or convert it: networks go by its bytes"
+                    if right
+                    else "convert it: networks go by its bytes"
+                ),
             )
 
 

@@ -1,4 +1,4 @@
-"""Media paths: relative to the repository root, inside it, and existing."""
+"""Media paths: relative to the repository root, inside it, and existing; what each file is."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from smmgen.media import Probe, probe_file
 from smmgen.suggest import closest
 
 
@@ -50,9 +51,10 @@ def media_problem(root: Path, relative: str) -> tuple[str, str | None] | None:
 
 
 @lru_cache(maxsize=8192)
-def media_size(root: Path, relative: str) -> int | None:
+def media_probe(root: Path, relative: str) -> Probe | None:
+    """What the media file is, judged by its bytes (smmgen.media); None if unreadable."""
     try:
-        return os.path.getsize(root / relative)
+        return probe_file(root / relative)
     except OSError:
         return None
 
@@ -60,4 +62,4 @@ def media_size(root: Path, relative: str) -> int | None:
 def forget() -> None:
     """Drop what earlier runs in this process learnt about media files."""
     media_problem.cache_clear()
-    media_size.cache_clear()
+    media_probe.cache_clear()

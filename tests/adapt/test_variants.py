@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from tests.conftest import MakeProject
+from tests.conftest import MakeProject, image_bytes
 
 Run = Callable[..., Result]
 
@@ -486,7 +486,8 @@ def test_an_image_over_the_bluesky_blob_limit(make_project: MakeProject, run: Ru
         },
     )
     (root / "media").mkdir()
-    (root / "media/big.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (1_100_000 - 8))
+    small = image_bytes("big.png")  # a real PNG, padded to the size wanted
+    (root / "media/big.png").write_bytes(small + b"\0" * (1_100_000 - len(small)))
     findings = check_findings(run, root)
     assert [(f["code"], f["channel"], f["key"]) for f in findings] == [
         ("media-too-large", "bluesky", "media[0].path")
@@ -494,7 +495,7 @@ def test_an_image_over_the_bluesky_blob_limit(make_project: MakeProject, run: Ru
     assert findings[0]["message"].startswith("bluesky: 'media/big.png' is ")
     assert "Bluesky takes images up to " in findings[0]["message"]
 
-    (root / "media/big.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (1_000_000 - 8))
+    (root / "media/big.png").write_bytes(small + b"\0" * (1_000_000 - len(small)))
     assert check_findings(run, root) == []  # exactly the limit is fine
 
 

@@ -27,7 +27,8 @@ import pytest
 import smmgen
 from smmgen.adapt.variants import Variant, build_variant
 from smmgen.errors import MissingCredentials, NotSent, Rejected, Transient
-from smmgen.networks.bluesky.driver import BlueskyDriver, blob_ref, image_size, page_tags
+from smmgen.media import image_size
+from smmgen.networks.bluesky.driver import BlueskyDriver, blob_ref, page_tags
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
 from smmgen.publish.fetch import ALLOW_PRIVATE_ENV
 from smmgen.publish.http import Http

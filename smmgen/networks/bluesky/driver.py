@@ -8,8 +8,9 @@ find a part whose request had no answer.
 
 Before a part is sent its mention facets get the DID of their handle
 (``com.atproto.identity.resolveHandle``); images are uploaded as blobs with
-their alternative text and aspect ratio (read from the file's header); the
-first part of a post with a link and no images gets a link card from the
+their alternative text and aspect ratio (read from the file's header by
+:mod:`smmgen.media`); the first part of a post with a link and no images
+gets a link card from the
 page's OpenGraph tags, fetched within the limits of :mod:`smmgen.publish.fetch`
 (or the URL alone, with a note). Replies name the thread's root and the previous part.
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import struct
 from base64 import b32encode
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -30,6 +30,7 @@ import httpx
 
 from smmgen.adapt.variants import Media, Variant
 from smmgen.errors import FetchError, NotSent, PublishError, Rejected, Transient, Unknown
+from smmgen.media import Probe, probe
 from smmgen.networks.bluesky import BlueskyChannel, post_record
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import shortened
@@ -40,13 +41,7 @@ from smmgen.secrets import Redactor
 
 POST = "app.bsky.feed.post"
 _MENTION = "app.bsky.richtext.facet#mention"
-_MIME = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "webp": "image/webp",
-}
+IMAGE_FORMATS = ("png", "jpeg", "gif", "webp")  # what Bluesky shows (smmgen.media names)
 PAGE_TYPES = ("text/html", "application/xhtml+xml")  # what a linked page may be
 CARD_PAGE_BYTES = 2_000_000  # more of a page is not read for its tags
 THUMB_BYTES = 1_000_000  # app.bsky.embed.external#external.thumb maxSize
@@ -288,16 +283,16 @@ class BlueskyDriver(Driver[BlueskyChannel]):
                         raise Rejected(f"the mention @{handle} resolved to no DID")
                     self._dids[handle] = did
 
-    def _read_media(self, media: Media) -> tuple[bytes, str]:
+    def _read_media(self, media: Media) -> tuple[bytes, Probe]:
         path = self.context.project.root / media.path
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise Rejected(f"cannot read {media.path}: {exc.strerror or exc}") from None
-        mime = _sniff_mime(data) or _MIME.get(media.format)
-        if mime is None:
+        found = probe(data)
+        if found.format not in IMAGE_FORMATS or found.mime is None:
             raise Rejected(f"{media.path}: Bluesky takes PNG, JPEG, GIF or WebP images")
-        return data, mime
+        return data, found
 
     def _upload(self, data: bytes, mime: str) -> dict[str, Any]:
         digest = hashlib.sha256(data).hexdigest()
@@ -317,9 +312,10 @@ class BlueskyDriver(Driver[BlueskyChannel]):
         return self._blobs[digest]
 
     def _image(self, media: Media) -> dict[str, Any]:
-        data, mime = self._read_media(media)
-        image: dict[str, Any] = {"image": self._upload(data, mime), "alt": media.alt or ""}
-        size = image_size(data)
+        data, found = self._read_media(media)
+        assert found.mime is not None
+        image: dict[str, Any] = {"image": self._upload(data, found.mime), "alt": media.alt or ""}
+        size = found.size
         if size:
             image["aspectRatio"] = {"width": size[0], "height": size[1]}
         return image
@@ -327,11 +323,12 @@ class BlueskyDriver(Driver[BlueskyChannel]):
     def _image_preview(self, media: Media) -> dict[str, Any]:
         """The image as it would be embedded: its blob reference computed locally."""
         try:
-            data, mime = self._read_media(media)
+            data, found = self._read_media(media)
         except Rejected:
             return {"image": {"path": media.path}, "alt": media.alt or ""}
-        image: dict[str, Any] = {"image": blob_ref(data, mime), "alt": media.alt or ""}
-        size = image_size(data)
+        assert found.mime is not None
+        image: dict[str, Any] = {"image": blob_ref(data, found.mime), "alt": media.alt or ""}
+        size = found.size
         if size:
             image["aspectRatio"] = {"width": size[0], "height": size[1]}
         return image
@@ -376,11 +373,11 @@ class BlueskyDriver(Driver[BlueskyChannel]):
             return _CardPage(title, description, None, f"link card without its image: {exc}")
         except Exception:
             return _CardPage(title, description, None, "link card without its image")
-        mime = _sniff_mime(thumb.body)
-        if mime is None:
+        kind = probe(thumb.body)
+        if kind.format not in IMAGE_FORMATS or kind.mime is None:
             note = "link card without its image: not a PNG, JPEG, GIF or WebP image"
             return _CardPage(title, description, None, note)
-        return _CardPage(title, description, (thumb.body, mime), "")
+        return _CardPage(title, description, (thumb.body, kind.mime), "")
 
     def _get(self, rkey: str) -> Remote | None:
         """The part under ``rkey`` in the account's repository, or None."""
@@ -517,112 +514,3 @@ def page_tags(html: str) -> dict[str, str]:
     parser.feed(html)
     parser.close()
     return parser.tags
-
-
-# -- image headers --------------------------------------------------------------
-
-
-def _sniff_mime(data: bytes) -> str | None:
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def image_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) of a PNG, JPEG, GIF or WebP image from its header, or None."""
-    try:
-        size = _image_size(data)
-    except (struct.error, IndexError):
-        return None
-    if size is None or size[0] < 1 or size[1] < 1:
-        return None
-    return size
-
-
-def _image_size(data: bytes) -> tuple[int, int] | None:
-    kind = _sniff_mime(data)
-    if kind == "image/png":
-        if data[12:16] != b"IHDR":
-            return None
-        width, height = struct.unpack(">II", data[16:24])
-        return int(width), int(height)
-    if kind == "image/gif":
-        width, height = struct.unpack("<HH", data[6:10])
-        return int(width), int(height)
-    if kind == "image/webp":
-        return _webp_size(data)
-    if kind == "image/jpeg":
-        return _jpeg_size(data)
-    return None
-
-
-def _webp_size(data: bytes) -> tuple[int, int] | None:
-    chunk = data[12:16]
-    if chunk == b"VP8 ":  # lossy: after a 3-byte frame tag and the start code
-        if data[23:26] != b"\x9d\x01\x2a":
-            return None
-        width, height = struct.unpack("<HH", data[26:30])
-        return width & 0x3FFF, height & 0x3FFF
-    if chunk == b"VP8L":  # lossless: 14 bits each, minus one
-        if data[20] != 0x2F:
-            return None
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    if chunk == b"VP8X":  # extended: 24 bits each, minus one
-        width = int.from_bytes(data[24:27], "little") + 1
-        height = int.from_bytes(data[27:30], "little") + 1
-        return width, height
-    return None
-
-
-_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    """From the first start-of-frame marker; turned by the EXIF orientation (5-8)."""
-    position = 2
-    orientation = 1
-    while position + 4 <= len(data):
-        if data[position] != 0xFF:
-            return None
-        marker = data[position + 1]
-        if marker == 0xFF:  # fill byte
-            position += 1
-            continue
-        if marker in (0x01, *range(0xD0, 0xD8)):  # no length
-            position += 2
-            continue
-        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
-        segment = data[position + 4 : position + 2 + length]
-        if marker == 0xE1 and segment.startswith(b"Exif\x00\x00"):
-            orientation = _exif_orientation(segment[6:]) or orientation
-        if marker in _SOF:
-            height, width = struct.unpack(">HH", segment[1:5])
-            if orientation in (5, 6, 7, 8):
-                width, height = height, width
-            return int(width), int(height)
-        if marker == 0xDA:  # start of scan without a frame before it
-            return None
-        position += 2 + length
-    return None
-
-
-def _exif_orientation(tiff: bytes) -> int | None:
-    order = {b"II": "<", b"MM": ">"}.get(tiff[:2])
-    if order is None:
-        return None
-    (offset,) = struct.unpack(order + "I", tiff[4:8])
-    (count,) = struct.unpack(order + "H", tiff[offset : offset + 2])
-    for i in range(count):
-        entry = tiff[offset + 2 + 12 * i : offset + 14 + 12 * i]
-        tag, kind = struct.unpack(order + "HH", entry[:4])
-        if tag == 0x0112 and kind == 3:
-            (value,) = struct.unpack(order + "H", entry[8:10])
-            return int(value)
-    return None

@@ -36,12 +36,12 @@ person (not reconcilable). Parts after the first are separate messages.
 from __future__ import annotations
 
 import json
-import mimetypes
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from smmgen.errors import PublishError, Rejected, Transient, Unknown
+from smmgen.media import probe
 from smmgen.networks.discord import DiscordChannel
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import (
@@ -133,7 +133,7 @@ class DiscordDriver(Driver[DiscordChannel]):
             data = path.read_bytes()
         except OSError as exc:
             raise Rejected(f"cannot read {media.path}: {exc.strerror or exc}") from None
-        return path.name, data, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return path.name, data, probe(data).mime or "application/octet-stream"
 
     def publish(self, variant: Variant, index: int, *, key: str, thread: list[Remote]) -> Remote:
         url = self._url()

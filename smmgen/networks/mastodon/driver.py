@@ -18,7 +18,6 @@ account's own recent statuses and matches the part by its text (the HTML
 from __future__ import annotations
 
 import html
-import mimetypes
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -33,6 +32,7 @@ import httpx
 from smmgen import text as textlib
 from smmgen.adapt.variants import Media, Part, Variant
 from smmgen.errors import Cancelled, NotSent, Rejected, Transient, Unknown
+from smmgen.media import probe, probe_file
 from smmgen.networks.mastodon import MastodonChannel
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import shortened
@@ -62,20 +62,6 @@ _REGIONAL = {
         "zh-HK",
         "zh-TW",
     )
-}
-_MIME = {
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "heic": "image/heic",
-    "heif": "image/heif",
-    "avif": "image/avif",
-    "mp4": "video/mp4",
-    "m4v": "video/mp4",
-    "mov": "video/quicktime",
-    "webm": "video/webm",
 }
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _PARAGRAPH = re.compile(r"</p>\s*<p[^>]*>", re.IGNORECASE)
@@ -142,10 +128,7 @@ def language(code: str) -> str:
     return _REGIONAL.get(lowered) or lowered.split("-", 1)[0]
 
 
-def mime_type(path: str) -> str:
-    """The media type an upload is sent as, from the file's extension."""
-    suffix = PurePosixPath(path).suffix.lower().lstrip(".")
-    return _MIME.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+OCTET_STREAM = "application/octet-stream"  # the type of a file of no type smmgen knows
 
 
 def plain(text: str, *, markup: bool = False) -> str:
@@ -274,14 +257,14 @@ class MastodonDriver(Driver[MastodonChannel]):
             self._check_media(media, limits, where)
 
     def _check_media(self, media: Media, limits: InstanceLimits, where: str) -> None:
-        kind = mime_type(media.path)
-        if limits.mime_types is not None and kind not in limits.mime_types:
-            raise Rejected(f"{media.path} is {kind}; {where} does not take that type")
         file = self.context.project.root / media.path
         try:
-            size = file.stat().st_size
+            found = probe_file(file)
         except OSError as exc:
             raise Rejected(f"{media.path}: cannot read it ({exc.strerror})") from None
+        kind, size = found.mime or OCTET_STREAM, found.bytes
+        if limits.mime_types is not None and kind not in limits.mime_types:
+            raise Rejected(f"{media.path} is {kind}; {where} does not take that type")
         cap = limits.video_bytes if kind.startswith("video/") else limits.image_bytes
         if cap is not None and size > cap:
             raise Rejected(f"{media.path} is {size:,} bytes; {where} takes up to {cap:,}")
@@ -317,7 +300,8 @@ class MastodonDriver(Driver[MastodonChannel]):
             content = file.read_bytes()
         except OSError as exc:
             raise Rejected(f"{media.path}: cannot read it ({exc.strerror})") from None
-        files = {"file": (PurePosixPath(media.path).name, content, mime_type(media.path))}
+        kind = probe(content).mime or OCTET_STREAM
+        files = {"file": (PurePosixPath(media.path).name, content, kind)}
         form = {"description": media.alt} if media.alt else {}
         response = self._send(
             "POST",

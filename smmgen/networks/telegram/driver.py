@@ -32,13 +32,13 @@ sent, so an unknown outcome is left to a person (not reconcilable).
 from __future__ import annotations
 
 import json
-import mimetypes
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from smmgen.errors import MissingCredentials, Rejected, Transient, Unknown
+from smmgen.media import probe
 from smmgen.networks.telegram import TelegramChannel
 from smmgen.publish.driver import Driver, Remote
 from smmgen.publish.drivercommon import cleaned, response_json, send
@@ -147,7 +147,7 @@ class TelegramDriver(Driver[TelegramChannel]):
             data = path.read_bytes()
         except OSError as exc:
             raise Rejected(f"cannot read {media.path}: {exc.strerror or exc}") from None
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        kind = probe(data).mime or "application/octet-stream"
         return Path(media.path).name, data, kind
 
     def request(
