@@ -1,10 +1,10 @@
 """The one registry of network types, shared by built-ins and extensions.
 
 Every network, built-in or from a third-party package, registers itself the
-same way: an entry point in the ``smmgen.channels`` group names a callable
-that receives :func:`register` and calls it with its
-:class:`~smmgen.channels.base.Network` (smmgen's own are declared in its
-pyproject.toml, the way llm and datasette load their built-in plugins). So
+same way: an entry point in the ``smmgen.channels`` group names its
+:class:`~smmgen.channels.base.Network`, or a callable that receives
+:func:`register` and calls it with one or more (smmgen's own are declared in
+its pyproject.toml, the way llm and datasette load their built-in plugins). So
 no list of networks exists anywhere else: the settings models, the JSON
 Schemas, the counting table and the README's table all come from here. A
 type registered twice is refused.
@@ -44,7 +44,11 @@ def _load() -> None:
         if _loaded:
             return
         for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            entry.load()(register)
+            loaded = entry.load()
+            if callable(loaded):  # registers its networks itself
+                loaded(register)
+            else:  # a Network
+                register(loaded)
         if not _NETWORKS:
             raise ConfigError(
                 "no network is registered: smmgen is not installed as a package"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Literal
 
 from pydantic import Field
@@ -147,8 +146,3 @@ NETWORK = Network(
         "characters escaped); up to 20 images (MultiImage); altText up to 4086 characters."
     ),
 )
-
-
-def register_networks(register: Callable[[Network], Network]) -> None:
-    """The ``smmgen.channels`` entry point: register this network."""
-    register(NETWORK)

@@ -24,7 +24,7 @@ def test_the_built_in_networks_are_the_entry_points_of_smmgen() -> None:
     }
     assert declared, "smmgen declares its networks as entry points"
     for kind, target in declared.items():
-        assert target == f"smmgen.networks.{kind}:register_networks", target
+        assert target == f"smmgen.networks.{kind}:NETWORK", target
         network = registry.network(kind)
         assert isinstance(network, Network)
         # everything about the network is in its module

@@ -121,8 +121,3 @@ def post_record(
     if embed is not None:
         record["embed"] = embed
     return record
-
-
-def register_networks(register: Callable[[Network], Network]) -> None:
-    """The ``smmgen.channels`` entry point: register this network."""
-    register(NETWORK)

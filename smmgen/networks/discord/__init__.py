@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -77,8 +76,3 @@ NETWORK = Network(
         "descriptions (alt text) up to 1024 characters."
     ),
 )
-
-
-def register_networks(register: Callable[[Network], Network]) -> None:
-    """The ``smmgen.channels`` entry point: register this network."""
-    register(NETWORK)

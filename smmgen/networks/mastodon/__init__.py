@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
 from pydantic import Field
@@ -47,8 +46,3 @@ NETWORK = Network(
         "MB; alt text up to 1500 characters."
     ),
 )
-
-
-def register_networks(register: Callable[[Network], Network]) -> None:
-    """The ``smmgen.channels`` entry point: register this network."""
-    register(NETWORK)

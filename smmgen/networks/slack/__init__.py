@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -78,8 +77,3 @@ NETWORK = Network(
         "cannot upload files."
     ),
 )
-
-
-def register_networks(register: Callable[[Network], Network]) -> None:
-    """The ``smmgen.channels`` entry point: register this network."""
-    register(NETWORK)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -124,8 +123,3 @@ NETWORK = Network(
         "to 1024; media groups of up to 10; photos up to 10 MB; HTML parse mode."
     ),
 )
-
-
-def register_networks(register: Callable[[Network], Network]) -> None:
-    """The ``smmgen.channels`` entry point: register this network."""
-    register(NETWORK)

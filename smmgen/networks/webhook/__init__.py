@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
 from pydantic import Field
@@ -40,8 +39,3 @@ NETWORK = Network(
     driver="smmgen.networks.webhook.driver:WebhookDriver",
     docs=("A generic JSON POST: no limits but the receiver's."),
 )
-
-
-def register_networks(register: Callable[[Network], Network]) -> None:
-    """The ``smmgen.channels`` entry point: register this network."""
-    register(NETWORK)
