@@ -29,7 +29,10 @@ _lock = threading.RLock()
 
 
 def register(network: Network) -> Network:
-    """Add a network type; a type that is already registered is refused."""
+    """Add a network type; another network of a type already registered is refused
+    (the same one again, as when a package is on the path twice, is not)."""
+    if _NETWORKS.get(network.type) is network:
+        return network
     if network.type in _NETWORKS:
         raise ConfigError(f"network type '{network.type}' is registered twice")
     _NETWORKS[network.type] = network
