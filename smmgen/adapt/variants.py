@@ -323,7 +323,8 @@ class _Builder:
 
         Rendering Markdown never makes a text longer than ``text_bound`` says; a
         text that fits then is neither split nor refused. Not for templates,
-        networks that count links (a limit on links, or bare domains as URLs).
+        networks that count links (a limit on links, or bare domains as URLs),
+        or a network whose count may exceed UTF-16 units (``count_bounded``).
         """
         network = self.network
         limits = self.limits
