@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smmgen.errors import TimeError
-from smmgen.publish.tid import is_tid, record_key
+from smmgen.networks.bluesky.tid import is_tid, record_key
 from smmgen.times import EARLIEST, LATEST, parse_when, zone
 from tests.conftest import CHANNELS_YAML, MakeProject, write
 

@@ -29,10 +29,10 @@ from smmgen.adapt.variants import Variant, build_variant
 from smmgen.errors import MissingCredentials, NotSent, Rejected, Transient
 from smmgen.media import image_size
 from smmgen.networks.bluesky.driver import BlueskyDriver, blob_ref, page_tags
+from smmgen.networks.bluesky.tid import is_tid, record_key
 from smmgen.publish.driver import Context, Remote, driver_class, part_key
 from smmgen.publish.fetch import ALLOW_PRIVATE_ENV
 from smmgen.publish.http import Http
-from smmgen.publish.tid import is_tid, record_key
 from smmgen.registry import network as network_of
 from tests.conftest import CALENDAR_YAML, MakeProject
 from tests.prerequisites import node

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from smmgen.publish import tid
-from smmgen.publish.tid import decode, encode, is_tid, record_key
+from smmgen.networks.bluesky import tid
+from smmgen.networks.bluesky.tid import decode, encode, is_tid, record_key
 from tests.prerequisites import node
 from tests.servers.pds import PDS_DIR
 from tests.vendored import vendored

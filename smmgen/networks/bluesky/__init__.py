@@ -9,10 +9,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from smmgen.adapt.shorten import short_url, shorten_links
 from smmgen.channels.base import Network, NetworkLimits, Prepared
 from smmgen.models.base import EnvName, Url
 from smmgen.models.channels import NetworkChannel
+from smmgen.networks.bluesky.shorten import short_url, shorten_links
 from smmgen.text import facets, graphemes
 
 

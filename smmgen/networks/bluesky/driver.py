@@ -1,7 +1,7 @@
 """Bluesky: posts as ``app.bsky.feed.post`` records on the account's PDS, over XRPC.
 
 Each part is created with ``com.atproto.repo.createRecord`` under a record key
-derived from the post (:func:`smmgen.publish.tid.record_key`), so a repeated
+derived from the post (:func:`smmgen.networks.bluesky.tid.record_key`), so a repeated
 request cannot make a second post: the PDS refuses it and the driver reads the
 record back and adopts it. The same key lets :meth:`BlueskyDriver.reconcile`
 find a part whose request had no answer.
@@ -32,11 +32,11 @@ from smmgen.adapt.variants import Media, Variant
 from smmgen.errors import FetchError, NotSent, PublishError, Rejected, Transient, Unknown
 from smmgen.media import Probe, probe
 from smmgen.networks.bluesky import BlueskyChannel, post_record
+from smmgen.networks.bluesky.tid import record_key
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import shortened
 from smmgen.publish.fetch import fetch
 from smmgen.publish.http import status_error
-from smmgen.publish.tid import record_key
 from smmgen.secrets import Redactor
 
 POST = "app.bsky.feed.post"
