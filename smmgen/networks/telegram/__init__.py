@@ -22,11 +22,7 @@ class TelegramChannel(NetworkChannel):
 
 
 _TELEGRAM_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
-
-
 _TELEGRAM_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
-
-
 _TELEGRAM_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
