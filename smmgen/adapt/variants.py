@@ -250,7 +250,10 @@ class _Builder:
                     severity=Severity.WARNING,
                 )
             parts_source = ["\n\n".join(parts_source)]
-        if findings_only and self.fits_unrendered("\n\n".join(parts_source), mentions):
+        if findings_only and (
+            self.splits_unrendered(parts_source, thread, mentions)
+            or self.fits_unrendered("\n\n".join(parts_source), mentions)
+        ):
             return self.unrendered(mentions)
         rendered = [markdown.render(p, network.dialect, mentions) for p in parts_source]
         self.report_missing_handles(mentions)
@@ -357,6 +360,40 @@ class _Builder:
         if limits.max_bytes is not None and bytes_bound > limits.max_bytes:
             return False
         return bound <= limit
+
+    def splits_unrendered(
+        self, parts_source: list[str], thread: object, mentions: Mentions
+    ) -> bool:
+        """Whether the network can refuse none of the text, whatever it renders to
+        (for `check`).
+
+        With ``thread: auto`` on a network with threads, each part either fits
+        or is split into parts that fit; splitting surely succeeds when part 1's
+        link and hashtags leave room for a word and a part number (as in
+        :meth:`build`). Nor is anything refused without a limit on characters
+        or bytes. Not with a template (it can fail) or a limit on links.
+        """
+        network = self.network
+        limits = self.limits
+        if limits.max_links is not None or self.template_exists():
+            return False
+        limit = limits.max_chars
+        if limits.caption_chars is not None and self.field("media") and self.media():
+            limit = limits.caption_chars
+        if limit is None:
+            if limits.max_bytes is not None:
+                return False
+        elif thread != "auto" or not network.threads:
+            return False
+        else:
+            extra = self.appendix(self.link(), self.hashtags("\n".join(parts_source)))
+            if not self.fits(f"x{extra} 999/999", limit):
+                return False
+            if len(parts_source) > 1 and not self.fits("x 999/999", limit):
+                return False
+        for name in _mentioned("\n\n".join(parts_source)):
+            mentions(name)  # as rendering would: who has no handle here
+        return True
 
     def unrendered(self, mentions: Mentions) -> Variant:
         """A variant with its findings but no text: it is known to fit."""
