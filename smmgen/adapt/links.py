@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 class _Values(dict[str, str]):
@@ -17,22 +17,27 @@ def tagged(url: str, utm: dict[str, str], values: dict[str, str]) -> str:
     Placeholders ``{channel}``, ``{campaign}`` and ``{post}`` are filled in; a
     parameter that comes out empty is left out.
     """
-    return _tagged(url, tuple(utm.items()), tuple(values.items()))
+    if not utm:
+        return url
+    parts, query, present = _split(url)
+    fill = _Values(values)
+    added = [query] if query else []
+    for key, template in utm.items():
+        value = template.format_map(fill).strip()
+        if key not in present and value:
+            added.append(_pair(key, value))
+    return urlunsplit(parts._replace(query="&".join(added)))
+
+
+@lru_cache(maxsize=256)
+def _split(url: str) -> tuple[SplitResult, str, frozenset[str]]:
+    """``url``'s parts, its query encoded again, and the query's keys: once per link."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    return parts, urlencode(query, safe="{}"), frozenset(key for key, _ in query)
 
 
 @lru_cache(maxsize=1024)
-def _tagged(
-    url: str, utm_items: tuple[tuple[str, str], ...], items: tuple[tuple[str, str], ...]
-) -> str:
-    utm = dict(utm_items)
-    values = dict(items)
-    if not utm:
-        return url
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    present = {key for key, _ in query}
-    for key, template in utm.items():
-        value = template.format_map(_Values(values)).strip()
-        if key not in present and value:
-            query.append((key, value))
-    return urlunsplit(parts._replace(query=urlencode(query, safe="{}")))
+def _pair(key: str, value: str) -> str:
+    """``key=value``, encoded as ``urlencode`` encodes it (it joins its pairs with ``&``)."""
+    return urlencode([(key, value)], safe="{}")

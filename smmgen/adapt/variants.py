@@ -29,7 +29,7 @@ from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.media import media_probe, media_problem
 from smmgen.loader.posts import Post
 from smmgen.media import VIDEO, accepted, extension, extension_format
-from smmgen.models.channels import Limits
+from smmgen.models.channels import Channel, Limits
 from smmgen.project import Project
 from smmgen.registry import network as network_of
 from smmgen.text import utf8_length, utf16_length
@@ -130,6 +130,22 @@ def _limits(network: Network, overrides: tuple[tuple[str, int | None], ...]) -> 
     return network.limits.merged(Limits(**dict(overrides)))
 
 
+# A channel's limits, found once per channel (by identity: the channel and its
+# network are kept with them)
+_CHANNEL_LIMITS: dict[int, tuple[Channel, Network, NetworkLimits]] = {}
+
+
+def _channel_limits(channel: Channel, network: Network) -> NetworkLimits:
+    known = _CHANNEL_LIMITS.get(id(channel))
+    if known is not None and known[0] is channel and known[1] is network:
+        return known[2]
+    if len(_CHANNEL_LIMITS) > 256:
+        _CHANNEL_LIMITS.clear()
+    limits = _limits(network, tuple(channel.limits.model_dump().items()))
+    _CHANNEL_LIMITS[id(channel)] = (channel, network, limits)
+    return limits
+
+
 class _Builder:
     def __init__(self, project: Project, post: Post, name: str):
         self.project = project
@@ -137,7 +153,7 @@ class _Builder:
         self.name = name
         self.channel = project.channels[name]
         self.network = network_of(self.channel.type)
-        self.limits = _limits(self.network, tuple(self.channel.limits.model_dump().items()))
+        self.limits = _channel_limits(self.channel, self.network)
         self.findings: list[Finding] = []
         override = post.override(name)
         self.overridden = override.model_fields_set if override is not None else set()
@@ -417,9 +433,16 @@ class _Builder:
 
     def fits(self, text: str, limit: int, count: Callable[[str], int] | None = None) -> bool:
         """Whether ``text`` is within ``limit`` as the network counts, and its bytes."""
-        measured = count(text) if count else _measure(text, self.network)
         max_bytes = self.limits.max_bytes
-        return measured <= limit and (max_bytes is None or utf8_length(text) <= max_bytes)
+        if max_bytes is not None and utf8_length(text) > max_bytes:
+            return False
+        network = self.network
+        if count is None and network.count_bounded:  # a bound that fits needs no count
+            bound = utf16_length(text) + (network.url_length or 0) * text.count("://")
+            if bound <= limit:
+                return True
+        measured = count(text) if count else _measure(text, network)
+        return measured <= limit
 
     def split(self, body: str, extra: str, limit: int) -> list[str]:
         """``body`` (+ ``extra`` on part 1) as thread parts that each fit ``limit``."""
