@@ -86,13 +86,27 @@ class YamlProblem:
 MAX_VALUES = 20_000  # what one document may expand to through aliases
 
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_SCALARS = frozenset({_STR, "tag:yaml.org,2002:null", _BOOL, _INT, _FLOAT})
+_UNUSUAL = object()  # a value left to PyYAML's constructor: see _walk
+
+
 def _walk(
     node: yaml.Node,
     path: KeyPath,
     lines: dict[KeyPath, int],
     offset: int,
+    loader: _Loader,
+    containers: set[int],
     active: frozenset[int] = frozenset(),
-) -> None:
+) -> Any:
+    """Check ``node`` (no key twice, keys are text, no alias loops or bombs), note
+    the line of every key and item under ``path``, and build its value as
+    PyYAML's constructor would: in the same walk, for the usual tags. Anything
+    else (another tag, or a list or mapping reached twice through an alias,
+    which PyYAML shares) is ``_UNUSUAL``: then PyYAML builds the whole document."""
     if id(node) in active:
         raise AliasesTooBig(
             problem="an alias refers to the value that contains it", problem_mark=node.start_mark
@@ -102,12 +116,26 @@ def _walk(
             problem=f"aliases expand it to more than {MAX_VALUES:,} values",
             problem_mark=node.start_mark,
         )
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _STR:
+            return node.value
+        if tag in _SCALARS:
+            try:
+                return loader.yaml_constructors[tag](loader, node)
+            except Exception:  # e.g. "!!int ten": refused where PyYAML refuses it
+                return _UNUSUAL
+        return _UNUSUAL
+    usual = id(node) not in containers
+    containers.add(id(node))
     active = active | {id(node)}
     if isinstance(node, yaml.MappingNode):
+        usual = usual and tag == _MAP
+        mapping: dict[str, Any] = {}
         seen: dict[tuple[str, str], yaml.Node] = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                if key_node.tag != "tag:yaml.org,2002:str":
+                if key_node.tag != _STR:
                     raise KeyNotText(
                         problem=f"the key {key_node.value} is not text; quote it or rename it",
                         problem_mark=key_node.start_mark,
@@ -118,12 +146,23 @@ def _walk(
                     raise DuplicateKey(key_node.value, first.start_mark, key_node.start_mark)
                 sub = (*path, key_node.value)
                 lines[sub] = key_node.start_mark.line + offset
-                _walk(value_node, sub, lines, offset, active)
-    elif isinstance(node, yaml.SequenceNode):
+                value = _walk(value_node, sub, lines, offset, loader, containers, active)
+                usual = usual and value is not _UNUSUAL
+                mapping[key_node.value] = value
+            else:
+                usual = False  # a list or mapping as a key: PyYAML refuses it
+        return mapping if usual else _UNUSUAL
+    if isinstance(node, yaml.SequenceNode):
+        usual = usual and tag == _SEQ
+        items: list[Any] = []
         for index, item in enumerate(node.value):
             sub = (*path, index)
             lines[sub] = item.start_mark.line + offset
-            _walk(item, sub, lines, offset, active)
+            value = _walk(item, sub, lines, offset, loader, containers, active)
+            usual = usual and value is not _UNUSUAL
+            items.append(value)
+        return items if usual else _UNUSUAL
+    return _UNUSUAL  # pragma: no cover - PyYAML composes only these three kinds
 
 
 def parse(text: str, *, first_line: int = 1) -> YamlDoc | YamlProblem:
@@ -135,8 +174,9 @@ def parse(text: str, *, first_line: int = 1) -> YamlDoc | YamlProblem:
         node = loader.get_single_node()
         if node is None:
             return YamlDoc(None, lines, first_line)
-        _walk(node, (), lines, offset)
-        data = loader.construct_document(node)
+        data = _walk(node, (), lines, offset, loader, set())
+        if data is _UNUSUAL:
+            data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         return _problem(exc, offset)
     except yaml.reader.ReaderError as exc:
