@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from smmgen.adapt.hashtags import appended, inline_hashtags
 from smmgen.adapt.threads import explicit_parts
@@ -153,14 +154,26 @@ def hashtag_limit(project: Project, channel: str) -> int | None:
 
 def hashtags_for(project: Project, post: Post, channel: str) -> list[str]:
     """The distinct hashtags a channel's text will carry: written and appended."""
+    return list(_hashtags(*_hashtag_sources(project, post, channel)))
+
+
+def _hashtag_sources(
+    project: Project, post: Post, channel: str
+) -> tuple[str, tuple[str, ...], str]:
+    """What a channel's hashtags come from: its placement, its tags and its text."""
     settings = project.channels[channel]
     placement = settings.hashtags or network_of(settings.type).hashtags
     tags = list(post.field_for(channel, "tags") or [])
     campaign = project.calendar.campaigns.get(post.field_for(channel, "campaign") or "")
     tags += campaign.hashtags if campaign else []
-    text = post.text_for(channel)
+    return placement, tuple(tags), post.text_for(channel)
+
+
+@lru_cache(maxsize=64)
+def _hashtags(placement: str, tags: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """The hashtags of ``hashtags_for``: the channels of one post mostly share them."""
     written = ["#" + tag for tag in inline_hashtags(text)]
-    return list({t.lower(): t for t in written + appended(placement, tags, text)}.values())
+    return tuple({t.lower(): t for t in written + appended(placement, list(tags), text)}.values())
 
 
 @post_rule

@@ -34,12 +34,17 @@ def _id_character(char: str, first: bool) -> bool:
     return category[0] == "M" or char in "-_./" or char in _JOINERS
 
 
+_ASCII_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")  # the common case, in one match
+
+
 def is_post_id(value: str) -> bool:
     """Whether ``value`` is a usable post id (explicit, or derived from the file's
     path): letters of any script and their marks (niqqud, accents), digits, ZWNJ
     and ZWJ, and ``-_./``; never whitespace, a control or format character, a
     line separator or other punctuation, so an id stays on its line wherever it
     is printed."""
+    if _ASCII_ID.fullmatch(value):
+        return not any(seg in ("", ".", "..") for seg in value.split("/"))
     return (
         bool(value)
         and _id_character(value[0], True)
