@@ -370,12 +370,12 @@ class _Builder:
         bound = text_bound(source, inserted)
         if network.url_length is not None:
             bound += network.url_length * source.count("://")
-        # bytes are sent as written
-        full = inserted if counted == link else [*written, self.appendix(link, tags)]
-        bytes_bound = text_bound(source, full, units=utf8_length)
-        if limits.max_bytes is not None and bytes_bound > limits.max_bytes:
+        if bound > limit:
             return False
-        return bound <= limit
+        if limits.max_bytes is not None:  # bytes are sent as written
+            full = inserted if counted == link else [*written, self.appendix(link, tags)]
+            return text_bound(source, full, units=utf8_length) <= limits.max_bytes
+        return True
 
     def splits_unrendered(
         self, parts_source: list[str], thread: object, mentions: Mentions
@@ -393,20 +393,23 @@ class _Builder:
         limits = self.limits
         if limits.max_links is not None or self.template_exists():
             return False
-        limit = limits.max_chars
-        if limits.caption_chars is not None and self.field("media") and self.media():
-            limit = limits.caption_chars
-        if limit is None:
-            if limits.max_bytes is not None:
+        if thread != "auto" or not network.threads:
+            unlimited = limits.max_chars is None and limits.caption_chars is None
+            if not unlimited or limits.max_bytes is not None:
                 return False
-        elif thread != "auto" or not network.threads:
-            return False
         else:
-            extra = self.appendix(self.link(), self.hashtags("\n".join(parts_source)))
-            if not self.fits(f"x{extra} 999/999", limit):
-                return False
-            if len(parts_source) > 1 and not self.fits("x 999/999", limit):
-                return False
+            limit = limits.max_chars
+            if limits.caption_chars is not None and self.field("media") and self.media():
+                limit = limits.caption_chars
+            if limit is None:
+                if limits.max_bytes is not None:
+                    return False
+            else:
+                extra = self.appendix(self.link(), self.hashtags("\n".join(parts_source)))
+                if not self.fits(f"x{extra} 999/999", limit):
+                    return False
+                if len(parts_source) > 1 and not self.fits("x 999/999", limit):
+                    return False
         for name in _mentioned("\n\n".join(parts_source)):
             mentions(name)  # as rendering would: who has no handle here
         return True
