@@ -78,6 +78,8 @@ _DISCORD_LINE_START = re.compile(r"(^|\n)(?=#{1,3} |> |- )")
 def discord_markdown(text: str) -> str:
     """`text` for Discord's Markdown: its markers escaped, and a line that would
     start a heading, quote or list item; links are left whole so they still link."""
+    if "." not in text:  # no link (a URL is found at a dot): the text is one piece
+        return _DISCORD_LINE_START.sub(r"\1\\", _DISCORD_MARKER.sub(r"\\\1", text))
     out = []
     last = 0
     for start, end in [*extract_urls(text, without_scheme=False), (len(text), len(text))]:
