@@ -16,7 +16,7 @@ from smmgen.check.results import clock, report, secrets_in, selected
 from smmgen.findings import Finding
 from smmgen.loader import media, workers
 from smmgen.loader.config import Config, load_config
-from smmgen.loader.files import CONTENT_DIR, Progress, discover
+from smmgen.loader.files import Progress, named_posts
 from smmgen.loader.posts import Post, identity, load_post
 from smmgen.project import Project
 from smmgen.secrets import redact
@@ -116,18 +116,18 @@ def check_project(
         list(config.findings) + project_findings(project), project.secret_values
     )
     loading: list[Finding] = []
-    paths = list(discover(root / CONTENT_DIR, loading))
-    names = [p.relative_to(root).as_posix() for p in paths]
+    files = list(named_posts(root, loading))
+    names = [n for n, _ in files]
     reused = {n: e for n in names if cache is not None and (e := cache.get(n)) is not None}
-    stale = [p for p, n in zip(paths, names, strict=True) if n not in reused]
+    stale = [(n, p) for n, p in files if n not in reused]
     if len(stale) >= workers.PARALLEL_FROM:
         warm_up()  # compile the big patterns once, before workers fork
     setup = Setup(
         root, config, when.now, tuple(selection) if selection else None, cache is not None
     )
-    fresh = workers.each_file(checking, setup, stale, progress)
+    fresh = workers.each_file(checking, setup, [p for _, p in stale], progress)
     secret_values = project.secret_values | secrets_in(root, reused)
-    checked = dict(zip((p.relative_to(root).as_posix() for p in stale), fresh, strict=True))
+    checked = dict(zip((n for n, _ in stale), fresh, strict=True))
     for _, found in fresh:
         secret_values |= found
     entries = {n: reused[n] if n in reused else checked[n][0] for n in names}
