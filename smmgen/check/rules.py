@@ -104,7 +104,14 @@ def load_across_rules() -> list[AcrossRule]:
     return ACROSS_RULES
 
 
+_loaded = False  # every rule module imported (check asks once per post)
+
+
 def load_rules() -> None:
     """Register every rule."""
+    global _loaded
+    if _loaded:
+        return
     for module in (*RULE_MODULES, *ACROSS_MODULES):
         importlib.import_module(module)
+    _loaded = True

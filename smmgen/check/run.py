@@ -16,7 +16,7 @@ from smmgen.check.results import clock, report, secrets_in, selected
 from smmgen.findings import Finding
 from smmgen.loader import media, workers
 from smmgen.loader.config import Config, load_config
-from smmgen.loader.files import Progress, named_posts
+from smmgen.loader.files import Progress, post_names
 from smmgen.loader.posts import Post, identity, load_post
 from smmgen.project import Project
 from smmgen.secrets import redact
@@ -116,10 +116,9 @@ def check_project(
         list(config.findings) + project_findings(project), project.secret_values
     )
     loading: list[Finding] = []
-    files = list(named_posts(root, loading))
-    names = [n for n, _ in files]
+    names = list(post_names(root, loading))
     reused = {n: e for n in names if cache is not None and (e := cache.get(n)) is not None}
-    stale = [(n, p) for n, p in files if n not in reused]
+    stale = [(n, root / n) for n in names if n not in reused]
     if len(stale) >= workers.PARALLEL_FROM:
         warm_up()  # compile the big patterns once, before workers fork
     setup = Setup(

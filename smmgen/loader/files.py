@@ -59,24 +59,10 @@ def discover(content: Path, sink: list[Finding] | None = None) -> Iterator[Path]
 
 def post_names(root: Path, sink: list[Finding] | None = None) -> Iterator[str]:
     """:func:`discover`'s files as project-relative POSIX paths (without a Path each)."""
-    for name, _ in _named(root, sink, paths=False):
-        yield name
-
-
-def named_posts(root: Path, sink: list[Finding] | None = None) -> Iterator[tuple[str, Path]]:
-    """:func:`discover`'s files, each with its name from :func:`post_names`."""
-    for name, path in _named(root, sink, paths=True):
-        assert path is not None
-        yield name, path
-
-
-def _named(
-    root: Path, sink: list[Finding] | None, paths: bool
-) -> Iterator[tuple[str, Path | None]]:
     base = str(root / CONTENT_DIR)
     for directory, name in _walk(root / CONTENT_DIR, sink):
         below = directory[len(base) :].replace(os.sep, "/")
-        yield f"{CONTENT_DIR}{below}/{name}", Path(directory, name) if paths else None
+        yield f"{CONTENT_DIR}{below}/{name}"
 
 
 @dataclass(frozen=True, slots=True)
