@@ -34,7 +34,10 @@ def register(network: Network) -> Network:
     if _NETWORKS.get(network.type) is network:
         return network
     if network.type in _NETWORKS:
-        raise ConfigError(f"network type '{network.type}' is registered twice")
+        raise ConfigError(
+            f"network type '{network.type}' is registered twice (two installed packages"
+            " declare it in the smmgen.channels entry points); uninstall one of them"
+        )
     _NETWORKS[network.type] = network
     return network
 

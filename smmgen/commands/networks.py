@@ -55,44 +55,34 @@ def media_text(limits: NetworkLimits) -> str:
     return ", ".join(parts)
 
 
-def rows(networks: list[Network]) -> list[dict[str, str]]:
-    """One row per network: what the tables show."""
-    return [
-        {
-            "type": network.type,
-            "title": network.title,
-            "keys": ", ".join(settings_keys(network)),
-            "counts": network.counts,
-            "limit": limit_text(network.limits, network.unit),
-            "media": media_text(network.limits),
-            "publishes": "yes" if network.driver else "not yet (adapted and checked only)",
-        }
-        for network in networks
-    ]
+def _publishes(network: Network) -> str:
+    return "yes" if network.driver else "not yet (adapted and checked only)"
 
 
-def markdown(networks: list[Network] | None = None) -> str:
+def markdown() -> str:
     """The README's two tables: each type's keys, and each network's limits."""
-    table = rows(registry.networks() if networks is None else networks)
+    networks = registry.networks()
     out = ["| type | keys | publishes |", "|---|---|---|"]
-    for row in table:
-        keys = ", ".join(f"`{key}`" for key in row["keys"].split(", ") if key)
-        out.append(f"| `{row['type']}` | {keys or '(none)'} | {row['publishes']} |")
+    for network in networks:
+        keys = ", ".join(f"`{key}`" for key in settings_keys(network)) or "(none)"
+        out.append(f"| `{network.type}` | {keys} | {_publishes(network)} |")
     out += ["", "| network | counts | limit | media: count, image size, alt text |"]
     out.append("|---|---|---|---|")
-    for row in table:
-        out.append(f"| {row['title']} | {row['counts']} | {row['limit']} | {row['media']} |")
+    for network in networks:
+        limit = limit_text(network.limits, network.unit)
+        media = media_text(network.limits)
+        out.append(f"| {network.title} | {network.counts} | {limit} | {media} |")
     return "\n".join(out) + "\n"
 
 
-def text(networks: list[Network] | None = None) -> str:
+def text() -> str:
     """The same, for a terminal: one block per network."""
     out = []
-    for row in rows(registry.networks() if networks is None else networks):
-        out.append(f"{row['type']} ({row['title']})")
-        out.append(f"  keys: {row['keys'] or '(none)'}")
-        out.append(f"  counts: {row['counts']}")
-        out.append(f"  limit: {row['limit']}")
-        out.append(f"  media: {row['media']}")
-        out.append(f"  publishes: {row['publishes']}")
+    for network in registry.networks():
+        out.append(f"{network.type} ({network.title})")
+        out.append(f"  keys: {', '.join(settings_keys(network)) or '(none)'}")
+        out.append(f"  counts: {network.counts}")
+        out.append(f"  limit: {limit_text(network.limits, network.unit)}")
+        out.append(f"  media: {media_text(network.limits)}")
+        out.append(f"  publishes: {_publishes(network)}")
     return "\n".join(out) + "\n"

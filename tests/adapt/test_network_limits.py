@@ -5,12 +5,16 @@ network names exists in smmgen's code outside the networks' own modules."""
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from importlib.metadata import distribution
 from pathlib import Path
+
+import pytest
 
 import smmgen
 from smmgen import registry
 from smmgen.channels.base import Network
+from smmgen.errors import ConfigError
 from smmgen.models.channels import Channel
 
 PACKAGE = Path(smmgen.__file__).parent
@@ -119,3 +123,11 @@ def test_the_scan_finds_what_it_looks_for() -> None:
         "linkedin",
         "slack",
     ]
+
+
+def test_a_type_registered_twice_is_refused_unless_it_is_the_same_network() -> None:
+    mastodon = registry.network("mastodon")
+    assert registry.register(mastodon) is mastodon  # a package seen twice on the path
+    with pytest.raises(ConfigError, match=r"registered twice .*uninstall one of them"):
+        registry.register(replace(mastodon, title="Another Mastodon"))
+    assert registry.network("mastodon") is mastodon

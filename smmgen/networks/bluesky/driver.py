@@ -30,8 +30,8 @@ import httpx
 
 from smmgen.adapt.variants import Media, Variant
 from smmgen.errors import FetchError, NotSent, PublishError, Rejected, Transient, Unknown
-from smmgen.media import Probe, probe
-from smmgen.networks.bluesky import BlueskyChannel, post_record
+from smmgen.media import Probe, accepted, probe
+from smmgen.networks.bluesky import NETWORK, BlueskyChannel, post_record
 from smmgen.networks.bluesky.tid import record_key
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import shortened
@@ -41,7 +41,6 @@ from smmgen.secrets import Redactor
 
 POST = "app.bsky.feed.post"
 _MENTION = "app.bsky.richtext.facet#mention"
-IMAGE_FORMATS = ("png", "jpeg", "gif", "webp")  # what Bluesky shows (smmgen.media names)
 PAGE_TYPES = ("text/html", "application/xhtml+xml")  # what a linked page may be
 CARD_PAGE_BYTES = 2_000_000  # more of a page is not read for its tags
 THUMB_BYTES = 1_000_000  # app.bsky.embed.external#external.thumb maxSize
@@ -290,7 +289,7 @@ class BlueskyDriver(Driver[BlueskyChannel]):
         except OSError as exc:
             raise Rejected(f"cannot read {media.path}: {exc.strerror or exc}") from None
         found = probe(data)
-        if found.format not in IMAGE_FORMATS or found.mime is None:
+        if not accepted(found.format, NETWORK.limits.image_formats) or found.mime is None:
             raise Rejected(f"{media.path}: Bluesky takes PNG, JPEG, GIF or WebP images")
         return data, found
 
@@ -374,7 +373,7 @@ class BlueskyDriver(Driver[BlueskyChannel]):
         except Exception:
             return _CardPage(title, description, None, "link card without its image")
         kind = probe(thumb.body)
-        if kind.format not in IMAGE_FORMATS or kind.mime is None:
+        if not accepted(kind.format, NETWORK.limits.image_formats) or kind.mime is None:
             note = "link card without its image: not a PNG, JPEG, GIF or WebP image"
             return _CardPage(title, description, None, note)
         return _CardPage(title, description, (thumb.body, kind.mime), "")

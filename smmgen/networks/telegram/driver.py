@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from smmgen.adapt.variants import Media, Variant
 
 API = "https://api.telegram.org"
-_VIDEO = {"mp4", "mov", "m4v", "webm"}
 # A token is "<bot id>:<secret>"; anything that could change the URL's meaning is refused.
 _TOKEN = re.compile(r"[^\s/?#%]+")
 
@@ -169,13 +168,13 @@ class TelegramDriver(Driver[TelegramChannel]):
                 fields["link_preview_options"] = {"url": variant.link}
             return "sendMessage", fields, []
         if len(media) == 1:
-            kind = "video" if media[0].format in _VIDEO else "photo"
+            kind = "video" if media[0].is_video else "photo"
             fields.update({kind: media[0].path, "caption": part.text, "parse_mode": "HTML"})
             return ("sendVideo" if kind == "video" else "sendPhoto"), fields, media
         items = []
         for number, item in enumerate(media):
             entry = {
-                "type": "video" if item.format in _VIDEO else "photo",
+                "type": "video" if item.is_video else "photo",
                 "media": f"attach://file{number}",
             }
             if number == 0:
