@@ -131,3 +131,55 @@ def test_calendar_change_invalidates(make_project: MakeProject) -> None:
         )
     )
     assert ("content/a.md", "in-blackout") in codes(root)
+
+
+def report_json(root: Path, **kw) -> list[dict[str, object]]:
+    return [f.as_dict() for f in run_check(root, at="2026-11-25 12:00", **kw).findings]
+
+
+def test_a_run_after_one_change_reports_what_a_fresh_run_reports(
+    make_project: MakeProject,
+) -> None:
+    media = "media:\n  - path: media/p.png\n    alt: A photo\n"
+    posts = {
+        f"p{n}.md": post(f"p{n}", n % 9 + 1, "guaranteed returns" if n % 3 else "Hi.", media)
+        for n in range(12)
+    }
+    posts["same.md"] = post("p1", 2)  # an id another post has
+    root = make_project(posts=posts, media=["media/p.png"])
+    report_json(root)
+    touch(root / "content/p4.md", post("p4", 2, "guaranteed returns, twice", media))
+    assert report_json(root) == report_json(root, use_cache=False)
+    assert report_json(root) == report_json(root, use_cache=False)  # and again from the cache
+
+
+def test_unchanged_entries_are_written_back_as_they_were_read(
+    make_project: MakeProject,
+) -> None:
+    root = make_project(posts={"a.md": post("a"), "b.md": post("b", 3), "c.md": post("c", 5)})
+    codes(root)
+    path = root / CACHE_DIR / CACHE_FILE
+    before = path.read_text().split("\n")
+    assert len(before) == 3 + 2  # a line of its own for each file's entry
+    touch(root / "content/b.md", post("b", 3, "guaranteed returns"))
+    assert codes(root) == [("content/b.md", "banned-phrase")]
+    after = path.read_text().split("\n")
+    assert [after[1], after[3]] == [before[1], before[3]]
+    assert after[2] != before[2]
+    assert "banned-phrase" in after[2]
+
+
+def test_a_cache_laid_out_otherwise_is_read_whole_and_written_anew(
+    make_project: MakeProject,
+) -> None:
+    root = make_project(posts={"a.md": post("a"), "b.md": post("b", 3)})
+    codes(root)
+    path = root / CACHE_DIR / CACHE_FILE
+    path.write_text(json.dumps(json.loads(path.read_text()), indent=1))  # still valid
+    touch(root / "content/a.md", post("a", body="guaranteed returns"))
+    assert codes(root) == [("content/a.md", "banned-phrase")]
+    rewritten = path.read_text().split("\n")
+    assert len(rewritten) == 2 + 2
+    files = json.loads(path.read_text())["files"]
+    assert sorted(files) == ["content/a.md", "content/b.md"]
+    assert codes(root) == codes(root, use_cache=False)

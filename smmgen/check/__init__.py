@@ -127,14 +127,15 @@ def run_check(
         selection = None
     # the cache holds whole-project runs: a check of some paths neither reads nor writes it
     cache = Cache.open(base) if use_cache and selection is None else None
-    report = None
+    report = found = None
     if cache is not None:
-        from smmgen.check.results import replay
+        from smmgen.check.results import replay, survey
 
-        report = replay(base, cache, at)
+        found = survey(base, cache)
+        report = replay(base, cache, found, at)
     if report is None:
         from smmgen.check.run import check_project
 
-        report = check_project(base, selection, progress, at, cache)
+        report = check_project(base, selection, progress, at, cache, found)
     report.strict = strict
     return report

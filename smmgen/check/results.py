@@ -9,6 +9,7 @@ judged anew from what each file's entry gathered for them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,19 +114,36 @@ def secrets_in(root: Path, entries: dict[str, Entry]) -> set[str]:
     return values
 
 
-def replay(root: Path, cache: Cache, at: str | None) -> CheckReport | None:
+@dataclass
+class Survey:
+    """The post files of a project, in the order of discovery, and the entries of
+    the cache that still hold for them: looked at once per run."""
+
+    names: list[str]
+    reused: dict[str, Entry]
+    loading: list[Finding]  # what finding the files found (a link outside the project)
+
+
+def survey(root: Path, cache: Cache | None) -> Survey:
+    loading: list[Finding] = []
+    names = list(post_names(root, loading))
+    reused: dict[str, Entry] = {}
+    if cache is not None:
+        for name in names:
+            entry = cache.get(name)
+            if entry is not None:
+                reused[name] = entry
+    return Survey(names, reused, loading)
+
+
+def replay(root: Path, cache: Cache, found: Survey, at: str | None) -> CheckReport | None:
     """The report of a whole-project check from the cache alone, or None when a
     post file (or a media file it uses) changed, or the cache cannot tell."""
     summary = cache.summary
-    if summary is None or summary.secrets:
+    if summary is None or summary.secrets or len(found.reused) != len(found.names):
         return None
-    loading: list[Finding] = []
-    entries: dict[str, Entry] = {}
-    for name in post_names(root, loading):
-        entry = cache.get(name)
-        if entry is None:
-            return None
-        entries[name] = entry
+    entries = found.reused
     if len(entries) != len(cache.entries):
         cache.save(entries, summary)  # a file was deleted
-    return report(entries, summary, clock(summary, at), None, secrets_in(root, entries), loading)
+    when = clock(summary, at)
+    return report(entries, summary, when, None, secrets_in(root, entries), found.loading)

@@ -12,11 +12,11 @@ from pathlib import Path
 from smmgen.check import CheckReport, rules
 from smmgen.check.cache import Cache, Entry, Summary, stable
 from smmgen.check.policy import media_items
-from smmgen.check.results import clock, report, secrets_in, selected
+from smmgen.check.results import Survey, clock, report, secrets_in, selected, survey
 from smmgen.findings import Finding
 from smmgen.loader import media, workers
 from smmgen.loader.config import Config, load_config
-from smmgen.loader.files import Progress, post_names
+from smmgen.loader.files import Progress
 from smmgen.loader.posts import Post, identity, load_post
 from smmgen.project import Project
 from smmgen.secrets import redact
@@ -94,8 +94,10 @@ def check_project(
     progress: Progress | None,
     at: str | None,
     cache: Cache | None,
+    surveyed: Survey | None = None,
 ) -> CheckReport:
-    """Check the project at ``root``, reusing what ``cache`` still holds (when given)."""
+    """Check the project at ``root``, reusing what ``cache`` still holds (when given;
+    ``surveyed``: its :func:`~smmgen.check.results.survey`, when already made)."""
     rules.load_rules()
     media.forget()
     config = load_config(root)
@@ -115,9 +117,9 @@ def check_project(
     summary.findings = redact(
         list(config.findings) + project_findings(project), project.secret_values
     )
-    loading: list[Finding] = []
-    names = list(post_names(root, loading))
-    reused = {n: e for n in names if cache is not None and (e := cache.get(n)) is not None}
+    if surveyed is None:
+        surveyed = survey(root, cache)
+    names, reused = surveyed.names, surveyed.reused
     stale = [(n, root / n) for n in names if n not in reused]
     if len(stale) >= workers.PARALLEL_FROM:
         warm_up()  # compile the big patterns once, before workers fork
@@ -134,4 +136,4 @@ def check_project(
         fresh or len(names) != len(cache.entries) or cache.summary != summary
     ):
         cache.save(entries, summary)
-    return report(entries, summary, when, selection, secret_values, loading)
+    return report(entries, summary, when, selection, secret_values, surveyed.loading)
