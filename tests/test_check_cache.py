@@ -183,3 +183,23 @@ def test_a_cache_laid_out_otherwise_is_read_whole_and_written_anew(
     files = json.loads(path.read_text())["files"]
     assert sorted(files) == ["content/a.md", "content/b.md"]
     assert codes(root) == codes(root, use_cache=False)
+
+
+def test_a_cache_of_another_fingerprint_is_not_even_parsed(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project(posts={"a.md": post("a", body="guaranteed returns")})
+    codes(root)
+    path = root / CACHE_DIR / CACHE_FILE
+    key = json.loads(path.read_text())["fingerprint"]
+    path.write_text(path.read_text().replace(key, "0" * len(key)))
+
+    class Unparsed:
+        def loads(self, text: str) -> object:
+            raise AssertionError("a cache of another fingerprint was parsed")
+
+        dumps = staticmethod(json.dumps)
+
+    monkeypatch.setattr(check_cache, "json", Unparsed())
+    assert codes(root) == [("content/a.md", "banned-phrase")]
+    assert json.loads(path.read_text())["fingerprint"] == key  # written anew

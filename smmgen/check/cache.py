@@ -242,7 +242,7 @@ class Cache:
     key: str
     entries: dict[str, Entry] = field(default_factory=dict)
     summary: Summary | None = None
-    _lines: dict[str, str] = field(default_factory=dict, repr=False)  # as read, by name
+    _text: str = field(default="", repr=False)  # as read: its lines are written back
     _media: dict[str, Signature] = field(default_factory=dict, repr=False)  # this run's
 
     @classmethod
@@ -252,16 +252,19 @@ class Cache:
         try:
             raw = (root / CACHE_DIR / CACHE_FILE).read_bytes()
             text = raw.decode("utf-8", "surrogatepass")
+            ours = _dumps({"fingerprint": key})[:-1]
+            if text.startswith(ours[: ours.index(":") + 2]) and not text.startswith(ours):
+                return cache  # as save() writes it, for another fingerprint: not worth parsing
             data = json.loads(text)
             if data.get("fingerprint") == key:
                 files = data["files"]
                 cache.entries = {k: Entry.from_json(k, v) for k, v in files.items()}
                 project = data.get("project")
                 cache.summary = Summary.from_json(project) if project else None
-                cache._lines = _lines(text, list(files))
+                cache._text = text
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             cache.entries, cache.summary = {}, None  # none, or another version's: start afresh
-            cache._lines = {}
+            cache._text = ""
         return cache
 
     def get(self, relative: str) -> Entry | None:
@@ -290,9 +293,10 @@ class Cache:
         An entry read from the cache and reused is written back as it was read."""
         directory = self.root / CACHE_DIR
         head = {"fingerprint": self.key, "project": summary.to_json() if summary else None}
+        read = _lines(self._text, list(self.entries)) if self._text else {}
         lines = []
         for name, entry in entries.items():
-            line = self._lines.get(name) if self.entries.get(name) is entry else None
+            line = read.get(name) if self.entries.get(name) is entry else None
             lines.append(line if line is not None else _line(name, entry))
         try:
             text = _dumps(head)[:-1] + ',"files":{\n' + ",\n".join(lines) + "\n}}"
