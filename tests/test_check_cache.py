@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -203,3 +205,51 @@ def test_a_cache_of_another_fingerprint_is_not_even_parsed(
     monkeypatch.setattr(check_cache, "json", Unparsed())
     assert codes(root) == [("content/a.md", "banned-phrase")]
     assert json.loads(path.read_text())["fingerprint"] == key  # written anew
+
+
+AHEAD_SCRIPT = """
+import json, os, sys, threading
+from pathlib import Path
+from smmgen.check import ahead, cache, run, run_check
+cache.RACY_NS = 0
+root = Path(sys.argv[1])
+def codes():
+    return sorted((f.file, f.code) for f in run_check(root, at="2026-11-25 12:00").findings)
+first = codes()
+post = root / "content" / "a.md"
+post.write_text(post.read_text().replace("Hello.", "guaranteed returns"))
+stat = post.stat()
+os.utime(post, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+if sys.argv[2] == "in-process-fails":
+    def refuse(*args, **kwargs):
+        raise AssertionError("checked in this process")
+    run.check_project = refuse  # only the process started ahead can check now
+elif sys.argv[2] == "ahead-fails":
+    def fail(*args, **kwargs):
+        raise RuntimeError("the process started ahead fails")
+    ahead._child = fail  # what the forked process runs
+assert threading.active_count() == 1
+print(json.dumps([first, codes()]))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the process ahead is forked (Linux only)")
+@pytest.mark.parametrize("case", ["in-process-fails", "ahead-fails"])
+def test_a_changed_file_is_checked_by_the_process_started_ahead_or_else_here(
+    make_project: MakeProject, case: str
+) -> None:
+    """In a process of its own (without the test runner's threads): the process
+    forked while the cache is read checks the changed file; when it fails, the
+    check does it itself and finds the same."""
+    root = make_project(posts={"a.md": post("a"), "b.md": post("b", 3)})
+    done = subprocess.run(
+        [sys.executable, "-c", AHEAD_SCRIPT, str(root), case],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    first, second = json.loads(done.stdout)
+    assert first == []
+    assert second == [["content/a.md", "banned-phrase"]]

@@ -50,10 +50,11 @@ UNSTABLE: Signature = (-1,)  # matches no file: what it belongs to is checked ag
 
 def signature(path: Path) -> Signature:
     """What changes whenever the file may have: (size, mtime, ctime (ns), inode, device)."""
-    return _signature_of(path)
+    return signature_of(path)
 
 
-def _signature_of(path: Path | str) -> Signature:
+def signature_of(path: Path | str) -> Signature:
+    """:func:`signature` of a path given as a string too (without making a Path)."""
     try:
         stat = os.stat(path)
     except (OSError, ValueError):  # missing, or not a possible path (a NUL in it)
@@ -69,6 +70,17 @@ def stable(path: Path) -> Signature:
     if found is not None and max(found[1], found[2]) > time.time_ns() - RACY_NS:
         return UNSTABLE
     return found
+
+
+def changed_since_saved(root: Path, signatures: list[Signature]) -> bool:
+    """Whether a file of ``signatures`` changed after the cache was written (or too
+    close to it to tell): a hint only, that the cache's entries decide on."""
+    try:
+        saved = os.stat(root / CACHE_DIR / CACHE_FILE).st_mtime_ns
+    except OSError:
+        return False  # no cache: every file is checked, on every core
+    newest = max((max(found[1], found[2]) for found in signatures if found), default=0)
+    return newest > saved - RACY_NS
 
 
 def _digest(path: Path) -> str:
@@ -242,7 +254,7 @@ class Cache:
     key: str
     entries: dict[str, Entry] = field(default_factory=dict)
     summary: Summary | None = None
-    _text: str = field(default="", repr=False)  # as read: its lines are written back
+    source: str = field(default="", repr=False)  # the text as read: its lines are written back
     _media: dict[str, Signature] = field(default_factory=dict, repr=False)  # this run's
 
     @classmethod
@@ -261,15 +273,20 @@ class Cache:
                 cache.entries = {k: Entry.from_json(k, v) for k, v in files.items()}
                 project = data.get("project")
                 cache.summary = Summary.from_json(project) if project else None
-                cache._text = text
+                cache.source = text
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             cache.entries, cache.summary = {}, None  # none, or another version's: start afresh
-            cache._text = ""
+            cache.source = ""
         return cache
 
     def get(self, relative: str) -> Entry | None:
+        """The entry of the post file ``relative`` when it still holds, else None."""
+        return self.holds(relative, signature_of(self._base + relative))
+
+    def holds(self, relative: str, found: Signature) -> Entry | None:
+        """:meth:`get`, with the post file's signature already looked at."""
         entry = self.entries.get(relative)
-        if entry is None or entry.signature != _signature_of(self._base + relative):
+        if entry is None or entry.signature != found:
             return None
         for media, known in entry.media.items():
             if self._media_signature(media) != known:
@@ -293,7 +310,7 @@ class Cache:
         An entry read from the cache and reused is written back as it was read."""
         directory = self.root / CACHE_DIR
         head = {"fingerprint": self.key, "project": summary.to_json() if summary else None}
-        read = _lines(self._text, list(self.entries)) if self._text else {}
+        read = _lines(self.source, list(self.entries)) if self.source else {}
         lines = []
         for name, entry in entries.items():
             line = read.get(name) if self.entries.get(name) is entry else None
