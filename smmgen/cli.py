@@ -6,6 +6,7 @@ fast), and turns smmgen's errors into messages and exit codes:
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -92,6 +93,18 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     ctx.obj["root"] = root
 
 
+GC_YOUNG_THRESHOLD = 100_000  # objects: see _fewer_collections
+
+
+def _fewer_collections() -> None:
+    """Let the cyclic garbage collector run less often: check builds many small
+    objects that live to its end (the cache's entries, each post's results), and
+    every collection would look at them again (a third of a run with the cache).
+    Garbage is still collected (every GC_YOUNG_THRESHOLD new objects), so memory
+    stays bounded; worker processes inherit the setting."""
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -126,6 +139,7 @@ def check(
     PATHS), and reports every problem with its file, line and key. Exit code 1
     when there are errors (or warnings, with --strict).
     """
+    _fewer_collections()
     from smmgen.check import run_check
     from smmgen.report import findings as render
     from smmgen.report.console import ProgressLine, use_color

@@ -6,7 +6,9 @@ then the rules run. Post files are loaded and checked through the one loader
 (:mod:`smmgen.loader.workers`), on every core when there are many
 (:mod:`smmgen.check.run`). A whole-project check keeps each file's results in
 a cache (:mod:`smmgen.check.cache`); when no post file changed, the report
-comes from the cache alone (:mod:`smmgen.check.results`).
+comes from the cache alone (:mod:`smmgen.check.results`), and when a few
+changed, a process started while the cache is read checks them
+(:mod:`smmgen.check.ahead`).
 
 This module stays light (``smmgen.report`` imports it): what loads posts is
 imported only when it is needed.
@@ -118,7 +120,6 @@ def run_check(
     at: str | None = None,
     use_cache: bool = True,
 ) -> CheckReport:
-    from smmgen.check.cache import Cache
     from smmgen.project import find_root, require_project
 
     base = require_project(root) if root is not None else find_root()
@@ -126,15 +127,54 @@ def run_check(
     if selection is not None and "" in selection:
         selection = None
     # the cache holds whole-project runs: a check of some paths neither reads nor writes it
-    cache = Cache.open(base) if use_cache and selection is None else None
-    report = None
-    if cache is not None:
-        from smmgen.check.results import replay
-
-        report = replay(base, cache, at)
-    if report is None:
+    if use_cache and selection is None:
+        report = _check_with_cache(base, progress, at)
+    else:
         from smmgen.check.run import check_project
 
-        report = check_project(base, selection, progress, at, cache)
+        report = check_project(base, selection, progress, at, None)
     report.strict = strict
     return report
+
+
+def _check_with_cache(base: Path, progress: Progress | None, at: str | None) -> CheckReport:
+    """A whole-project check that reuses the cache. When a post file changed since
+    the cache was written, a process loads the configuration meanwhile to check
+    the files that changed (:mod:`smmgen.check.ahead`)."""
+    from smmgen.check import ahead as checking_ahead
+    from smmgen.check.cache import Cache, changed_since_saved
+    from smmgen.check.results import conclude, listing, replay, survey
+
+    listed = listing(base)
+    ahead = None
+    if changed_since_saved(base, listed.signatures):
+        ahead = checking_ahead.Ahead.start(base, at)
+    try:
+        cache = Cache.open(base)
+        found = survey(base, cache, listed)
+        report = replay(base, cache, found, at)
+        if report is not None:
+            return report
+        stale = found.stale()
+        checked = None
+        if ahead is not None and len(stale) <= checking_ahead.UP_TO:
+            checked = ahead.check(stale)
+        if checked is not None:
+            if progress is not None and stale:
+                progress(len(stale), len(stale))
+            return conclude(
+                base,
+                cache,
+                found,
+                checked.fresh,
+                checked.summary,
+                checked.when,
+                None,
+                checked.secret_values,
+            )
+    finally:
+        if ahead is not None:
+            ahead.stop()
+    from smmgen.check.run import check_project
+
+    return check_project(base, None, progress, at, cache, found)

@@ -19,6 +19,9 @@ nothing but this file.
 
 The cache is JSON, never pickle: a cache file someone commits must not be able
 to run code. It holds findings already redacted and never a secret's value.
+Each file's entry is written on a line of its own, so that a run which checked
+only some files writes the others' lines back as they were read (a file
+changed by hand some other way is only read whole, and written anew).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +42,7 @@ from smmgen.loader.files import CALENDAR_FILE, CHANNELS_FILE, Identity
 from smmgen.workflows import LOCK_FILE, LOCK_INPUT, WORKFLOW_DIR
 
 CACHE_DIR = ".smmgen/cache"
-CACHE_FILE = "check-2.json"
+CACHE_FILE = "check-3.json"
 Signature = tuple[int, ...] | None  # see signature(); None: missing
 RACY_NS = 2 * 10**9  # a file changed this recently (ns) may change unseen: see stable()
 UNSTABLE: Signature = (-1,)  # matches no file: what it belongs to is checked again
@@ -46,10 +50,11 @@ UNSTABLE: Signature = (-1,)  # matches no file: what it belongs to is checked ag
 
 def signature(path: Path) -> Signature:
     """What changes whenever the file may have: (size, mtime, ctime (ns), inode, device)."""
-    return _signature_of(path)
+    return signature_of(path)
 
 
-def _signature_of(path: Path | str) -> Signature:
+def signature_of(path: Path | str) -> Signature:
+    """:func:`signature` of a path given as a string too (without making a Path)."""
     try:
         stat = os.stat(path)
     except (OSError, ValueError):  # missing, or not a possible path (a NUL in it)
@@ -65,6 +70,17 @@ def stable(path: Path) -> Signature:
     if found is not None and max(found[1], found[2]) > time.time_ns() - RACY_NS:
         return UNSTABLE
     return found
+
+
+def changed_since_saved(root: Path, signatures: list[Signature]) -> bool:
+    """Whether a file of ``signatures`` changed after the cache was written (or too
+    close to it to tell): a hint only, that the cache's entries decide on."""
+    try:
+        saved = os.stat(root / CACHE_DIR / CACHE_FILE).st_mtime_ns
+    except OSError:
+        return False  # no cache: every file is checked, on every core
+    newest = max((max(found[1], found[2]) for found in signatures if found), default=0)
+    return newest > saved - RACY_NS
 
 
 def _digest(path: Path) -> str:
@@ -108,9 +124,12 @@ def fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
+_SEVERITIES = {str(severity): severity for severity in Severity}
+
+
 def _finding(item: list[Any]) -> Finding:
     severity, code, message, file, line, key, hint, channel = item
-    return Finding(Severity(severity), code, message, file, line, key, hint, channel)
+    return Finding(_SEVERITIES[severity], code, message, file, line, key, hint, channel)
 
 
 def _item(finding: Finding) -> list[Any]:
@@ -134,26 +153,35 @@ class Entry:
     checked: bool = False
     secrets: bool = False  # the file holds a secret (never its value): read it to redact
 
-    def to_json(self) -> list[Any]:
+    def to_json(self, name: str) -> list[Any]:
+        """The entry of the file ``name`` (its identity's file, mostly ``name``, left out)."""
         ident = self.identity
+        where: list[Any] | None = None
+        if ident is not None:
+            where = [ident.id, ident.line]
+            if ident.file != name:
+                where.insert(1, ident.file)
         return [
             self.signature,
             self.media,
             [_item(f) for f in self.findings],
-            [ident.id, ident.file, ident.line] if ident else None,
+            where,
             self.gathered,
             self.checked,
             self.secrets,
         ]
 
     @classmethod
-    def from_json(cls, data: list[Any]) -> Entry:
+    def from_json(cls, name: str, data: list[Any]) -> Entry:
         signature, media, findings, ident, gathered, checked, secrets = data
+        identity = None
+        if ident:
+            identity = Identity(ident[0], name, ident[1]) if len(ident) == 2 else Identity(*ident)
         return cls(
-            _signature(signature),
-            {k: _signature(v) for k, v in media.items()},
-            [_finding(item) for item in findings],
-            Identity(*ident) if ident else None,
+            tuple(signature) if signature else None,
+            {k: _signature(v) for k, v in media.items()} if media else {},
+            [_finding(item) for item in findings] if findings else [],
+            identity,
             gathered,
             checked,
             secrets,
@@ -194,12 +222,40 @@ class Summary:
         )
 
 
+def _line(name: str, entry: Entry) -> str:
+    """A file's entry as a line of the cache (JSON without a line break in it)."""
+    return _dumps(name) + ":" + _dumps(entry.to_json(name))
+
+
+def _dumps(value: Any) -> str:
+    # json's C encoder; a lone surrogate (a file name may hold one) is kept as it
+    # is, as open() reads it; a line break in a string is always escaped
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _lines(text: str, names: list[str]) -> dict[str, str]:
+    """The line of each file's entry, by name, when the text is laid out as
+    :meth:`Cache.save` writes it (else none: every entry is written anew)."""
+    lines = text.split("\n")
+    if len(lines) != len(names) + 2:
+        return {}
+    found = {}
+    for name, line in zip(names, lines[1:-1], strict=True):
+        # the line of this name, in quotes (a name json writes as it is: most of them)
+        quoted = line.startswith('"') and line.startswith(name, 1)
+        if quoted and line.startswith('":', len(name) + 1):
+            found[name] = line[:-1] if line.endswith(",") else line
+    return found
+
+
 @dataclass
 class Cache:
     root: Path
     key: str
     entries: dict[str, Entry] = field(default_factory=dict)
     summary: Summary | None = None
+    source: str = field(default="", repr=False)  # the text as read: its lines are written back
+    _media: dict[str, Signature] = field(default_factory=dict, repr=False)  # this run's
 
     @classmethod
     def open(cls, root: Path) -> Cache:
@@ -207,40 +263,60 @@ class Cache:
         cache = cls(root, key)
         try:
             raw = (root / CACHE_DIR / CACHE_FILE).read_bytes()
-            data = json.loads(raw.decode("utf-8", "surrogatepass"))
+            text = raw.decode("utf-8", "surrogatepass")
+            ours = _dumps({"fingerprint": key})[:-1]
+            if text.startswith(ours[: ours.index(":") + 2]) and not text.startswith(ours):
+                return cache  # as save() writes it, for another fingerprint: not worth parsing
+            data = json.loads(text)
             if data.get("fingerprint") == key:
-                cache.entries = {k: Entry.from_json(v) for k, v in data["files"].items()}
+                files = data["files"]
+                cache.entries = {k: Entry.from_json(k, v) for k, v in files.items()}
                 project = data.get("project")
                 cache.summary = Summary.from_json(project) if project else None
-        except (OSError, ValueError, KeyError, TypeError):
+                cache.source = text
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             cache.entries, cache.summary = {}, None  # none, or another version's: start afresh
+            cache.source = ""
         return cache
 
     def get(self, relative: str) -> Entry | None:
+        """The entry of the post file ``relative`` when it still holds, else None."""
+        return self.holds(relative, signature_of(self._base + relative))
+
+    def holds(self, relative: str, found: Signature) -> Entry | None:
+        """:meth:`get`, with the post file's signature already looked at."""
         entry = self.entries.get(relative)
-        if entry is None or entry.signature != _signature_of(self._base + relative):
+        if entry is None or entry.signature != found:
             return None
         for media, known in entry.media.items():
-            if signature(self.root / media) != known:
+            if self._media_signature(media) != known:
                 return None
         return entry
 
-    @property
+    def _media_signature(self, media: str) -> Signature:
+        """A media file's signature, looked at once per run (many posts share one)."""
+        try:
+            return self._media[media]
+        except KeyError:
+            found = self._media[media] = signature(self.root / media)
+            return found
+
+    @cached_property
     def _base(self) -> str:
         return os.path.join(self.root, "")
 
     def save(self, entries: dict[str, Entry], summary: Summary | None = None) -> None:
-        """Write ``entries`` (every file of this run) atomically; errors are ignored."""
+        """Write ``entries`` (every file of this run) atomically; errors are ignored.
+        An entry read from the cache and reused is written back as it was read."""
         directory = self.root / CACHE_DIR
-        document = {
-            "fingerprint": self.key,
-            "project": summary.to_json() if summary else None,
-            "files": {k: v.to_json() for k, v in entries.items()},
-        }
+        head = {"fingerprint": self.key, "project": summary.to_json() if summary else None}
+        read = _lines(self.source, list(self.entries)) if self.source else {}
+        lines = []
+        for name, entry in entries.items():
+            line = read.get(name) if self.entries.get(name) is entry else None
+            lines.append(line if line is not None else _line(name, entry))
         try:
-            # in one piece: json's C encoder; a lone surrogate (a file name may hold one)
-            # is kept as it is, as open() reads it
-            text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+            text = _dumps(head)[:-1] + ',"files":{\n' + ",\n".join(lines) + "\n}}"
             data = text.encode("utf-8", "surrogatepass")
             directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=directory, prefix=".check-")

@@ -8,12 +8,14 @@ judged anew from what each file's entry gathered for them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from smmgen.check import CheckReport
-from smmgen.check.cache import Cache, Entry, Summary
+from smmgen.check.cache import Cache, Entry, Signature, Summary, signature_of
 from smmgen.check.rules import Clock, load_across_rules
 from smmgen.findings import Finding
 from smmgen.loader.files import (
@@ -113,19 +115,84 @@ def secrets_in(root: Path, entries: dict[str, Entry]) -> set[str]:
     return values
 
 
-def replay(root: Path, cache: Cache, at: str | None) -> CheckReport | None:
+@dataclass
+class Survey:
+    """The post files of a project, in the order of discovery, and the entries of
+    the cache that still hold for them: looked at once per run."""
+
+    names: list[str]
+    reused: dict[str, Entry]
+    loading: list[Finding]  # what finding the files found (a link outside the project)
+
+    def stale(self) -> list[str]:
+        """The files to check again, in order."""
+        return [name for name in self.names if name not in self.reused]
+
+
+@dataclass
+class Listing:
+    """The post files of a project, in the order of discovery, with their
+    signatures as they are now."""
+
+    names: list[str]
+    signatures: list[Signature]
+    loading: list[Finding]  # what finding the files found (a link outside the project)
+
+
+def listing(root: Path) -> Listing:
+    loading: list[Finding] = []
+    names = list(post_names(root, loading))
+    base = os.path.join(root, "")
+    return Listing(names, [signature_of(base + name) for name in names], loading)
+
+
+def survey(root: Path, cache: Cache | None, listed: Listing | None = None) -> Survey:
+    """The files of ``listed`` (made now when not given), and what the cache holds."""
+    if listed is None:
+        listed = listing(root)
+    reused: dict[str, Entry] = {}
+    if cache is not None:
+        for name, found in zip(listed.names, listed.signatures, strict=True):
+            entry = cache.holds(name, found)
+            if entry is not None:
+                reused[name] = entry
+    return Survey(listed.names, reused, listed.loading)
+
+
+def conclude(
+    root: Path,
+    cache: Cache | None,
+    surveyed: Survey,
+    fresh: list[tuple[Entry, set[str]]],
+    summary: Summary,
+    when: Clock,
+    selection: Sequence[str] | None,
+    secret_values: set[str],
+) -> CheckReport:
+    """The report of a run that checked the stale files of ``surveyed`` again
+    (``fresh``: their entries, in order, and the secrets found in each), with the
+    configuration's ``secret_values``; the cache written when anything changed."""
+    reused = surveyed.reused
+    secret_values = secret_values | secrets_in(root, reused)
+    checked = dict(zip(surveyed.stale(), fresh, strict=True))
+    for _, found in fresh:
+        secret_values |= found
+    entries = {n: reused[n] if n in reused else checked[n][0] for n in surveyed.names}
+    if cache is not None and (
+        fresh or len(surveyed.names) != len(cache.entries) or cache.summary != summary
+    ):
+        cache.save(entries, summary)
+    return report(entries, summary, when, selection, secret_values, surveyed.loading)
+
+
+def replay(root: Path, cache: Cache, found: Survey, at: str | None) -> CheckReport | None:
     """The report of a whole-project check from the cache alone, or None when a
     post file (or a media file it uses) changed, or the cache cannot tell."""
     summary = cache.summary
-    if summary is None or summary.secrets:
+    if summary is None or summary.secrets or len(found.reused) != len(found.names):
         return None
-    loading: list[Finding] = []
-    entries: dict[str, Entry] = {}
-    for name in post_names(root, loading):
-        entry = cache.get(name)
-        if entry is None:
-            return None
-        entries[name] = entry
+    entries = found.reused
     if len(entries) != len(cache.entries):
         cache.save(entries, summary)  # a file was deleted
-    return report(entries, summary, clock(summary, at), None, secrets_in(root, entries), loading)
+    when = clock(summary, at)
+    return report(entries, summary, when, None, secrets_in(root, entries), found.loading)

@@ -12,11 +12,12 @@ from pathlib import Path
 from smmgen.check import CheckReport, rules
 from smmgen.check.cache import Cache, Entry, Summary, stable
 from smmgen.check.policy import media_items
-from smmgen.check.results import clock, report, secrets_in, selected
+from smmgen.check.results import Survey, clock, conclude, selected, survey
+from smmgen.check.rules import Clock
 from smmgen.findings import Finding
 from smmgen.loader import media, workers
 from smmgen.loader.config import Config, load_config
-from smmgen.loader.files import Progress, post_names
+from smmgen.loader.files import Progress
 from smmgen.loader.posts import Post, identity, load_post
 from smmgen.project import Project
 from smmgen.secrets import redact
@@ -88,14 +89,18 @@ def checking(setup: Setup) -> Callable[[Path], tuple[Entry, set[str]]]:
     return work
 
 
-def check_project(
-    root: Path,
-    selection: Sequence[str] | None,
-    progress: Progress | None,
-    at: str | None,
-    cache: Cache | None,
-) -> CheckReport:
-    """Check the project at ``root``, reusing what ``cache`` still holds (when given)."""
+@dataclass
+class Prepared:
+    """What checking post files needs besides them: the configuration loaded, what
+    the project as a whole is found to have, and the time to judge at."""
+
+    project: Project  # the configuration, now and the configuration's secret values
+    summary: Summary
+    when: Clock
+
+
+def prepare(root: Path, at: str | None) -> Prepared:
+    """Load the configuration and judge the project as a whole."""
     rules.load_rules()
     media.forget()
     config = load_config(root)
@@ -115,23 +120,41 @@ def check_project(
     summary.findings = redact(
         list(config.findings) + project_findings(project), project.secret_values
     )
-    loading: list[Finding] = []
-    names = list(post_names(root, loading))
-    reused = {n: e for n in names if cache is not None and (e := cache.get(n)) is not None}
-    stale = [(n, root / n) for n in names if n not in reused]
-    if len(stale) >= workers.PARALLEL_FROM:
+    return Prepared(project, summary, when)
+
+
+def check_files(
+    prepared: Prepared,
+    paths: Sequence[Path],
+    selection: Sequence[str] | None,
+    caching: bool,
+    progress: Progress | None = None,
+) -> list[tuple[Entry, set[str]]]:
+    """Load and check post files (:func:`check_file`), on every core when many."""
+    if len(paths) >= workers.PARALLEL_FROM:
         warm_up()  # compile the big patterns once, before workers fork
-    setup = Setup(
-        root, config, when.now, tuple(selection) if selection else None, cache is not None
+    project = prepared.project
+    chosen = tuple(selection) if selection else None
+    setup = Setup(project.root, project.config, prepared.when.now, chosen, caching)
+    return workers.each_file(checking, setup, paths, progress)
+
+
+def check_project(
+    root: Path,
+    selection: Sequence[str] | None,
+    progress: Progress | None,
+    at: str | None,
+    cache: Cache | None,
+    surveyed: Survey | None = None,
+) -> CheckReport:
+    """Check the project at ``root``, reusing what ``cache`` still holds (when given;
+    ``surveyed``: its :func:`~smmgen.check.results.survey`, when already made)."""
+    prepared = prepare(root, at)
+    if surveyed is None:
+        surveyed = survey(root, cache)
+    stale = surveyed.stale()
+    fresh = check_files(prepared, [root / n for n in stale], selection, cache is not None, progress)
+    secret_values = prepared.project.secret_values
+    return conclude(
+        root, cache, surveyed, fresh, prepared.summary, prepared.when, selection, secret_values
     )
-    fresh = workers.each_file(checking, setup, [p for _, p in stale], progress)
-    secret_values = project.secret_values | secrets_in(root, reused)
-    checked = dict(zip((n for n, _ in stale), fresh, strict=True))
-    for _, found in fresh:
-        secret_values |= found
-    entries = {n: reused[n] if n in reused else checked[n][0] for n in names}
-    if cache is not None and (
-        fresh or len(names) != len(cache.entries) or cache.summary != summary
-    ):
-        cache.save(entries, summary)
-    return report(entries, summary, when, selection, secret_values, loading)

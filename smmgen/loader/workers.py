@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -72,6 +70,10 @@ def each_file(
             if progress is not None and (index % PROGRESS_EVERY == 0 or index == total):
                 progress(index, total)
         return results
+    # imported only here: a run that loads a few files in this process does without them
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     pieces = _pieces(paths, count * 16)  # small pieces keep every core busy to the end
     context = get_context(START_METHOD)
     with ProcessPoolExecutor(
