@@ -159,6 +159,7 @@ class _Builder:
         self.overridden = override.model_fields_set if override is not None else set()
         self.override = override
         self._link: tuple[str | None] | None = None  # found once
+        self._appendices: dict[tuple[str | None, tuple[str, ...]], str] = {}
         self.text_key: KeyPath | None = (
             ("overrides", name, "text") if override and override.text is not None else None
         )
@@ -457,7 +458,11 @@ class _Builder:
         return threads.split(body, lambda t: self.fits(t, limit), first_extra=extra)
 
     def appendix(self, link: str | None, hashtags: list[str]) -> str:
-        return self.network.dialect.appendix(link if self.channel.link == "end" else None, hashtags)
+        key = (link if self.channel.link == "end" else None, tuple(hashtags))
+        found = self._appendices.get(key)
+        if found is None:  # the same one is asked for several times per variant
+            found = self._appendices[key] = self.network.dialect.appendix(key[0], hashtags)
+        return found
 
     def template_exists(self) -> bool:
         """A channel's template is used when it exists (a missing one is reported
