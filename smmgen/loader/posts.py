@@ -65,7 +65,8 @@ class Post:
         return 1
 
     def override(self, channel: str) -> Override | None:
-        return (self.front.overrides or {}).get(channel)
+        overrides = self.front.overrides
+        return overrides.get(channel) if overrides else None
 
     def when(self, channel: str) -> datetime | None:
         """When this post goes out on ``channel`` (overrides win)."""

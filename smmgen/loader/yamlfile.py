@@ -50,6 +50,14 @@ class _Loader(_BaseLoader):
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
+    # Without path resolvers there is no path to follow: PyYAML's own methods
+    # check that on every node before doing nothing.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 # YAML 1.2's core schema for booleans and numbers: "10:30", "0x1F" and "1_000" stay text.
 _Loader.yaml_implicit_resolvers = {
