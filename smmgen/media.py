@@ -15,6 +15,7 @@ import os
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -95,11 +96,13 @@ class Probe:
         return said
 
 
+@lru_cache(maxsize=1024)
 def extension(name: str) -> str:
     """A file name's extension, lower case, without its dot ("" for none)."""
     return PurePosixPath(name.replace("\\", "/")).suffix.lower().lstrip(".")
 
 
+@lru_cache(maxsize=1024)
 def extension_format(name: str) -> str | None:
     """The format a file name's extension says, if it names one."""
     suffix = extension(name)

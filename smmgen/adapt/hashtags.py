@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-HASHTAG = re.compile(r"(?<![\w#&/])#(\w+)")
+HASHTAG = re.compile(r"#(?<![\w#&/]#)(\w+)")
 
 
 @lru_cache(maxsize=1024)

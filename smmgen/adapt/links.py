@@ -26,7 +26,21 @@ def tagged(url: str, utm: dict[str, str], values: dict[str, str]) -> str:
         value = template.format_map(fill).strip()
         if key not in present and value:
             added.append(_pair(key, value))
-    return urlunsplit(parts._replace(query="&".join(added)))
+    return unsplit(parts, "&".join(added))
+
+
+def unsplit(parts: SplitResult, query: str) -> str:
+    """``urlunsplit`` of ``parts`` with ``query``, assembled directly for the
+    usual link (a scheme and a host; its path empty or from the root)."""
+    scheme, netloc, path, _, fragment = parts
+    if not (scheme and netloc) or (path and path[0] != "/"):
+        return urlunsplit(parts._replace(query=query))
+    url = f"{scheme}://{netloc}{path}"
+    if query:
+        url += "?" + query
+    if fragment:
+        url += "#" + fragment
+    return url
 
 
 @lru_cache(maxsize=256)

@@ -27,7 +27,7 @@ from markdown_it.utils import OptionsDict
 
 from smmgen.channels.dialect import Dialect, MentionFn
 
-MENTION = re.compile(r"(?<![\w@./:+\-=?&%#~])@(\w+)(?!\w)(?![@.]\w)")
+MENTION = re.compile(r"@(?<![\w@./:+\-=?&%#~]@)(\w+)(?!\w)(?![@.]\w)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # Anything that makes Markdown differ from its plain text needs the parser.
 _NEEDS_PARSER = re.compile(

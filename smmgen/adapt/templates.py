@@ -43,8 +43,8 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 
 from smmgen.errors import TemplateProblem, TemplateRefused
+from smmgen.loader.files import TEMPLATES_DIR
 
-TEMPLATES_DIR = "templates"
 MAX_BYTES = 256 * 1024  # a template is text; anything bigger is refused unread
 
 # The tags that name another template, and the attribute holding the name.

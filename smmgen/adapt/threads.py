@@ -29,6 +29,9 @@ Fits = Callable[[str], bool]  # whether a candidate part is short enough
 @lru_cache(maxsize=64)
 def explicit_parts(text: str) -> tuple[str, ...]:
     """``text`` cut at lines holding only ``---`` (not inside fenced code)."""
+    if "---" not in text:  # no separator line: one part (most texts)
+        whole = text.strip()
+        return (whole,) if whole else ()
     parts: list[list[str]] = [[]]
     fence: str | None = None  # the opening fence, while inside one
     for line in text.split("\n"):

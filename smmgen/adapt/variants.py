@@ -22,10 +22,10 @@ from smmgen.adapt import markdown, threads
 from smmgen.adapt.links import tagged
 from smmgen.adapt.markdown import MENTION
 from smmgen.adapt.mentions import Mentions
-from smmgen.adapt.templates import TEMPLATES_DIR, render_template
 from smmgen.channels.base import Network, NetworkLimits
 from smmgen.errors import TemplateProblem
 from smmgen.findings import Finding, KeyPath, Severity, format_key
+from smmgen.loader.files import TEMPLATES_DIR
 from smmgen.loader.media import media_probe, media_problem
 from smmgen.loader.posts import Post
 from smmgen.media import VIDEO, accepted, extension, extension_format
@@ -159,6 +159,8 @@ class _Builder:
         self.overridden = override.model_fields_set if override is not None else set()
         self.override = override
         self._link: tuple[str | None] | None = None  # found once
+        self._appendices: dict[tuple[str | None, tuple[str, ...]], str] = {}
+        self._tags: list[str] | None = None  # found once
         self.text_key: KeyPath | None = (
             ("overrides", name, "text") if override and override.text is not None else None
         )
@@ -225,9 +227,11 @@ class _Builder:
 
     def tags(self) -> list[str]:
         """The post's tags on this channel, then its campaign's hashtags."""
-        tags = list(self.field("tags") or [])
-        campaign = self.project.calendar.campaigns.get(self.field("campaign") or "")
-        return tags + (campaign.hashtags if campaign else [])
+        if self._tags is None:
+            tags = list(self.field("tags") or [])
+            campaign = self.project.calendar.campaigns.get(self.field("campaign") or "")
+            self._tags = tags + (campaign.hashtags if campaign else [])
+        return list(self._tags)
 
     def hashtags(self, source: str) -> list[str]:
         """Hashtags to append: the tags not already written in the (Markdown) text."""
@@ -457,7 +461,11 @@ class _Builder:
         return threads.split(body, lambda t: self.fits(t, limit), first_extra=extra)
 
     def appendix(self, link: str | None, hashtags: list[str]) -> str:
-        return self.network.dialect.appendix(link if self.channel.link == "end" else None, hashtags)
+        key = (link if self.channel.link == "end" else None, tuple(hashtags))
+        found = self._appendices.get(key)
+        if found is None:  # the same one is asked for several times per variant
+            found = self._appendices[key] = self.network.dialect.appendix(key[0], hashtags)
+        return found
 
     def template_exists(self) -> bool:
         """A channel's template is used when it exists (a missing one is reported
@@ -489,6 +497,8 @@ class _Builder:
             },
         }
         try:
+            from smmgen.adapt.templates import render_template  # Jinja2: only with a template
+
             return render_template(self.project.root, self.channel.template, context)
         except TemplateProblem as exc:
             line = f", line {exc.line}" if exc.line else ""

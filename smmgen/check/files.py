@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from smmgen.adapt.templates import TEMPLATES_DIR, template_problems
 from smmgen.check.policy import media_items
 from smmgen.check.rules import post_rule, project_rule
 from smmgen.findings import Finding, Severity, format_key
+from smmgen.loader.files import TEMPLATES_DIR
 from smmgen.loader.media import listing, media_probe, media_problem
 from smmgen.loader.posts import Post
 from smmgen.media import EXTENSIONS
@@ -59,10 +59,14 @@ DIR = f"{TEMPLATES_DIR}/"
 def templates_exist(project: Project) -> Iterator[Finding]:
     """Each channel's template, and every template it reaches, is there, parses and
     reads only regular files inside templates/ (see smmgen.adapt.templates)."""
+    templated = [(n, c) for n, c in project.channels.items() if c.template is not None]
+    if not templated:
+        return
+    from smmgen.adapt.templates import template_problems  # Jinja2: only with a template
+
     doc = project.config.files["channels.yaml"].doc
-    for name, channel in project.channels.items():
-        if channel.template is None:
-            continue
+    for name, channel in templated:
+        assert channel.template is not None
         key = ("channels", name, "template")
         line = doc.line_of(key) if doc else None
         for issue in template_problems(project.root, channel.template):

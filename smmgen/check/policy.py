@@ -19,7 +19,7 @@ from smmgen.registry import network as network_of
 from smmgen.suggest import closest
 
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
-MENTION = re.compile(r"(?<![\w@./:+-])@(\w+)(?!\w)(?![@.]\w)")
+MENTION = re.compile(r"@(?<![\w@./:+-]@)(\w+)(?!\w)(?![@.]\w)")
 
 
 @dataclass(frozen=True)

@@ -48,11 +48,21 @@ def slots(project: Project, post: Post) -> Iterator[Slot]:
     """Where this post goes out, per enabled channel (not for drafts)."""
     if post.is_draft:
         return
+    channels = project.channels
+    # the channels of a post mostly share one time, set by one key: each found once
+    stamps: dict[int, float] = {}  # by the datetime's identity: it lives through the loop
+    places: dict[KeyPath, tuple[int, str]] = {}
     for name in post.channels:
         at = post.when(name)
-        if at is not None and project.channels[name].enabled:
+        if at is not None and channels[name].enabled:
             key = time_key(post, name)
-            yield Slot(name, at.timestamp(), post.id, post.file, post.line_of(key), format_key(key))
+            stamp = stamps.get(id(at))
+            if stamp is None:
+                stamp = stamps[id(at)] = at.timestamp()
+            place = places.get(key)
+            if place is None:
+                place = places[key] = (post.line_of(key), format_key(key))
+            yield Slot(name, stamp, post.id, post.file, *place)
 
 
 def past_findings(entries: Iterable[Slot], clock: Clock) -> Iterator[Finding]:

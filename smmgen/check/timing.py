@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 from smmgen.check.rules import post_rule
-from smmgen.check.schedule import Slot, local, slots, time_key
-from smmgen.findings import Finding, KeyPath, Severity, format_key
+from smmgen.check.schedule import Slot, local, slots
+from smmgen.findings import Finding, Severity
 from smmgen.loader.posts import Post
 from smmgen.models.calendar import Blackout
 from smmgen.models.timing import describe_blackout
@@ -20,23 +20,10 @@ __all__ = ["Slot", "calendar_rules", "slots"]
 @post_rule
 def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
     calendar = project.timing
-    reported: set[tuple[str, KeyPath]] = set()
+    campaigns = project.calendar.campaigns
+    reported: set[tuple[str, str]] = set()  # (code, key as shown): once per key
     days: dict[float, tuple[Blackout | None, date]] = {}  # channels mostly share a time
     for slot in slots(project, post):
-        key = time_key(post, slot.channel)
-
-        def finding(
-            code: str,
-            message: str,
-            hint: str,
-            severity: Severity = Severity.ERROR,
-            key: KeyPath = key,
-            line: int = slot.line,
-        ) -> Finding:
-            reported.add((code, key))
-            shown = format_key(key)
-            return Finding(severity, code, message, file=post.file, line=line, key=shown, hint=hint)
-
         known = days.get(slot.at)
         if known is None:
             when = datetime.fromtimestamp(slot.at, UTC)
@@ -45,20 +32,35 @@ def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
                 when.astimezone(calendar.tz).date(),
             )
         blackout, day = known
-        if blackout is not None and ("in-blackout", key) not in reported:
-            yield finding(
+        if blackout is not None and ("in-blackout", slot.key) not in reported:
+            reported.add(("in-blackout", slot.key))
+            yield _finding(
+                post,
+                slot,
                 "in-blackout",
                 f"{local(calendar.tz, slot.at)} is in the {describe_blackout(blackout)};"
                 " nothing publishes then",
                 "move it out of the blackout, or remove publish_at and run `smmgen schedule`",
             )
+        if not campaigns:
+            continue
         name = post.field_for(slot.channel, "campaign")
-        campaign = project.calendar.campaigns.get(name or "")
+        campaign = campaigns.get(name or "")
         outside = campaign is not None and not campaign.from_ <= day <= campaign.to
-        if campaign is not None and outside and ("outside-campaign", key) not in reported:
-            yield finding(
+        if campaign is not None and outside and ("outside-campaign", slot.key) not in reported:
+            reported.add(("outside-campaign", slot.key))
+            yield _finding(
+                post,
+                slot,
                 "outside-campaign",
                 f"{local(calendar.tz, slot.at)} is outside the campaign '{name}'"
                 f" ({campaign.from_} to {campaign.to})",
                 "move the post into the campaign's dates, or change the campaign",
             )
+
+
+def _finding(post: Post, slot: Slot, code: str, message: str, hint: str) -> Finding:
+    """An error about the time of ``slot`` (at the key that sets it)."""
+    return Finding(
+        Severity.ERROR, code, message, file=post.file, line=slot.line, key=slot.key, hint=hint
+    )

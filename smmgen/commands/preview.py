@@ -22,12 +22,12 @@ from typing import Any
 
 import yaml
 
-from smmgen.adapt.templates import TEMPLATES_DIR
 from smmgen.adapt.variants import build_variants
 from smmgen.check import check_post
 from smmgen.errors import UsageError
 from smmgen.findings import Finding
 from smmgen.loader.config import CALENDAR_FILE, CHANNELS_FILE
+from smmgen.loader.files import TEMPLATES_DIR
 from smmgen.loader.posts import CONTENT_DIR, Post, split_front_matter
 from smmgen.project import Project
 from smmgen.publish.ledger import LedgerError, open_store

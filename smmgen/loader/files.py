@@ -13,6 +13,7 @@ from smmgen.findings import Finding, Severity
 CHANNELS_FILE = "channels.yaml"
 CALENDAR_FILE = "calendar.yaml"
 CONTENT_DIR = "content"
+TEMPLATES_DIR = "templates"  # channels' Jinja2 templates (smmgen.adapt.templates)
 
 Progress = Callable[[int, int], None]
 

@@ -8,6 +8,7 @@ nor the posts of a ``content/`` (or a folder in it) that does.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,7 +65,8 @@ class Post:
         return 1
 
     def override(self, channel: str) -> Override | None:
-        return (self.front.overrides or {}).get(channel)
+        overrides = self.front.overrides
+        return overrides.get(channel) if overrides else None
 
     def when(self, channel: str) -> datetime | None:
         """When this post goes out on ``channel`` (overrides win)."""
@@ -117,12 +119,20 @@ def _empty(text: str) -> bool:
     return not text.strip()
 
 
+def _relative(path: Path, root: Path) -> str:
+    """``path.relative_to(root).as_posix()``, without pathlib's cost for the usual case."""
+    whole, base = str(path), os.path.join(root, "")
+    if whole.startswith(base) and os.sep == "/":
+        return whole[len(base) :]
+    return path.relative_to(root).as_posix()
+
+
 def load_post(
     path: Path, root: Path, config: Config, sink: list[Finding], secret_values: set[str]
 ) -> Post | None:
     """One post file, or None with findings in ``sink`` when it cannot be used."""
-    shown = path.relative_to(root).as_posix()
-    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+    shown = _relative(path, root)
+    if os.path.islink(path) and not path.resolve().is_relative_to(root.resolve()):
         sink.append(
             Finding(
                 Severity.ERROR,

@@ -29,7 +29,8 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Finding | None]:
     after them the NUL is reported on its line.
     """
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as file:
+            raw = file.read()
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return None, Finding(

@@ -39,6 +39,25 @@ _FLOAT = "tag:yaml.org,2002:float"
 class _Loader(_BaseLoader):
     """Config-file YAML (see the module's docstring)."""
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        """A node's tag, as PyYAML's ``resolve`` finds it for a loader without
+        path resolvers (none is ever added), without building lists per call."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[:1], _ANY_FIRST):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    # Without path resolvers there is no path to follow: PyYAML's own methods
+    # check that on every node before doing nothing.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 # YAML 1.2's core schema for booleans and numbers: "10:30", "0x1F" and "1_000" stay text.
 _Loader.yaml_implicit_resolvers = {
@@ -56,6 +75,15 @@ _Loader.add_implicit_resolver(
     ),
     list("-+.0123456789"),
 )
+# The implicit resolvers to try by a scalar's first character ("" for an empty
+# one), those for any first character (None) after, as PyYAML tries them.
+_Resolvers = tuple[tuple[str, re.Pattern[str]], ...]
+_ANY_FIRST: _Resolvers = tuple(_Loader.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT: dict[str, _Resolvers] = {
+    first: (*resolvers, *_ANY_FIRST)
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
 
 
 @dataclass

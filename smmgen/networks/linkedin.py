@@ -62,7 +62,7 @@ def linkedin_length(text: str) -> int:
     return utf16_length(linkedin_visible_text(text))
 
 
-_HASHTAG = re.compile(r"(?<![\w#&/])#(\w+)")
+HASHTAG = re.compile(r"#(?<![\w#&/]#)(\w+)")
 _MENTION = re.compile(r"^(?P<name>.+?)\s*\((?P<urn>urn:li:(?:person|organization):[\w-]+)\)$")
 
 
@@ -79,7 +79,7 @@ def commentary(text: str) -> str:
         return linkedin_little_text(text)
     links = extract_urls(text, without_scheme=False)
     spans: list[tuple[int, int, str | None]] = [(start, end, None) for start, end in links]
-    for match in _HASHTAG.finditer(text):
+    for match in HASHTAG.finditer(text):
         if not any(start <= match.start() < end for start, end in links):
             spans.append((match.start(), match.end(), match.group(1)))
     out = []

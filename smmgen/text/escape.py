@@ -23,6 +23,7 @@ drivers alike.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from smmgen.text.twitter import extract_urls
 
@@ -75,6 +76,7 @@ _DISCORD_MARKER = re.compile(r"([\\*_~`|])")
 _DISCORD_LINE_START = re.compile(r"(^|\n)(?=#{1,3} |> |- )")
 
 
+@lru_cache(maxsize=256)
 def discord_markdown(text: str) -> str:
     """`text` for Discord's Markdown: its markers escaped, and a line that would
     start a heading, quote or list item; links are left whole so they still link."""

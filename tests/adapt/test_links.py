@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from smmgen.adapt.links import tagged
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smmgen.adapt.links import tagged, unsplit
 
 UTM = {"utm_source": "{channel}", "utm_medium": "social", "utm_campaign": "{campaign}"}
 
@@ -23,3 +28,23 @@ def test_empty_values_are_left_out_and_existing_ones_win() -> None:
 
 def test_no_utm_leaves_the_url_alone() -> None:
     assert tagged("https://example.com/a b", {}, {}) == "https://example.com/a b"
+
+
+PIECES = st.text(alphabet="ab/?#:@.%=&;[] é-_~+", max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["http", "https", "HTTPS", "mailto", ""]),
+    st.sampled_from(["://", ":", ":/", "//", ""]),
+    PIECES,
+    PIECES,
+)
+def test_a_link_is_put_together_as_urlunsplit_does(
+    scheme: str, separator: str, rest: str, query: str
+) -> None:
+    try:
+        parts: SplitResult = urlsplit(scheme + separator + rest)
+    except ValueError:  # not a URL at all (an unclosed "[")
+        return
+    assert unsplit(parts, query) == urlunsplit(parts._replace(query=query))

@@ -103,8 +103,8 @@ _TCO_URL = re.compile(r"https?://t\.co/([a-z0-9]+)", re.IGNORECASE)
 _WHITE_SPACE_RE = re.compile(f"[{_WHITE_SPACE}]")
 
 _WORD = r"\p{L}\p{M}\p{Nd}\p{Pc}"  # Ruby's [[:word:]]
-_MENTION = regex.compile(
-    rf"(?<![=/{_WORD}])@((?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@[{_WORD}]+(?:[.-]+[{_WORD}]+)*)?)"
+MENTION = regex.compile(
+    rf"@(?<![=/{_WORD}]@)((?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@[{_WORD}]+(?:[.-]+[{_WORD}]+)*)?)"
 )
 _END_MENTION = regex.compile(rf"[@\uff20{_LATIN_ACCENTS}]|://")
 
@@ -162,7 +162,7 @@ def _mentions(text: str) -> list[tuple[int, int, str]]:
     if "@" not in text and "\uff20" not in text:
         return []
     found = []
-    for match in _MENTION.finditer(text):
+    for match in MENTION.finditer(text):
         if _END_MENTION.match(text, match.end()):
             continue
         username, _, domain = match.group(1).partition("@")
