@@ -65,6 +65,8 @@ def _load() -> None:
 
 def network(kind: str) -> Network:
     """The network of a channel type."""
+    if _loaded and kind in _NETWORKS:  # asked for every variant: the usual case first
+        return _NETWORKS[kind]
     _load()
     try:
         return _NETWORKS[kind]

@@ -253,10 +253,27 @@ class _Builder:
     # -- the variant --------------------------------------------------------------
 
     def build(self, *, findings_only: bool = False) -> Variant:
-        post = self.post
+        mentions, parts_source, thread = self.plan()
+        if findings_only and self.surely_fits(parts_source, thread, mentions):
+            return self.unrendered(mentions)
+        return self.rendered(mentions, parts_source, thread, findings_only=findings_only)
+
+    def check_findings(self) -> list[Finding]:
+        """The findings of :meth:`build` with ``findings_only``, without building the
+        variant when its text surely fits (for `check`)."""
+        mentions, parts_source, thread = self.plan()
+        if not self.surely_fits(parts_source, thread, mentions):
+            return self.rendered(mentions, parts_source, thread, findings_only=True).findings
+        self.report_missing_handles(mentions)
+        self.check_media(self.media())
+        return self.findings
+
+    def plan(self) -> tuple[Mentions, list[str], object]:
+        """Who is mentioned (as the network writes them), the text's parts, and the
+        thread setting ("auto" when unset); parts the network cannot thread are joined."""
         network = self.network
         mentions = Mentions(self.project.people, self.name, network)
-        source = post.text_for(self.name)
+        source = self.post.text_for(self.name)
         parts_source = list(threads.explicit_parts(source)) or [""]
         thread = self.field("thread")
         if thread is None:
@@ -270,11 +287,20 @@ class _Builder:
                     severity=Severity.WARNING,
                 )
             parts_source = ["\n\n".join(parts_source)]
-        if findings_only and (
-            self.splits_unrendered(parts_source, thread, mentions)
-            or self.fits_unrendered("\n\n".join(parts_source), mentions)
-        ):
-            return self.unrendered(mentions)
+        return mentions, parts_source, thread
+
+    def surely_fits(self, parts_source: list[str], thread: object, mentions: Mentions) -> bool:
+        """Whether the network can refuse none of the text, whatever it renders to."""
+        return self.splits_unrendered(parts_source, thread, mentions) or self.fits_unrendered(
+            "\n\n".join(parts_source), mentions
+        )
+
+    def rendered(
+        self, mentions: Mentions, parts_source: list[str], thread: object, *, findings_only: bool
+    ) -> Variant:
+        """The variant, its text rendered (see :func:`build_variant` for ``findings_only``)."""
+        post = self.post
+        network = self.network
         rendered = [markdown.render(p, network.dialect, mentions) for p in parts_source]
         self.report_missing_handles(mentions)
         link = self.link()
@@ -656,3 +682,14 @@ def build_variants(project: Project, post: Post, *, findings_only: bool = False)
         for name in post.channels
         if name in project.channels and project.channels[name].enabled
     ]
+
+
+def variant_findings(project: Project, post: Post) -> list[Finding]:
+    """What building the post on each of its enabled channels finds (for `check`):
+    the findings of :func:`build_variants` with ``findings_only``, in order."""
+    channels = project.channels
+    found: list[Finding] = []
+    for name in post.channels:
+        if name in channels and channels[name].enabled:
+            found.extend(_Builder(project, post, name).check_findings())
+    return found

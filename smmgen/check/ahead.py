@@ -60,7 +60,7 @@ def _child(root: Path, at: str | None, names: int, results: int) -> None:
     if not asked:
         return  # the cache held every file
     stale: list[str] = pickle.loads(asked)
-    fresh = run.check_files(prepared, [root / name for name in stale], None, True)
+    fresh = run.check_files(prepared, stale, None, True)
     found = Checked(prepared.summary, prepared.when, prepared.project.secret_values, fresh)
     with os.fdopen(results, "wb") as out:
         out.write(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))

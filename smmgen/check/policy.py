@@ -141,6 +141,13 @@ def _contains_word(text: str, phrase: str) -> bool:
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
+@lru_cache(maxsize=64)
+def _has_parts(text: str) -> bool:
+    """Whether ``text`` has something to post once its HTML comments are gone (the
+    channels of a post mostly share one text)."""
+    return bool(explicit_parts(_COMMENTS.sub("", text)))
+
+
 def hashtag_limit(project: Project, channel: str) -> int | None:
     limits = project.config.policy.max_hashtags
     if limits is None or isinstance(limits, int):
@@ -243,7 +250,7 @@ def has_text(project: Project, post: Post) -> Iterator[Finding]:
     for channel in post.channels:
         if post.field_for(channel, "media"):
             continue
-        if not explicit_parts(_COMMENTS.sub("", post.text_for(channel))):
+        if not _has_parts(post.text_for(channel)):
             override = post.override(channel)
             key: KeyPath | None = (
                 ("overrides", channel, "text") if override and override.text is not None else None

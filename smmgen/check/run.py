@@ -76,15 +76,18 @@ def check_file(
     return entry, secrets
 
 
-def checking(setup: Setup) -> Callable[[Path], tuple[Entry, set[str]]]:
-    """The per-file work of a check, for :func:`smmgen.loader.workers.each_file`."""
+def checking(setup: Setup) -> Callable[[str], tuple[Entry, set[str]]]:
+    """The per-file work of a check, for :func:`smmgen.loader.workers.each_file`:
+    a file by its name below the project's root."""
     rules.load_rules()
     media.forget()
     project = Project(root=setup.root, config=setup.config, posts=[], now=setup.now)
     project.secret_values = set(setup.config.secret_values)
 
-    def work(path: Path) -> tuple[Entry, set[str]]:
-        return check_file(project, path, setup.selection, setup.caching)
+    root = setup.root
+
+    def work(name: str) -> tuple[Entry, set[str]]:
+        return check_file(project, root / name, setup.selection, setup.caching)
 
     return work
 
@@ -125,18 +128,19 @@ def prepare(root: Path, at: str | None) -> Prepared:
 
 def check_files(
     prepared: Prepared,
-    paths: Sequence[Path],
+    names: Sequence[str],
     selection: Sequence[str] | None,
     caching: bool,
     progress: Progress | None = None,
 ) -> list[tuple[Entry, set[str]]]:
-    """Load and check post files (:func:`check_file`), on every core when many."""
-    if len(paths) >= workers.PARALLEL_FROM:
+    """Load and check post files, by their names below the project's root
+    (:func:`check_file`), on every core when many."""
+    if len(names) >= workers.PARALLEL_FROM:
         warm_up()  # compile the big patterns once, before workers fork
     project = prepared.project
     chosen = tuple(selection) if selection else None
     setup = Setup(project.root, project.config, prepared.when.now, chosen, caching)
-    return workers.each_file(checking, setup, paths, progress)
+    return workers.each_file(checking, setup, names, progress)
 
 
 def check_project(
@@ -153,7 +157,7 @@ def check_project(
     if surveyed is None:
         surveyed = survey(root, cache)
     stale = surveyed.stale()
-    fresh = check_files(prepared, [root / n for n in stale], selection, cache is not None, progress)
+    fresh = check_files(prepared, stale, selection, cache is not None, progress)
     secret_values = prepared.project.secret_values
     return conclude(
         root, cache, surveyed, fresh, prepared.summary, prepared.when, selection, secret_values

@@ -8,7 +8,7 @@ from the cache without loading a post.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -40,8 +40,8 @@ def time_key(post: Post, channel: str) -> KeyPath:
 
 
 def local(tz: tzinfo, at: datetime | float) -> str:
-    when = datetime.fromtimestamp(at, UTC) if isinstance(at, float) else at
-    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    when = datetime.fromtimestamp(at, tz) if isinstance(at, float) else at.astimezone(tz)
+    return when.strftime("%Y-%m-%d %H:%M")
 
 
 def slots(project: Project, post: Post) -> Iterator[Slot]:
@@ -52,8 +52,9 @@ def slots(project: Project, post: Post) -> Iterator[Slot]:
     # the channels of a post mostly share one time, set by one key: each found once
     stamps: dict[int, float] = {}  # by the datetime's identity: it lives through the loop
     places: dict[KeyPath, tuple[int, str]] = {}
+    times, default = post.channel_publish_at, post.publish_at  # as post.when() reads them
     for name in post.channels:
-        at = post.when(name)
+        at = times.get(name, default)
         if at is not None and channels[name].enabled:
             key = time_key(post, name)
             stamp = stamps.get(id(at))
@@ -95,19 +96,12 @@ def past_findings(entries: Iterable[Slot], clock: Clock) -> Iterator[Finding]:
         )
 
 
-def gap_findings(entries: Iterable[Slot], clock: Clock) -> Iterator[Finding]:
-    """Two posts on one channel closer than ``min_gap``: reported on the later one."""
-    by_channel: dict[str, list[tuple[float, str, str, int]]] = {}
-    for e in entries:
-        by_channel.setdefault(e.channel, []).append((e.at, e.file, e.post, e.line))
-    return _gaps(by_channel, clock)
-
-
 def _gaps(
     by_channel: dict[str, list[tuple[float, str, str, int]]], clock: Clock
 ) -> Iterator[Finding]:
-    """:func:`gap_findings` of (at, file, post, line) by channel. A channel has one
-    slot per file, so sorting these tuples sorts by time, then file."""
+    """Two posts on one channel closer than ``min_gap``: reported on the later one.
+    By channel, (at, file, post, line): a channel has one slot per file, so
+    sorting these tuples sorts by time, then file."""
     gap = clock.min_gap
     if not gap:
         return
@@ -141,14 +135,6 @@ def _gather(project: Project, post: Post) -> list[Any]:
     return [post.id, [[at, line, key, names] for (at, line, key), names in groups.items()]]
 
 
-def slots_of(gathered: Mapping[str, Any]) -> Iterator[Slot]:
-    """The slots gathered from every file (see :func:`_gather`)."""
-    for file, (post, groups) in gathered.items():
-        for at, line, key, names in groups:
-            for channel in names:
-                yield Slot(channel, at, post, file, line, key)
-
-
 @across_posts("schedule", _gather)
 def schedule(clock: Clock, gathered: Mapping[str, Any]) -> Iterator[Finding]:
     moment = clock.now.timestamp()
@@ -158,7 +144,7 @@ def schedule(clock: Clock, gathered: Mapping[str, Any]) -> Iterator[Finding]:
         for at, line, key, names in groups:
             for channel in names:
                 by_channel.setdefault(channel, []).append((at, file, post, line))
-            if at < moment:
-                past.extend(Slot(channel, at, post, file, line, key) for channel in names)
+            if at < moment:  # one slot stands for the group: it is reported once per key
+                past.append(Slot(names[0], at, post, file, line, key))
     yield from _gaps(by_channel, clock)
     yield from past_findings(past, clock)

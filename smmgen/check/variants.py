@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from smmgen.adapt.variants import build_variants
+from smmgen.adapt.variants import variant_findings
 from smmgen.check.rules import post_rule
 from smmgen.findings import Finding
 from smmgen.loader.posts import Post
@@ -14,5 +14,4 @@ from smmgen.project import Project
 
 @post_rule
 def variants_fit(project: Project, post: Post) -> Iterator[Finding]:
-    for variant in build_variants(project, post, findings_only=True):
-        yield from variant.findings
+    yield from variant_findings(project, post)

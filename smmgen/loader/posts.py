@@ -55,6 +55,11 @@ class Post:
     channels: list[str]
     publish_at: datetime | None
     channel_publish_at: dict[str, datetime] = field(default_factory=dict)
+    # the front matter's overrides by channel, asked for many times per variant
+    overrides: dict[str, Override] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.overrides = self.front.overrides or {}
 
     def line_of(self, path: KeyPath) -> int:
         """File line of a front matter key (or of its nearest existing parent)."""
@@ -65,8 +70,7 @@ class Post:
         return 1
 
     def override(self, channel: str) -> Override | None:
-        overrides = self.front.overrides
-        return overrides.get(channel) if overrides else None
+        return self.overrides.get(channel)
 
     def when(self, channel: str) -> datetime | None:
         """When this post goes out on ``channel`` (overrides win)."""

@@ -13,33 +13,33 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 from smmgen.loader.files import Progress
 
 S = TypeVar("S")
+T = TypeVar("T")  # what names a file: its path, or its name below the setup's root
 R = TypeVar("R")
-Start = Callable[[S], Callable[[Path], R]]
+Start = Callable[[S], Callable[[T], R]]
 
 PARALLEL_FROM = 400  # files; below this one process is faster than starting workers
 START_METHOD: str | None = None  # multiprocessing's start method; None: the platform's
 PROGRESS_EVERY = 250  # files
 
-_work: Callable[[Path], Any] | None = None  # in a worker: set by _begin
+_work: Callable[[Any], Any] | None = None  # in a worker: set by _begin
 
 
-def _begin(start: Start[Any, Any], setup: Any) -> None:
+def _begin(start: Start[Any, Any, Any], setup: Any) -> None:
     global _work
     _work = start(setup)
 
 
-def _run(paths: list[Path]) -> list[Any]:
+def _run(files: list[Any]) -> list[Any]:
     assert _work is not None, "the pool's initializer sets the work"
-    return [_work(path) for path in paths]
+    return [_work(file) for file in files]
 
 
-def _pieces(items: Sequence[Path], count: int) -> list[list[Path]]:
+def _pieces(items: Sequence[T], count: int) -> list[list[T]]:
     size = max(1, -(-len(items) // count))
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
@@ -54,12 +54,15 @@ def workers() -> int:
 
 
 def each_file(
-    start: Start[S, R],
+    start: Start[S, T, R],
     setup: S,
-    paths: Sequence[Path],
+    paths: Sequence[T],
     progress: Progress | None = None,
 ) -> list[R]:
-    """``start(setup)(path)`` for every path, in order, on every core when it pays."""
+    """``start(setup)(path)`` for every path, in order, on every core when it pays.
+
+    A path may be a name below a root the setup holds: a ``str`` is cheaper to
+    send to a worker than a ``Path``."""
     count = workers()
     total = len(paths)
     results: list[R] = []

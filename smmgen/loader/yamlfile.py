@@ -121,6 +121,12 @@ _SCALARS = frozenset({_STR, "tag:yaml.org,2002:null", _BOOL, _INT, _FLOAT})
 _UNUSUAL = object()  # a value left to PyYAML's constructor: see _walk
 
 
+def _text(node: yaml.Node, lines: dict[KeyPath, int]) -> bool:
+    """Whether ``node`` is plain text that :func:`_walk` would take as it is (it
+    raises when the document has grown too big, and checks the rest)."""
+    return node.tag == _STR and type(node) is yaml.ScalarNode and len(lines) <= MAX_VALUES
+
+
 def _walk(
     node: yaml.Node,
     path: KeyPath,
@@ -174,6 +180,9 @@ def _walk(
                     raise DuplicateKey(key_node.value, first.start_mark, key_node.start_mark)
                 sub = (*path, key_node.value)
                 lines[sub] = key_node.start_mark.line + offset
+                if _text(value_node, lines):  # the usual value: as _walk would build it
+                    mapping[key_node.value] = value_node.value
+                    continue
                 value = _walk(value_node, sub, lines, offset, loader, containers, active)
                 usual = usual and value is not _UNUSUAL
                 mapping[key_node.value] = value
@@ -186,6 +195,9 @@ def _walk(
         for index, item in enumerate(node.value):
             sub = (*path, index)
             lines[sub] = item.start_mark.line + offset
+            if _text(item, lines):  # the usual item: as _walk would build it
+                items.append(item.value)
+                continue
             value = _walk(item, sub, lines, offset, loader, containers, active)
             usual = usual and value is not _UNUSUAL
             items.append(value)
@@ -193,8 +205,82 @@ def _walk(
     return _UNUSUAL  # pragma: no cover - PyYAML composes only these three kinds
 
 
+# The flat documents most front matter is: one "key: value" per line, where a
+# value is text (plain, or quoted without escapes) or a one-line list of plain
+# words. Characters YAML takes as printable and not as a line break (U+0085,
+# U+2028, U+2029), nor a BOM; a key starts with a letter.
+_PRINTABLE = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+_FLAT_LINE = re.compile(rf"([A-Za-z][A-Za-z0-9_]*): (?! )([{_PRINTABLE}]*)")
+_FLAT_QUOTED = re.compile(r'"([^"\\]*)" *|\'([^\']*)\' *')
+_FLAT_LIST = re.compile(r"\[([A-Za-z0-9][A-Za-z0-9_.\-]*(?:, [A-Za-z0-9][A-Za-z0-9_.\-]*)*)\] *")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")  # no plain text starts with one
+
+
+def _plain(value: str) -> str | bool | None:
+    """What YAML reads the plain scalar ``value`` as, when it is text or a boolean
+    (None for anything else: a number, null, ...)."""
+    for tag, regexp in _IMPLICIT.get(value[:1], _ANY_FIRST):
+        if regexp.match(value):
+            return value.lower() == "true" if tag == _BOOL else None
+    return value
+
+
+def flat_document(text: str, *, first_line: int = 1) -> YamlDoc | None:
+    """``text`` read without PyYAML when it is a flat document of text and lists of
+    words (most front matter), exactly as :func:`parse` reads it; None for
+    anything else (nesting, comments, other types, escapes, a key twice)."""
+    data: dict[str, Any] = {}
+    lines: dict[KeyPath, int] = {}
+    for index, line in enumerate(text.split("\n")):
+        if not line:
+            continue
+        found = _FLAT_LINE.fullmatch(line)
+        if found is None:
+            return None
+        key, value = found.groups()
+        if key in data or _plain(key) != key:
+            return None
+        number = first_line + index
+        first = value[:1]
+        if first == '"' or first == "'":
+            quoted = _FLAT_QUOTED.fullmatch(value)
+            if quoted is None:
+                return None
+            data[key] = quoted.group(1) if first == '"' else quoted.group(2)
+        elif first == "[":
+            listed = _FLAT_LIST.fullmatch(value)
+            if listed is None:
+                return None
+            words = listed.group(1).split(", ")
+            if not all(_plain(word) == word for word in words):
+                return None
+            data[key] = words
+            for position in range(len(words)):
+                lines[(key, position)] = number
+        else:
+            # plain text: no indicator first, no ": " or " #" inside (a mapping, a
+            # comment), nothing but text last (trailing spaces are not the value's)
+            value = value.rstrip(" ")
+            if not value or first in _INDICATORS or ": " in value or " #" in value:
+                return None
+            read = None if value[-1] == ":" else _plain(value)
+            if read is None:
+                return None
+            data[key] = read
+        lines[(key,)] = number
+    if not data:
+        return None
+    return YamlDoc(data, lines, first_line)
+
+
 def parse(text: str, *, first_line: int = 1) -> YamlDoc | YamlProblem:
     """Parse one YAML document; ``first_line`` is the file line the text starts on."""
+    flat = flat_document(text, first_line=first_line)
+    return flat if flat is not None else parse_with_pyyaml(text, first_line=first_line)
+
+
+def parse_with_pyyaml(text: str, *, first_line: int = 1) -> YamlDoc | YamlProblem:
+    """:func:`parse` without the shortcut for flat documents."""
     offset = first_line  # PyYAML lines are 0-based
     loader = _Loader(text)
     lines: dict[KeyPath, int] = {}

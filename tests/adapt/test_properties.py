@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 
 from smmgen.adapt import markdown
 from smmgen.adapt.mentions import Mentions
-from smmgen.adapt.variants import _measure, build_variant, text_bound
+from smmgen.adapt.variants import (
+    _measure,
+    build_variant,
+    build_variants,
+    text_bound,
+    variant_findings,
+)
 from smmgen.loader.config import load_config
 from smmgen.loader.posts import Post
 from smmgen.models.post import FrontMatter
@@ -108,6 +114,8 @@ def test_findings_only_finds_the_same(post: Post) -> None:
         full = build_variant(PROJECT, post, name)
         quick = build_variant(PROJECT, post, name, findings_only=True)
         assert quick.findings == full.findings, name
+    everything = [f for v in build_variants(PROJECT, post) for f in v.findings]
+    assert variant_findings(PROJECT, post) == everything
 
 
 @SETTINGS
