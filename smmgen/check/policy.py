@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from smmgen.adapt.hashtags import appended, inline_hashtags
 from smmgen.adapt.threads import explicit_parts
@@ -159,6 +160,24 @@ def hashtag_limit(project: Project, channel: str) -> int | None:
     return None
 
 
+# The limit of each channel under the last policy's limits by channel, kept with
+# those limits and channels: a configuration loaded anew has others, and finds
+# them again.
+_limits: tuple[dict[str, int], dict[str, Any], dict[str, int | None]] | None = None
+
+
+def _limit(project: Project, limits: dict[str, int], channel: str) -> int | None:
+    """``hashtag_limit``, found once per channel while the configuration is the same."""
+    global _limits
+    channels = project.channels
+    if _limits is None or _limits[0] is not limits or _limits[1] is not channels:
+        _limits = (limits, channels, {})
+    known = _limits[2]
+    if channel not in known:
+        known[channel] = hashtag_limit(project, channel)
+    return known[channel]
+
+
 def hashtags_for(project: Project, post: Post, channel: str) -> list[str]:
     """The distinct hashtags a channel's text will carry: written and appended."""
     return list(_hashtags(*_hashtag_sources(project, post, channel)))
@@ -185,11 +204,12 @@ def _hashtags(placement: str, tags: tuple[str, ...], text: str) -> tuple[str, ..
 
 @post_rule
 def max_hashtags(project: Project, post: Post) -> Iterator[Finding]:
-    if project.config.policy.max_hashtags is None:
+    limits = project.config.policy.max_hashtags
+    if limits is None:
         return
     over: dict[tuple[int, int], list[str]] = {}
     for channel in post.channels:
-        limit = hashtag_limit(project, channel)
+        limit = limits if isinstance(limits, int) else _limit(project, limits, channel)
         if limit is None:
             continue
         count = len(hashtags_for(project, post, channel))

@@ -32,6 +32,9 @@ class Slot(NamedTuple):
     key: str  # the key that sets the time: publish_at, or overrides.<channel>.publish_at
 
 
+_PUBLISH_AT: KeyPath = ("publish_at",)
+
+
 def time_key(post: Post, channel: str) -> KeyPath:
     override = post.override(channel)
     if override is not None and "publish_at" in override.model_fields_set:
@@ -53,10 +56,11 @@ def slots(project: Project, post: Post) -> Iterator[Slot]:
     stamps: dict[int, float] = {}  # by the datetime's identity: it lives through the loop
     places: dict[KeyPath, tuple[int, str]] = {}
     times, default = post.channel_publish_at, post.publish_at  # as post.when() reads them
+    overrides = post.overrides
     for name in post.channels:
         at = times.get(name, default)
         if at is not None and channels[name].enabled:
-            key = time_key(post, name)
+            key = time_key(post, name) if name in overrides else _PUBLISH_AT
             stamp = stamps.get(id(at))
             if stamp is None:
                 stamp = stamps[id(at)] = at.timestamp()

@@ -44,7 +44,7 @@ def calendar_rules(project: Project, post: Post) -> Iterator[Finding]:
             )
         if not campaigns:
             continue
-        name = post.field_for(slot.channel, "campaign")
+        name = post.field_for(slot.channel, "campaign") if post.overrides else post.front.campaign
         campaign = campaigns.get(name or "")
         outside = campaign is not None and not campaign.from_ <= day <= campaign.to
         if campaign is not None and outside and ("outside-campaign", slot.key) not in reported:

@@ -77,12 +77,12 @@ class Post:
         return self.channel_publish_at.get(channel, self.publish_at)
 
     def text_for(self, channel: str) -> str:
-        override = self.override(channel)
+        override = self.overrides.get(channel)
         return override.text if override and override.text is not None else self.body
 
     def field_for(self, channel: str, name: str) -> Any:
         """A front matter field as ``channel`` sees it: the override's value when set."""
-        override = self.override(channel)
+        override = self.overrides.get(channel)
         if override is not None and name in override.model_fields_set:
             return getattr(override, name)
         return getattr(self.front, name)
