@@ -62,11 +62,11 @@ def signature_of(path: Path | str) -> Signature:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
-def stable(path: Path) -> Signature:
+def stable(path: Path | str) -> Signature:
     """The signature to keep with a result: :data:`UNSTABLE` when the file changed
     (or claims to have) less than :data:`RACY_NS` ago, as a further change within
     the same clock tick would leave its times as they are."""
-    found = signature(path)
+    found = signature_of(path)
     if found is not None and max(found[1], found[2]) > time.time_ns() - RACY_NS:
         return UNSTABLE
     return found

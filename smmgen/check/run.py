@@ -4,6 +4,7 @@ each file loaded and checked where it is loaded; only its results come back."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,7 +55,7 @@ class Setup:
 
 
 def check_file(
-    project: Project, path: Path, selection: Sequence[str] | None, caching: bool
+    project: Project, path: Path | str, selection: Sequence[str] | None, caching: bool
 ) -> tuple[Entry, set[str]]:
     """Load and check one post file: its findings redacted of the secrets found in
     it, what the rules across posts gather from it, and those secrets (kept in
@@ -84,10 +85,10 @@ def checking(setup: Setup) -> Callable[[str], tuple[Entry, set[str]]]:
     project = Project(root=setup.root, config=setup.config, posts=[], now=setup.now)
     project.secret_values = set(setup.config.secret_values)
 
-    root = setup.root
+    base = os.path.join(setup.root, "")  # a path as a string: no Path made per file
 
     def work(name: str) -> tuple[Entry, set[str]]:
-        return check_file(project, root / name, setup.selection, setup.caching)
+        return check_file(project, base + name, setup.selection, setup.caching)
 
     return work
 

@@ -123,20 +123,20 @@ def _empty(text: str) -> bool:
     return not text.strip()
 
 
-def _relative(path: Path, root: Path) -> str:
+def _relative(path: Path | str, root: Path) -> str:
     """``path.relative_to(root).as_posix()``, without pathlib's cost for the usual case."""
     whole, base = str(path), os.path.join(root, "")
     if whole.startswith(base) and os.sep == "/":
         return whole[len(base) :]
-    return path.relative_to(root).as_posix()
+    return Path(path).relative_to(root).as_posix()
 
 
 def load_post(
-    path: Path, root: Path, config: Config, sink: list[Finding], secret_values: set[str]
+    path: Path | str, root: Path, config: Config, sink: list[Finding], secret_values: set[str]
 ) -> Post | None:
     """One post file, or None with findings in ``sink`` when it cannot be used."""
     shown = _relative(path, root)
-    if os.path.islink(path) and not path.resolve().is_relative_to(root.resolve()):
+    if os.path.islink(path) and not Path(path).resolve().is_relative_to(root.resolve()):
         sink.append(
             Finding(
                 Severity.ERROR,
@@ -222,7 +222,7 @@ def load_post(
                 return None
             front = validated
 
-    post_id = front.id or path.relative_to(root / CONTENT_DIR).with_suffix("").as_posix()
+    post_id = front.id or Path(path).relative_to(root / CONTENT_DIR).with_suffix("").as_posix()
     if front.id is None and not is_post_id(post_id):
         sink.append(
             Finding(

@@ -22,7 +22,7 @@ def _place(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, Finding | None]:
+def read_text(path: Path | str, shown: str) -> tuple[str | None, Finding | None]:
     """The file's text (UTF-8, BOM removed, newlines normalised), or why it can't be read.
 
     A NUL anywhere is an error: in the first 8 KiB the file is taken as binary,
