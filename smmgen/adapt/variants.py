@@ -264,9 +264,7 @@ class _Builder:
         mentions, parts_source, thread = self.plan()
         if not self.surely_fits(parts_source, thread, mentions):
             return self.rendered(mentions, parts_source, thread, findings_only=True).findings
-        self.report_missing_handles(mentions)
-        self.check_media(self.media())
-        return self.findings
+        return self.fitting_findings(mentions)
 
     def plan(self) -> tuple[Mentions, list[str], object]:
         """Who is mentioned (as the network writes them), the text's parts, and the
@@ -444,10 +442,15 @@ class _Builder:
             mentions(name)  # as rendering would: who has no handle here
         return True
 
+    def fitting_findings(self, mentions: Mentions) -> list[Finding]:
+        """The findings of a text known to fit: who has no handle, and the media."""
+        self.report_missing_handles(mentions)
+        self.check_media(self.media())
+        return self.findings
+
     def unrendered(self, mentions: Mentions) -> Variant:
         """A variant with its findings but no text: it is known to fit."""
-        self.report_missing_handles(mentions)
-        variant = Variant(
+        return Variant(
             post=self.post.id,
             channel=self.name,
             network=self.network.type,
@@ -459,10 +462,8 @@ class _Builder:
             hashtags=[],
             language=self.field("language") or self.project.config.defaults.language,
             draft=self.post.is_draft,
-            findings=self.findings,
+            findings=self.fitting_findings(mentions),
         )
-        self.check_media(self.media())
-        return variant
 
     def fits(self, text: str, limit: int, count: Callable[[str], int] | None = None) -> bool:
         """Whether ``text`` is within ``limit`` as the network counts, and its bytes."""
@@ -679,17 +680,20 @@ def build_variants(project: Project, post: Post, *, findings_only: bool = False)
     """The post on each of its enabled channels."""
     return [
         build_variant(project, post, name, findings_only=findings_only)
-        for name in post.channels
-        if name in project.channels and project.channels[name].enabled
+        for name in _enabled(project, post)
     ]
+
+
+def _enabled(project: Project, post: Post) -> list[str]:
+    """The post's channels that the project has, enabled."""
+    channels = project.channels
+    return [name for name in post.channels if name in channels and channels[name].enabled]
 
 
 def variant_findings(project: Project, post: Post) -> list[Finding]:
     """What building the post on each of its enabled channels finds (for `check`):
     the findings of :func:`build_variants` with ``findings_only``, in order."""
-    channels = project.channels
     found: list[Finding] = []
-    for name in post.channels:
-        if name in channels and channels[name].enabled:
-            found.extend(_Builder(project, post, name).check_findings())
+    for name in _enabled(project, post):
+        found.extend(_Builder(project, post, name).check_findings())
     return found

@@ -48,13 +48,9 @@ RACY_NS = 2 * 10**9  # a file changed this recently (ns) may change unseen: see 
 UNSTABLE: Signature = (-1,)  # matches no file: what it belongs to is checked again
 
 
-def signature(path: Path) -> Signature:
-    """What changes whenever the file may have: (size, mtime, ctime (ns), inode, device)."""
-    return signature_of(path)
-
-
-def signature_of(path: Path | str) -> Signature:
-    """:func:`signature` of a path given as a string too (without making a Path)."""
+def signature(path: Path | str) -> Signature:
+    """What changes whenever the file may have: (size, mtime, ctime (ns), inode, device).
+    A path may be a string (a run looks at thousands: no Path made for each)."""
     try:
         stat = os.stat(path)
     except (OSError, ValueError):  # missing, or not a possible path (a NUL in it)
@@ -66,7 +62,7 @@ def stable(path: Path | str) -> Signature:
     """The signature to keep with a result: :data:`UNSTABLE` when the file changed
     (or claims to have) less than :data:`RACY_NS` ago, as a further change within
     the same clock tick would leave its times as they are."""
-    found = signature_of(path)
+    found = signature(path)
     if found is not None and max(found[1], found[2]) > time.time_ns() - RACY_NS:
         return UNSTABLE
     return found
@@ -281,7 +277,7 @@ class Cache:
 
     def get(self, relative: str) -> Entry | None:
         """The entry of the post file ``relative`` when it still holds, else None."""
-        return self.holds(relative, signature_of(self._base + relative))
+        return self.holds(relative, signature(self._base + relative))
 
     def holds(self, relative: str, found: Signature) -> Entry | None:
         """:meth:`get`, with the post file's signature already looked at."""

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from smmgen.check import CheckReport
-from smmgen.check.cache import Cache, Entry, Signature, Summary, signature_of
+from smmgen.check.cache import Cache, Entry, Signature, Summary, signature
 from smmgen.check.rules import Clock, load_across_rules
 from smmgen.findings import Finding
 from smmgen.loader.files import (
@@ -116,20 +116,6 @@ def secrets_in(root: Path, entries: dict[str, Entry]) -> set[str]:
 
 
 @dataclass
-class Survey:
-    """The post files of a project, in the order of discovery, and the entries of
-    the cache that still hold for them: looked at once per run."""
-
-    names: list[str]
-    reused: dict[str, Entry]
-    loading: list[Finding]  # what finding the files found (a link outside the project)
-
-    def stale(self) -> list[str]:
-        """The files to check again, in order."""
-        return [name for name in self.names if name not in self.reused]
-
-
-@dataclass
 class Listing:
     """The post files of a project, in the order of discovery, with their
     signatures as they are now."""
@@ -139,11 +125,32 @@ class Listing:
     loading: list[Finding]  # what finding the files found (a link outside the project)
 
 
+@dataclass
+class Survey:
+    """The post files of a project and the entries of the cache that still hold for
+    them: looked at once per run."""
+
+    listed: Listing
+    reused: dict[str, Entry]
+
+    @property
+    def names(self) -> list[str]:
+        return self.listed.names
+
+    @property
+    def loading(self) -> list[Finding]:
+        return self.listed.loading
+
+    def stale(self) -> list[str]:
+        """The files to check again, in order."""
+        return [name for name in self.names if name not in self.reused]
+
+
 def listing(root: Path) -> Listing:
     loading: list[Finding] = []
     names = list(post_names(root, loading))
     base = os.path.join(root, "")
-    return Listing(names, [signature_of(base + name) for name in names], loading)
+    return Listing(names, [signature(base + name) for name in names], loading)
 
 
 def survey(root: Path, cache: Cache | None, listed: Listing | None = None) -> Survey:
@@ -156,7 +163,7 @@ def survey(root: Path, cache: Cache | None, listed: Listing | None = None) -> Su
             entry = cache.holds(name, found)
             if entry is not None:
                 reused[name] = entry
-    return Survey(listed.names, reused, listed.loading)
+    return Survey(listed, reused)
 
 
 def conclude(
