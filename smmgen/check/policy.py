@@ -1,5 +1,9 @@
 """The team's policy from channels.yaml: alt text, banned phrases, sponsored
-disclosure, hashtag limits, and mentions of people the project knows."""
+disclosure, hashtag limits, and mentions of people the project knows.
+
+Banned phrases and the disclosure are looked for in folded text
+(:mod:`smmgen.text.fold`): NFC or NFD, any case, with or without niqqud,
+tatweel or Arabic letter variants, a ZWNJ or a space, all read the same."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from smmgen.models.post import MediaItem
 from smmgen.project import Project
 from smmgen.registry import network as network_of
 from smmgen.suggest import closest
+from smmgen.text.fold import fold, folded_line
 
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 MENTION = re.compile(r"@(?<![\w@./:+-]@)(\w+)(?!\w)(?![@.]\w)")
@@ -103,15 +108,16 @@ def banned_phrases(project: Project, post: Post) -> Iterator[Finding]:
     if not phrases:
         return
     for text in texts(post):
-        lowered = text.text.lower()
+        folded = fold(text.text)
         for phrase in phrases:
-            at = lowered.find(phrase.lower())
+            at = folded.find(fold(phrase))
             if at >= 0:
+                line = text.line + folded_line(text.text, at) if text.key is None else text.line
                 yield _finding(
                     post,
                     "banned-phrase",
                     f"contains the banned phrase '{phrase}'",
-                    _line_in(post, text, at),
+                    line,
                     text.key,
                     hint="reword it (policy.banned_phrases in channels.yaml)",
                 )
@@ -124,7 +130,7 @@ def sponsored_disclosure(project: Project, post: Post) -> Iterator[Finding]:
         return
     for text in texts(post):
         sponsored = [c for c in text.channels if post.field_for(c, "sponsored")]
-        if sponsored and not _contains_word(text.text, disclosure):
+        if sponsored and not contains_word(text.text, disclosure):
             where = "the text" if text.key is None else f"the {text.channels[0]} text"
             yield _finding(
                 post,
@@ -136,10 +142,11 @@ def sponsored_disclosure(project: Project, post: Post) -> Iterator[Finding]:
             )
 
 
-def _contains_word(text: str, phrase: str) -> bool:
-    """``phrase`` in ``text`` (any case), not as the start or end of a longer word."""
-    pattern = rf"(?<!\w){re.escape(phrase)}(?!\w)"
-    return re.search(pattern, text, re.IGNORECASE) is not None
+def contains_word(text: str, phrase: str) -> bool:
+    """``phrase`` in ``text`` as `fold` compares them (any case, NFC or NFD,
+    with or without niqqud...), not as the start or end of a longer word."""
+    pattern = rf"(?<!\w){re.escape(fold(phrase))}(?!\w)"
+    return re.search(pattern, fold(text)) is not None
 
 
 @lru_cache(maxsize=64)
