@@ -6,12 +6,17 @@ does not exist (clocks jump forward) or that happens twice (clocks go back) is
 refused with a message that says how to write it unambiguously, because
 guessing would publish an hour early or late. A time outside 1000-01-02 to
 8999-12-31 (UTC) is refused too, so that nothing computed from it can overflow.
+
+Digits of any script count as the digits they are (Persian U+06F0-U+06F9,
+Arabic-Indic U+0660-U+0669...), and the invisible direction marks that
+right-to-left editors put around numbers are ignored: see :func:`ascii_digits`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -36,6 +41,28 @@ EARLIEST = datetime(1000, 1, 2, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC) - timedelta(microseconds=1)
 RANGE_TEXT = "from 1000-01-02 to 8999-12-31 (UTC)"
 WHEN_FORMATS = "'YYYY-MM-DD HH:MM' (calendar time zone) or ISO 8601 with an offset"
+
+
+# Invisible marks that right-to-left editors put around numbers and dates:
+# LRM, RLM, ALM, the embeddings and overrides, the isolates.
+_DIRECTION_MARKS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with each decimal digit of any script as its ASCII digit
+    (``str.isdecimal``: Persian, Arabic-Indic, Devanagari...)
+    and without direction marks; other characters are kept as they are."""
+    if text.isascii():
+        return text
+    text = text.translate(_DIRECTION_MARKS)
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
+def _as_written(text: str, read: str) -> str:
+    """``'text'``, and what smmgen read in it when that differs (other digits)."""
+    return f"'{text}'" if read == text else f"'{text}' (read as '{read}')"
 
 
 def zone(name: str) -> ZoneInfo:
@@ -119,7 +146,9 @@ def _parse_when(value: object, tz: ZoneInfo) -> datetime:
         return value if value.tzinfo else localize(value, tz)
     if not isinstance(value, str):
         raise TimeError(f"expected a date and time as {WHEN_FORMATS}")
-    text = value.strip()
+    written = value.strip()
+    text = ascii_digits(written).strip()
+    shown = _as_written(written, text)
     match = _LOCAL.match(text)
     if match:
         try:
@@ -127,19 +156,19 @@ def _parse_when(value: object, tz: ZoneInfo) -> datetime:
                 f"{match['date']}T{int(match['h']):02d}:{match['m']}:{match['s'] or '00'}"
             )
         except ValueError as exc:
-            raise TimeError(f"'{text}' is not a valid date and time: {exc}") from None
+            raise TimeError(f"{shown} is not a valid date and time: {exc}") from None
         return localize(naive, tz)
     if _HAS_OFFSET.search(text) and ("T" in text.upper() or _SPACED.match(text)):
         try:
             return datetime.fromisoformat(text.upper())
         except ValueError:
             raise TimeError(
-                f"'{text}' is not a valid ISO 8601 date and time; write it like"
+                f"{shown} is not a valid ISO 8601 date and time; write it like"
                 " 2026-12-01T09:00:00+01:00 (offsets between -23:59 and +23:59)"
             ) from None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise TimeError(f"'{text}' has a date but no time; write it as '{text} 09:00'")
-    raise TimeError(f"'{text}' is not a date and time; expected {WHEN_FORMATS}")
+        raise TimeError(f"{shown} has a date but no time; write it as '{text} 09:00'")
+    raise TimeError(f"{shown} is not a date and time; expected {WHEN_FORMATS}")
 
 
 def parse_duration(value: object) -> timedelta:
