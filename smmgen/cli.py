@@ -341,8 +341,10 @@ def new(ctx: click.Context, title: str, at: str | None, channels: str | None, dr
 
     root = _root(ctx)
     names = [c.strip() for c in channels.split(",") if c.strip()] if channels else None
-    path = new_post(root, title, at=at, channels=names, draft=draft)
-    click.echo(f"created {path.relative_to(root).as_posix()}")
+    created = new_post(root, title, at=at, channels=names, draft=draft)
+    click.echo(f"created {created.path.relative_to(root).as_posix()}")
+    if created.note:
+        click.echo(created.note)
     if draft:
         click.echo("it is a draft: set 'draft: false' when it is ready to publish")
 

@@ -151,7 +151,9 @@ def test_new_with_non_latin_titles_gets_distinct_files(make_project: MakeProject
     first = run("--root", root, "new", "Привет мир").output
     second = run("--root", root, "new", "你好世界").output
     assert first != second
-    assert first.startswith("created content/2026/11/2026-11-25-post-")
+    # transliterated since issue 14 (item 6); a title with no letters to
+    # transliterate still gets post-<hash>
+    assert first.startswith("created content/2026/11/2026-11-25-privet-mir.md")
 
 
 def test_negative_max_hashtags_is_a_config_error(make_project: MakeProject, run) -> None:
