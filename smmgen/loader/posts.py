@@ -4,11 +4,21 @@ Files and directories whose names start with ``_`` or ``.`` are not posts.
 A post that cannot be loaded is reported and left out; the rest still load.
 Nothing outside the project is loaded: not a post file that links out of it,
 nor the posts of a ``content/`` (or a folder in it) that does.
+
+The text of a post is NFC once loaded, as X normalises what it counts: the
+body, and the front matter's titles, texts, tags and alternative texts, in
+the post and in its overrides. Text in NFD (as some macOS tools and copied
+text give it) looks the same and now is the same for every later step:
+counting, hashtags, policy, previews, what is published. Names that point at
+something are kept as written: the id (the ledger knows a published post by
+it, byte for byte, so normalising it could publish a post again), channel and
+campaign names, media paths (file names), links and times.
 """
 
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -119,6 +129,51 @@ def split_front_matter(text: str, shown: str) -> tuple[str | None, int, str, int
     return front, front_line, text[body_start:], body_line
 
 
+def nfc(text: str) -> str:
+    """``text`` in NFC (the check first: nearly all text already is)."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+#: The front matter's fields that hold text (of the post and of each override).
+_TEXT_FIELDS = ("title", "text")
+
+
+def _nfc_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` (a post's or an override's) with their text in NFC; the
+    same dict when nothing changes."""
+    changed: dict[str, Any] = {}
+    for key in _TEXT_FIELDS:
+        value = fields.get(key)
+        if isinstance(value, str) and nfc(value) is not value:
+            changed[key] = nfc(value)
+    tags = fields.get("tags")
+    if isinstance(tags, list) and any(isinstance(t, str) and nfc(t) is not t for t in tags):
+        changed["tags"] = [nfc(t) if isinstance(t, str) else t for t in tags]
+    media = fields.get("media")
+    if isinstance(media, list):
+        items = [
+            {**item, "alt": nfc(item["alt"])}
+            if isinstance(item, dict)
+            and isinstance(item.get("alt"), str)
+            and nfc(item["alt"]) is not item["alt"]
+            else item
+            for item in media
+        ]
+        if any(a is not b for a, b in zip(items, media, strict=True)):
+            changed["media"] = items
+    overrides = fields.get("overrides")
+    if isinstance(overrides, dict):
+        each = {
+            name: _nfc_fields(value) if isinstance(value, dict) else value
+            for name, value in overrides.items()
+        }
+        if any(each[name] is not value for name, value in overrides.items()):
+            changed["overrides"] = each
+    return {**fields, **changed} if changed else fields
+
+
 def _empty(text: str) -> bool:
     return not text.strip()
 
@@ -215,7 +270,7 @@ def load_post(
                 )
                 return None
         else:
-            data = parsed.data
+            data = _nfc_fields(parsed.data)
             lines = parsed.lines
             validated = validate(FrontMatter, data, file=shown, doc=parsed, sink=sink)
             if validated is None:
@@ -241,7 +296,7 @@ def load_post(
         id=post_id,
         file=shown,
         front=front,
-        body=body,
+        body=nfc(body),
         body_line=body_line,
         lines=lines,
         channels=[],
