@@ -28,8 +28,9 @@ in. Both the policy's strings and the post's text are folded the same way:
    becomes ``'`` and gershayim ``״`` becomes ``"``.
 6. Case folding (`str.casefold`), then NFC, so that the result is NFC however
    case folding expanded it (``ß`` becomes ``ss``).
-7. ZWNJ U+200C (inside Persian words: ``برنامه‌نویسی``) becomes a space, and
-   every run of whitespace becomes one space.
+7. ZWNJ U+200C (inside Persian words: ``برنامه‌نویسی``) becomes a space,
+   every run of whitespace becomes one space, and whitespace at either end
+   goes (`str.split`'s whitespace).
 
 Folding never removes or adds a space and never turns a letter into
 punctuation or back, so a phrase found in folded text starts and ends where
@@ -88,24 +89,24 @@ HEBREW_MARKS = "".join(
 #: Arabic short vowels, tanwin, shadda and sukun.
 ARABIC_VOWEL_SIGNS = "".join(chr(c) for c in range(0x064B, 0x0653))
 
-_TABLE = str.maketrans(
-    {
-        **dict.fromkeys(HEBREW_MARKS + ARABIC_VOWEL_SIGNS + TATWEEL),
-        "\u064a": "\u06cc",  # ي -> ی
-        "\u0649": "\u06cc",  # ى -> ی
-        "\u0643": "\u06a9",  # ك -> ک
-        MAQAF: "-",
-        GERESH: "'",
-        GERSHAYIM: '"',
-        ZWNJ: " ",
-    }
-)
+_REPLACED = {
+    **dict.fromkeys(HEBREW_MARKS + ARABIC_VOWEL_SIGNS + TATWEEL, ""),
+    "\u064a": "\u06cc",  # ي -> ی
+    "\u0649": "\u06cc",  # ى -> ی
+    "\u0643": "\u06a9",  # ك -> ک
+    MAQAF: "-",
+    GERESH: "'",
+    GERSHAYIM: '"',
+    ZWNJ: " ",
+}
+# Searching for these and replacing each where found is several times faster
+# than str.translate over every character of text that holds few or none.
+_TO_REPLACE = re.compile("[" + "".join(_REPLACED) + "]")
 _HEBREW_MARK = f"[{HEBREW_MARKS}]"
 # A Hebrew letter with its points, and whether an unpointed alef comes next.
 _POINTED = re.compile(
     rf"([\u05d0-\u05ea])({_HEBREW_MARK}*)(?=({ALEF}(?!{_HEBREW_MARK}))?)",
 )
-_SPACES = re.compile(r"\s+")
 
 
 def _full_spelling(match: re.Match[str]) -> str:
@@ -123,12 +124,22 @@ def fold(text: str) -> str:
 
 def _fold(text: str) -> str:
     if text.isascii():
-        return _SPACES.sub(" ", text.lower())
-    decomposed = unicodedata.normalize("NFD", text)
-    if QUBBUTZ in decomposed or HOLAM in decomposed:
-        decomposed = _POINTED.sub(_full_spelling, decomposed)
-    folded = unicodedata.normalize("NFC", decomposed.translate(_TABLE).casefold())
-    return _SPACES.sub(" ", folded)
+        return " ".join(text.lower().split())
+    # the checks first: most text is NFD already (nothing to decompose), and
+    # text that was not NFD is certainly not NFC once decomposed
+    decomposed = not unicodedata.is_normalized("NFD", text)
+    if decomposed:
+        text = unicodedata.normalize("NFD", text)
+    if QUBBUTZ in text or HOLAM in text:
+        text = _POINTED.sub(_full_spelling, text)
+    text = _TO_REPLACE.sub(_replacement, text).casefold()
+    if decomposed or not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
+
+
+def _replacement(match: re.Match[str]) -> str:
+    return _REPLACED[match.group()]
 
 
 def folded_line(text: str, offset: int) -> int:
@@ -136,8 +147,8 @@ def folded_line(text: str, offset: int) -> int:
     ``fold(text)`` comes from.
 
     A line break is a starter that nothing composes with and that folds to a
-    space, so the fold of the text up to a line's end is the start of the fold
-    of the whole text.
+    space (or to nothing at the end), so the fold of the text up to a line's
+    end is the start of the fold of the whole text.
     """
     end = text.find("\n")
     line = 0
