@@ -388,7 +388,8 @@ def test_bluesky_shortens_long_links_and_keeps_the_full_url_in_the_facet(
 def test_bluesky_byte_limit_is_reported_when_graphemes_fit(
     make_project: MakeProject, run: Run
 ) -> None:
-    grapheme = "e" + "\u0301" * 20  # one grapheme, 41 bytes of UTF-8
+    # one grapheme, 41 bytes of UTF-8, in NFC as loaded (no precomposed x with acute)
+    grapheme = "x" + "\u0301" * 20
     body = grapheme * 200  # 200 graphemes, 8200 bytes
     root = make_project(
         channels=channels_yaml(),
