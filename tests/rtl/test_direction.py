@@ -195,6 +195,11 @@ def _elements(page: str) -> list[tuple[str, dict[str, str | None]]]:
     return parser.elements
 
 
+def _parts(elements: list[tuple[str, dict[str, str | None]]]) -> list[dict[str, str | None]]:
+    """The attributes of each variant part's element."""
+    return [attrs for _, attrs in elements if "part" in (attrs.get("class") or "").split()]
+
+
 def test_build_sets_lang_and_dir(make_project: MakeProject, run: Run, tmp_path: Path) -> None:
     root = rtl_project(make_project, "he", "fa")
     out = tmp_path / "site"
@@ -202,7 +207,7 @@ def test_build_sets_lang_and_dir(make_project: MakeProject, run: Run, tmp_path: 
     page = (out / "index.html").read_text(encoding="utf-8")
     elements = _elements(page)
     assert elements[0] == ("html", {"lang": "en", "dir": "ltr"})  # the page's own chrome
-    parts = [attrs for tag, attrs in elements if attrs.get("class") == "part"]
+    parts = _parts(elements)
     by_language: dict[str | None, set[str | None]] = {}
     for attrs in parts:
         by_language.setdefault(attrs.get("lang"), set()).add(attrs.get("dir"))
@@ -233,7 +238,7 @@ def test_build_takes_the_projects_default_language(
     out = tmp_path / "site"
     assert run("--root", root, "build", "--out", out).exit_code == 0
     page = (out / "index.html").read_text(encoding="utf-8")
-    parts = [attrs for tag, attrs in _elements(page) if attrs.get("class") == "part"]
+    parts = _parts(_elements(page))
     assert parts
     assert {(a.get("lang"), a.get("dir")) for a in parts} == {("ur", "rtl")}
     assert re.search(r'<h2 lang="ur" dir="rtl">', page)
