@@ -272,8 +272,8 @@ def _ledger_note(channel: str, status: str, url: str | None, size: int | None = 
 def _post(item: PostPreview, fit: Fit) -> list[str]:
     size = fit.clip
     title = item.post.front.title if item.post and item.post.front.title else None
-    shown = f" · {isolated(inline(clip(title, size)))}" if title else ""
-    head = f"### {code(clip(item.id, size))}{shown}"
+    titled = f" · {isolated(inline(clip(title, size)))}" if title else ""
+    head = f"### {code(clip(item.id, size))}{titled}"
     change: str = item.change
     if item.via:
         shown = ", ".join(code(clip(path, size)) for path in item.via[:5])
