@@ -9,11 +9,15 @@ from datetime import UTC
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from smmgen.adapt.variants import SCHEMA_VERSION, Variant, build_variants
 from smmgen.errors import UsageError
 from smmgen.loader.posts import Post, Progress
 from smmgen.loading import load_project
+from smmgen.project import Project
+from smmgen.report.isolation import isolated_html
+from smmgen.text.direction import direction
 
 DEFAULT_OUT = "_site"
 
@@ -63,7 +67,7 @@ def build(
         if progress is not None:
             progress(count, total)
     _write_json(target / "variants.json", {"schema_version": SCHEMA_VERSION, "variants": index})
-    _write_preview(target, project.root, built)
+    _write_preview(target, project, built)
     return BuildResult(
         out=target,
         posts=len(built),
@@ -80,14 +84,29 @@ def _order(post: Post) -> tuple[bool, str, str]:
     return (when is None, when.astimezone(UTC).isoformat() if when else "", post.id)
 
 
-def _write_preview(target: Path, root: Path, built: list[tuple[Post, list[Variant]]]) -> None:
+def lang_dir(language: str | None) -> Markup:
+    """The ``lang`` and ``dir`` attributes of an element holding text in ``language``:
+    ``dir="auto"`` (and no ``lang``) when it is not known."""
+    if not language:
+        return Markup(' dir="auto"')
+    return Markup(' lang="{}" dir="{}"').format(language, direction(language))
+
+
+def _write_preview(target: Path, project: Project, built: list[tuple[Post, list[Variant]]]) -> None:
     env = Environment(
         loader=PackageLoader("smmgen", "report/templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    media_base = os.path.relpath(root, target).replace(os.sep, "/")
+    env.filters["lang_dir"] = lang_dir
+    env.filters["isolated"] = lambda text, is_html=False: isolated_html(text, is_html=is_html)
+    default = project.config.defaults.language
+    media_base = os.path.relpath(project.root, target).replace(os.sep, "/")
     ordered = sorted(built, key=lambda item: _order(item[0]))
-    page = env.get_template("preview.html").render(posts=ordered, media_base=media_base)
+    page = env.get_template("preview.html").render(
+        posts=ordered,
+        media_base=media_base,
+        post_language=lambda post: post.front.language or default,
+    )
     (target / "index.html").write_text(page, encoding="utf-8")

@@ -12,6 +12,11 @@ an image or a table cell escaped, and with a zero-width space after what
 GitHub would turn into a notification or a link (``@name``, ``#123``,
 ``https://``, ``www.``).
 
+A variant in a right-to-left language (its ``language:``, see
+:mod:`smmgen.text.direction`) has its code block in ``<div dir="rtl" lang=…>``,
+which GitHub's sanitiser keeps; a title that holds right-to-left letters stands
+between Unicode isolates (plain text: ``<bdi>`` is not on the allow-list).
+
 A comment holds at most 65,536 characters. A preview that would not fit
 shortens the largest posts' sections first, each only as far as needed: their
 long texts left out (each replaced by its length), then only their findings
@@ -36,6 +41,7 @@ from smmgen.loader.posts import Post
 from smmgen.project import Project
 from smmgen.publish.ledger.state import ItemState
 from smmgen.registry import network as network_of
+from smmgen.text.direction import direction, isolated
 
 MARKER = "<!-- smmgen-preview -->"
 LIMIT = 65_536  # GitHub's limit on a comment's body, in characters
@@ -116,6 +122,17 @@ def block(text: str) -> list[str]:
     run = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
     fence = "`" * (run + 1)
     return [f"{fence}text", text, fence]
+
+
+def directed(lines: list[str], language: str | None) -> list[str]:
+    """``lines`` (a block) in a ``<div>`` that gives its direction and language when
+    ``language`` is written right to left; as they are otherwise. GitHub's sanitiser
+    keeps ``dir`` and ``lang`` on ``div`` (html-pipeline's allow-list), and a code
+    block inside takes the direction from it (CSS ``direction`` is inherited)."""
+    if language is None or direction(language) != "rtl":
+        return lines
+    attributes = f'dir="rtl" lang="{html.escape(language)}"'
+    return [f"<div {attributes}>", "", *lines, "", "</div>"]
 
 
 def clip(text: str, size: int | None) -> str:
@@ -212,11 +229,15 @@ def _variant(variant: Variant, item: PostPreview, fit: Fit) -> list[str]:
             lines.append(f"**Part {index} of {parts}** · {part.length}{limit}")
             lines.append("")
         if fit.texts is None or len(part.text) <= fit.texts:
-            lines += block(part.text)
+            lines += directed(block(part.text), variant.language)
         else:
             lines.append(f"*The text is left out here: {len(part.text):,} characters.*")
         for media in part.media:
-            alt = f"alt text: {inline(clip(media.alt, size))}" if media.alt else "**no alt text**"
+            alt = (
+                f"alt text: {isolated(inline(clip(media.alt, size)))}"
+                if media.alt
+                else "**no alt text**"
+            )
             lines.append(f"- 🖼️ {code(clip(media.path, size))} — {alt}")
         lines.append("")
     has_media = bool(variant.parts and variant.parts[0].media)
@@ -251,7 +272,8 @@ def _ledger_note(channel: str, status: str, url: str | None, size: int | None = 
 def _post(item: PostPreview, fit: Fit) -> list[str]:
     size = fit.clip
     title = item.post.front.title if item.post and item.post.front.title else None
-    head = f"### {code(clip(item.id, size))}" + (f" · {inline(clip(title, size))}" if title else "")
+    titled = f" · {isolated(inline(clip(title, size)))}" if title else ""
+    head = f"### {code(clip(item.id, size))}{titled}"
     change: str = item.change
     if item.via:
         shown = ", ".join(code(clip(path, size)) for path in item.via[:5])

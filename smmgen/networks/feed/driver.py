@@ -5,6 +5,10 @@ written from every published record of the channel, newest first, so it is
 the same whatever order or how often runs happen. With the git ledger the
 file lives on the ledger branch (never on main); with the local ledger it is
 written into the project at the channel's ``path``.
+
+Each entry's ``xml:lang`` is its post's ``language:``, and the feed's is the
+project's ``defaults.language``, so that readers know each text's language
+(and from it, its direction).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from smmgen.publish.driver import Driver, Remote
 from smmgen.publish.ledger.records import parse_time
 
 ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ET.register_namespace("", ATOM)
 
 
@@ -36,7 +41,7 @@ class FeedDriver(Driver[FeedChannel]):
         post = next((p for p in self.context.project.posts if p.id == variant.post), None)
         title = (post.front.title if post else None) or variant.text.split("\n", 1)[0][:80]
         published = (variant.publish_at or datetime.now(UTC)).astimezone(UTC)
-        return {
+        entry = {
             "id": f"urn:smmgen:{self.context.name}:{variant.post}",
             "title": title,
             "content": "\n".join(part.text for part in variant.parts),
@@ -44,6 +49,9 @@ class FeedDriver(Driver[FeedChannel]):
             "published": published.isoformat(),
             "tags": list(variant.hashtags),
         }
+        if variant.language:  # older entries in the ledger have none
+            entry["language"] = variant.language
+        return entry
 
     def publish(self, variant: Variant, index: int, *, key: str, thread: list[Remote]) -> Remote:
         entry = self._entry(variant)
@@ -67,6 +75,9 @@ class FeedDriver(Driver[FeedChannel]):
         ordered = sorted(entries.values(), key=lambda e: e["published"], reverse=True)
         site = channel.site_url
         feed = ET.Element(_tag("feed"))
+        language = self.context.project.config.defaults.language
+        if language:
+            feed.set(XML_LANG, language)
         ET.SubElement(feed, _tag("id")).text = site or f"urn:smmgen:{self.context.name}"
         ET.SubElement(feed, _tag("title")).text = channel.title or self.context.name
         newest = max(
@@ -80,6 +91,8 @@ class FeedDriver(Driver[FeedChannel]):
         ET.SubElement(feed, _tag("generator")).text = "smmgen"
         for entry in ordered:
             node = ET.SubElement(feed, _tag("entry"))
+            if entry.get("language"):
+                node.set(XML_LANG, str(entry["language"]))
             ET.SubElement(node, _tag("id")).text = entry["id"]
             ET.SubElement(node, _tag("title")).text = entry["title"]
             ET.SubElement(node, _tag("published")).text = entry["published"]
