@@ -64,6 +64,9 @@ __all__ = [
     "extract_url_entities",
     "extract_urls",
     "is_valid_url",
+    "java_weighted_length",
+    "js_url_entities",
+    "js_weighted_length",
     "parse_tweet",
     "weighted_length",
 ]
@@ -161,8 +164,9 @@ _PRECEDING = rf"(?:[^a-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
 _CHARS = f"a-z0-9{_LATIN_ACCENTS}"
 _SUBDOMAIN = rf"(?>(?:[{_CHARS}][{_CHARS}\-_]*)?[{_CHARS}]\.)"
 _DOMAIN_NAME = rf"(?:(?:[{_CHARS}][{_CHARS}\-]*)?[{_CHARS}]\.)"
-# Any character but punctuation, spaces and General Punctuation (U+2000-206F).
-_NOT_UNICODE = r"_!\"#$%&'()*+,./:;<=>?@\[\]^`{|}~ \t\n\x0b\x0c\r\xa0\u1680\u3000\u2000-\u206f"
+# Any character but punctuation (Java's \\p{Punct}, the backslash included),
+# spaces and General Punctuation (U+2000-206F).
+_NOT_UNICODE = r"_!\"#$%&'()*+,./:;<=>?@\[\\\]^`{|}~ \t\n\x0b\x0c\r\xa0\u1680\u3000\u2000-\u206f"
 _UNICODE_CHAR = rf"[^\-{_NOT_UNICODE}]"
 _UNICODE_DOMAIN_NAME = rf"(?:(?:{_UNICODE_CHAR}[^{_NOT_UNICODE}]*)?{_UNICODE_CHAR}\.)"
 _TLD_END = r"(?=[^a-z0-9@+\-]|$)"
@@ -297,6 +301,146 @@ def _valid_host_and_length(url: str, protocol: str | None, host: str) -> bool:
     if not protocol:
         length += _DEFAULT_PROTOCOL_LENGTH
     return length <= MAX_URL_LENGTH
+
+
+# --------------------------------------------------------------------------
+# URL extraction as the JavaScript twitter-text (npm 3.1.0) does it
+# --------------------------------------------------------------------------
+#
+# extractUrlsWithIndices.js and regexp/*.js, re-expressed (no code copied).
+# The expression has the same parts as Java's, but a domain label may hold any
+# character that is not ASCII punctuation (save ``"`` and `` ` ``), a space, a
+# directional mark or U+FFFE/FEFF/FFFF, sub-domains are allowed after a scheme
+# too, and without a scheme the URL is then cut down to the ASCII-looking
+# domains inside it (`_JS_ASCII_DOMAIN`, whose labels may start with ``-``).
+
+_JS_PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$"
+_JS_SPACES = "\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_JS_DOMAIN_CHAR = f"[^{_JS_PUNCT}{_JS_SPACES}{_INVALID}{_DIRECTIONAL}]"
+_JS_SUBDOMAIN = rf"(?:(?:{_JS_DOMAIN_CHAR}(?:[_-]|{_JS_DOMAIN_CHAR})*)?{_JS_DOMAIN_CHAR}\.)"
+_JS_DOMAIN_NAME = rf"(?:(?:{_JS_DOMAIN_CHAR}(?:-|{_JS_DOMAIN_CHAR})*)?{_JS_DOMAIN_CHAR}\.)"
+# JavaScript's /i without /u folds case by toUpperCase, Cyrillic and Greek
+# included but never a non-ASCII letter onto an ASCII one (U+212A, U+017F): the ASCII
+# parts are matched with (?a:...).
+_JS_TLD_END = r"(?a:(?=[^0-9a-z@+\-]|$))"
+_JS_TLDS = rf"(?:(?:{alternation(tlds.GENERIC)})|(?:{alternation(tlds.COUNTRY)})){_JS_TLD_END}"
+_JS_PUNYCODE = r"(?a:xn--[\-0-9a-z]+)"
+_JS_LATIN = f"(?a:[\\-a-z0-9])|[{_LATIN_ACCENTS}]"
+_JS_PATH_CHAR = rf"(?:(?a:[a-z0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&])|[{_CYRILLIC}{_LATIN_ACCENTS}])"
+_JS_BALANCED = rf"\((?:{_JS_PATH_CHAR}+|(?:{_JS_PATH_CHAR}*\({_JS_PATH_CHAR}+\){_JS_PATH_CHAR}*))\)"
+_JS_PATH_END = rf"(?:(?a:[+\-a-z0-9=_#/])|[{_CYRILLIC}{_LATIN_ACCENTS}])"
+# The balanced parentheses end up as an alternative of the whole segment, as
+# in Java (see _PATH).
+_JS_PATH = (
+    rf"(?:(?:{_JS_PATH_CHAR}*(?:{_JS_BALANCED}{_JS_PATH_CHAR}*)*{_JS_PATH_END}|{_JS_BALANCED})"
+    rf"|(?:@{_JS_PATH_CHAR}+/))"
+)
+_JS_QUERY = r"(?a:\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/])"
+_JS_FLAGS = re.IGNORECASE
+_JS_ASCII_DOMAIN = re.compile(rf"(?:(?:{_JS_LATIN})+\.)+(?:{_JS_TLDS}|{_JS_PUNYCODE})", _JS_FLAGS)
+_JS_TCO_URL = re.compile(rf"(?a:https?://t\.co/([a-z0-9]+)(?:{_JS_QUERY})?)", _JS_FLAGS)
+_JS_SPACE = re.compile(f"[{_JS_SPACES}]")
+_JS_LABEL_SEPARATOR = re.compile("[\u3002\uff0e\uff61]")
+# Where a text holds none of these, both implementations find the same URLs:
+# a domain label with a character Java's has not, or a "?" (a query right
+# after a domain without scheme or path, which JavaScript leaves out).
+_JS_MAY_DIFFER = re.compile(r"[^\t\n\r -~]|[\"`?_]|:[0-9]")
+
+
+@functools.cache
+def _js_valid_url() -> re.Pattern[str]:
+    return re.compile(
+        # JavaScript matches UTF-16 units: an astral character's first half
+        # can precede a domain that starts with its second half.
+        rf"(?P<before>(?=[\U00010000-\U0010ffff])|(?a:{_PRECEDING}))"
+        r"(?P<url>"
+        r"(?P<protocol>(?a:https?://))?"
+        rf"(?P<domain>(?:{_JS_SUBDOMAIN}*{_JS_DOMAIN_NAME}(?:{_JS_TLDS}|{_JS_PUNYCODE})))"
+        r"(?::(?a:[0-9]+))?"
+        rf"(?P<path>/{_JS_PATH}*)?"
+        rf"(?:{_JS_QUERY})?"
+        r")",
+        _JS_FLAGS,
+    )
+
+
+def _js_label_length(label: str) -> int:
+    """The length of punycode.js ``toASCII(label)`` (0 if it cannot encode)."""
+    parts = _JS_LABEL_SEPARATOR.sub(".", label).split(".")
+    try:
+        return (
+            sum(len(part) if part.isascii() else 4 + len(part.encode("punycode")) for part in parts)
+            + len(parts)
+            - 1
+        )
+    except UnicodeError:
+        return 0
+
+
+def _js_valid_url_length(url: str, protocol: str, domain: str) -> bool:
+    """extractUrlsWithIndices.js ``isValidUrl`` with lib/idna.js ``toAscii``."""
+    if domain.startswith("xn--") and not _JS_ASCII_DOMAIN.search(domain):
+        return False
+    if not all(0 < _js_label_length(label) < 64 for label in domain.split(".")):
+        return False
+    # toAscii returns the domain unchanged, so only the text's own length counts.
+    return len(protocol) + utf16_length(url) <= MAX_URL_LENGTH
+
+
+def js_url_entities(text: str) -> list[UrlEntity]:
+    """The URLs the JavaScript twitter-text (npm 3.1.0) extracts from `text`.
+
+    ``extractUrlsWithIndices`` with its default options, for comparing with
+    `extract_url_entities` (the Java rules). As in JavaScript, an entity's
+    `url` need not be the text it spans: without a scheme, a path is
+    appended to the last ASCII domain found in a longer domain, and
+    ``parseTweet`` skips ``len(url)`` UTF-16 units from `start`, not `end`.
+    """
+    if "." not in text:
+        return []
+    found: list[UrlEntity] = []
+    size = len(text)
+    backwards = ""
+    covered = 0
+    for dot in _TLD_DOT.finditer(text):
+        if dot.start() < covered:
+            continue
+        backwards = backwards or text[::-1]
+        stop = _JS_SPACE.search(backwards, size - dot.start())
+        window_start = size - stop.start() - 1 if stop else 0
+        after = _JS_SPACE.search(text, dot.end())
+        covered = after.start() if after else size
+        for match in _js_valid_url().finditer(text, window_start, covered):
+            found.extend(_js_entities(match))
+    return found
+
+
+def _js_entities(match: re.Match[str]) -> list[UrlEntity]:
+    url, protocol, domain = match.group("url", "protocol", "domain")
+    start, end = match.span("url")
+    if not _js_valid_url_length(url, protocol or "https://", domain):
+        return []
+    if protocol:
+        tco = _JS_TCO_URL.match(url)
+        if tco:
+            if len(tco.group(1)) > MAX_TCO_SLUG_LENGTH:
+                return []
+            url = tco.group()
+            end = start + len(url)
+        return [UrlEntity(url, start, end)]
+    if match.group("before") in ("-", "_", ".", "/"):
+        return []
+    entities: list[UrlEntity] = []
+    ascii_end = 0
+    for ascii_domain in _JS_ASCII_DOMAIN.finditer(domain):
+        found = ascii_domain.group()
+        ascii_start = domain.find(found, ascii_end)
+        ascii_end = ascii_start + len(found)
+        entities.append(UrlEntity(found, start + ascii_start, start + ascii_end))
+    if entities and match.group("path"):
+        last = entities[-1]
+        entities[-1] = UrlEntity(url.replace(domain, last.url, 1), last.start, end)
+    return entities
 
 
 # --------------------------------------------------------------------------
@@ -439,26 +583,80 @@ def _weigher(config: Config) -> _Weigher:
     return _Weigher(config)
 
 
+def _js_spans(text: str) -> dict[int, int]:
+    """What ``parseTweet`` skips for each URL JavaScript finds: start to end.
+
+    JavaScript keys the URLs by their start (a later one replaces an earlier
+    one with the same start) and skips ``url.length`` UTF-16 units from it.
+    """
+    spans: dict[int, int] = {}
+    for url, start, _end in js_url_entities(text):
+        if text.startswith(url, start):
+            spans[start] = start + len(url)
+            continue
+        units = utf16_length(url)
+        end = start
+        while units > 0 and end < len(text):
+            units -= 2 if ord(text[end]) > 0xFFFF else 1
+            end += 1
+        spans[start] = end
+    return spans
+
+
+def _weigh(text: str, spans: Iterable[tuple[int, int]], config: Config) -> int:
+    """The scaled weight of `text` with each (start, end) span counted as a URL."""
+    weigher = _weigher(config)
+    url_weight = config.transformed_url_length * config.scale
+    total = 0
+    position = 0
+    for start, end in spans:
+        if start < position:
+            continue
+        total += weigher.weigh(text[position:start]) + url_weight
+        position = end
+    return total + weigher.weigh(text[position:])
+
+
+def java_weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
+    """The weighted length as the Java twitter-text counts it (its URL rules)."""
+    text = _nfc(text)
+    spans = ((e.start, e.end) for e in extract_url_entities(text))
+    return _weigh(text, spans, config) // config.scale
+
+
+def js_weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
+    """The weighted length as the JavaScript twitter-text (npm 3.1.0) counts it."""
+    text = _nfc(text)
+    return _weigh(text, sorted(_js_spans(text).items()), config) // config.scale
+
+
+def _may_differ(text: str) -> bool:
+    """Whether the two implementations can find different URLs in (NFC) `text`."""
+    return _TLD_DOT.search(text) is not None and _JS_MAY_DIFFER.search(text) is not None
+
+
 def weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
-    """The length X counts for `text` (twitter-text ``parseTweet(...).weightedLength``).
+    """The length X counts for `text`: the larger of the two official counts.
+
+    twitter-text ``parseTweet(...).weightedLength`` as the Java library
+    (`java_weighted_length`) and as the JavaScript one (`js_weighted_length`)
+    computes it; they differ only in the URLs they find (see the module's
+    documentation), and which one X enforces is not known.
 
     >>> weighted_length("Hi http://test.co")
     26
     >>> weighted_length("H🐱☺👨‍👩‍👧‍👦")
     7
+    >>> weighted_length("lumen.io?q=1")  # JavaScript: 23 + 4
+    27
     """
     if not text:
         return 0
     text = _nfc(text)
-    weigher = _weigher(config)
-    url_weight = config.transformed_url_length * config.scale
-    total = 0
-    position = 0
-    for _url, start, end in extract_url_entities(text):
-        total += weigher.weigh(text[position:start]) + url_weight
-        position = end
-    total += weigher.weigh(text[position:])
-    return total // config.scale
+    java = java_weighted_length(text, config)
+    if not _may_differ(text):
+        return java
+    return max(java, js_weighted_length(text, config))
 
 
 @dataclass(frozen=True)
@@ -475,17 +673,28 @@ class ParseResult:
 
 
 def parse_tweet(text: str, config: Config = DEFAULT_CONFIG) -> ParseResult:
-    """Everything ``parseTweet`` reports, as the Java implementation computes it.
+    """Everything ``parseTweet`` reports, for the larger of the two counts.
 
+    The walk of the Java implementation, with the URLs Java finds or, where
+    that counts more (see `weighted_length`), those JavaScript finds.
     `weighted_length` gives the same length much faster; this walks the text
     code point by code point to find the valid and display ranges too.
     """
     if not text:
         return ParseResult(0, False, 0, 0, 0, 0, 0)
     normalized = _nfc(text)
+    java = _parse(
+        text, normalized, {e.start: e.end for e in extract_url_entities(normalized)}, config
+    )
+    if not _may_differ(normalized):
+        return java
+    js = _parse(text, normalized, _js_spans(normalized), config)
+    return js if js.weighted_length > java.weighted_length else java
+
+
+def _parse(text: str, normalized: str, urls: dict[int, int], config: Config) -> ParseResult:
     weigher = _weigher(config)
     max_weight = config.max_weighted_tweet_length * config.scale
-    urls = {e.start: e.end for e in extract_url_entities(normalized)}
     emoji = dict(emoji_sequences(normalized)) if config.emoji_parsing_enabled else {}
     weight = offset = valid_offset = index = 0
     invalid = False
