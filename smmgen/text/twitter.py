@@ -40,15 +40,18 @@ the same weighted lengths (emoji newer than Unicode 12 aside, see
 
 from __future__ import annotations
 
+import array
+import dataclasses
 import functools
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from encodings import idna as _idna
 from typing import NamedTuple, TypeAlias
 
-from smmgen.text import tlds
+from smmgen.text import tlds, twemoji11
 from smmgen.text._emoji import emoji_sequences, has_sequence_marks
 from smmgen.text._unicode import utf16_length
 
@@ -418,7 +421,13 @@ def js_url_entities(text: str) -> list[UrlEntity]:
 def _js_entities(match: re.Match[str]) -> list[UrlEntity]:
     url, protocol, domain = match.group("url", "protocol", "domain")
     start, end = match.span("url")
-    if not _js_valid_url_length(url, protocol or "https://", domain):
+    checked_url, checked_domain = url, domain
+    if not match.group("before") and ord(domain[0]) > 0xFFFF:
+        # The domain starts with the second half of a surrogate pair (see
+        # _js_valid_url): the label JavaScript encodes holds that half alone.
+        low = chr(0xDC00 + ((ord(domain[0]) - 0x10000) & 0x3FF))
+        checked_url, checked_domain = low + url[1:], low + domain[1:]
+    if not _js_valid_url_length(checked_url, protocol or "https://", checked_domain):
         return []
     if protocol:
         tco = _JS_TCO_URL.match(url)
@@ -603,6 +612,60 @@ def _js_spans(text: str) -> dict[int, int]:
     return spans
 
 
+@functools.cache
+def _twemoji() -> re.Pattern[str]:
+    return re.compile(twemoji11.PATTERN)
+
+
+def _utf16_units(text: str) -> str:
+    """`text` as JavaScript sees it: one character per UTF-16 code unit."""
+    if text.isascii():
+        return text
+    data = array.array("H")
+    data.frombytes(text.encode("utf-16-le", "surrogatepass"))
+    if sys.byteorder == "big":
+        data.byteswap()
+    return "".join(map(chr, data))
+
+
+def _js_weight(text: str, config: Config) -> int:
+    """``parseTweet``'s scaled weight as JavaScript computes it, for NFC `text`.
+
+    The URLs of `js_url_entities` and the emoji of twemoji-parser 11 (see
+    `smmgen.text.twemoji11`), walked in UTF-16 code units: an entity that
+    starts inside an earlier one is skipped, and a URL wins over an emoji
+    that starts at the same place.
+    """
+    weigher = _weigher(config)
+    units = _utf16_units(text)
+    entities: dict[int, tuple[int, int]] = {}
+    if config.emoji_parsing_enabled and not text.isascii():
+        for emoji in _twemoji().finditer(units):
+            entities[emoji.start()] = (emoji.end() - emoji.start(), config.default_weight)
+    url_weight = config.transformed_url_length * config.scale
+    for url, start, _end in js_url_entities(text):
+        entities[utf16_length(text[:start])] = (utf16_length(url), url_weight)
+    total = 0
+    position = 0
+    for start in sorted(entities):
+        if start < position:
+            continue
+        size, weight = entities[start]
+        total += _weigh_units(units[position:start], weigher) + weight
+        position = start + size
+    return total + _weigh_units(units[position:], weigher)
+
+
+def _weigh_units(units: str, weigher: _Weigher) -> int:
+    # A surrogate pair counts once, as JavaScript's parseTweet counts it;
+    # a lone surrogate (where an entity ended inside a pair) counts alone.
+    pairs = len(_SURROGATE_PAIR.findall(units)) if not units.isascii() else 0
+    return weigher.weigh_plain(units) - pairs * weigher.default
+
+
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
 def _weigh(text: str, spans: Iterable[tuple[int, int]], config: Config) -> int:
     """The scaled weight of `text` with each (start, end) span counted as a URL."""
     weigher = _weigher(config)
@@ -626,12 +689,13 @@ def java_weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
 
 def js_weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
     """The weighted length as the JavaScript twitter-text (npm 3.1.0) counts it."""
-    text = _nfc(text)
-    return _weigh(text, sorted(_js_spans(text).items()), config) // config.scale
+    return _js_weight(_nfc(text), config) // config.scale
 
 
-def _may_differ(text: str) -> bool:
-    """Whether the two implementations can find different URLs in (NFC) `text`."""
+def _may_differ(text: str, config: Config) -> bool:
+    """Whether the two implementations can count (NFC) `text` differently."""
+    if config.emoji_parsing_enabled and not text.isascii() and has_sequence_marks(text):
+        return True
     return _TLD_DOT.search(text) is not None and _JS_MAY_DIFFER.search(text) is not None
 
 
@@ -654,7 +718,7 @@ def weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
         return 0
     text = _nfc(text)
     java = java_weighted_length(text, config)
-    if not _may_differ(text):
+    if not _may_differ(text, config):
         return java
     return max(java, js_weighted_length(text, config))
 
@@ -686,10 +750,20 @@ def parse_tweet(text: str, config: Config = DEFAULT_CONFIG) -> ParseResult:
     java = _parse(
         text, normalized, {e.start: e.end for e in extract_url_entities(normalized)}, config
     )
-    if not _may_differ(normalized):
+    if not _may_differ(normalized, config):
         return java
+    js_length = _js_weight(normalized, config) // config.scale
+    if js_length <= java.weighted_length:
+        return java
+    # The ranges of a walk with JavaScript's URLs (and smmgen's emoji).
     js = _parse(text, normalized, _js_spans(normalized), config)
-    return js if js.weighted_length > java.weighted_length else java
+    return dataclasses.replace(
+        js,
+        weighted_length=js_length,
+        valid=0 < js_length <= config.max_weighted_tweet_length
+        and not any(char in INVALID_CHARACTERS for char in normalized),
+        permillage=js_length * 1000 // config.max_weighted_tweet_length,
+    )
 
 
 def _parse(text: str, normalized: str, urls: dict[int, int], config: Config) -> ParseResult:
