@@ -22,6 +22,49 @@ the X developer docs, "Counting characters"):
 A post is valid if that length is between 1 and 280 and it holds none of
 U+FFFE, U+FEFF, U+FFFF.
 
+The official implementations disagree on some texts, and it is not known
+which one X's servers enforce. `weighted_length` (and `parse_tweet`)
+therefore count both ways and keep the larger, so a post smmgen accepts
+passes under either: `java_weighted_length` follows the Java library
+(``com.twitter.twittertext``, 3.1), `js_weighted_length` the JavaScript one
+(npm ``twitter-text`` 3.1.0, ``parseTweet``). The classes of difference,
+found by running the npm package on generated text in Hebrew, Persian,
+Bulgarian, Polish, CJK and Latin (tests/text/test_twitter_js_differential.py
+classifies every difference into one of them); each example gives Java's
+count, then JavaScript's:
+
+- A URL from inside a word. A JavaScript domain label may hold any
+  character but ASCII punctuation, spaces and directional marks, so its
+  domain starts in the word before; without a scheme it keeps the ASCII
+  part, hyphen included: ``ל-lumen.io`` 10 / 24 (URL ``-lumen.io``),
+  ``за-lumen.bg/x`` 13 / 25, ``ב.lumen.ir/a`` 12 / 25. Java takes no URL
+  right after ``-``, ``_``, ``.`` or ``/``.
+- A glued URL missed by JavaScript. The same longer domain, when it is
+  refused (it follows ``-``, ``_``, ``.`` or ``/``, or a label is longer
+  than 63 characters), takes the URL Java sees with it:
+  ``-שבתlumen.io`` 27 / 12, ``-"lumen.io`` 25 / 10.
+- A longer domain after a scheme. JavaScript runs the domain on through such
+  labels: ``http://lumen.ioשבת.com`` 30 / 23 (one URL), or drops it.
+- A port or query after a bare domain. Without a scheme or a path,
+  JavaScript keeps only the domain: ``lumen.io?q=1`` 23 / 27,
+  ``example.com:8080`` 23 / 28.
+- An underscore in a sub-domain. Without a scheme, JavaScript keeps the
+  ASCII domain after it: ``a_b.lumen.io`` 23 / 25 (URL ``b.lumen.io``).
+- An upper-case non-ASCII TLD. JavaScript ignores case beyond ASCII:
+  ``lumen.РФ`` 8 / 23.
+- A URL placed at an earlier copy. JavaScript places the ASCII domain it
+  keeps at the first copy of its text in the longer domain:
+  ``lumen.ioa"lumen.io:8080`` 33 / 38 (URL ``lumen.io`` at 0).
+- Newer emoji. JavaScript knows the emoji sequences of Unicode Emoji 11
+  (twemoji-parser 11, `smmgen.text.twemoji11`) and counts the parts of
+  newer ones, and of ZWJ chains outside the list: ``🧑‍💻`` 2 / 5 (🧑, ZWJ,
+  💻), ``❤️‍🔥`` 2 / 5, ``🤏🏽`` 2 / 4. (The Java library knows Emoji 12;
+  the Java-rule count here uses current emoji data, see `smmgen.text._emoji`.)
+
+The JavaScript count is computed only where a text holds a character that
+can make the two differ (a URL candidate with a non-ASCII character, ``"``,
+`` ` ``, ``?``, ``_`` or ``:`` and a digit, or an emoji sequence mark).
+
 The URL extractor follows the Java implementation
 (``com.twitter.twittertext.Extractor.extractURLsWithIndices`` and ``Regex``):
 the preceding-character rule, sub-domain and domain labels, the TLD list of
@@ -35,7 +78,9 @@ Everything is re-expressed here in Python; no code was copied. Compared with
 the Java library (3.1) on 90,000 random texts built from URL fragments,
 punctuation, accented letters, CJK and emoji, both give the same URLs and
 the same weighted lengths (emoji newer than Unicode 12 aside, see
-`smmgen.text._emoji`).
+`smmgen.text._emoji`). `js_url_entities` re-expresses the JavaScript
+``extractUrlsWithIndices`` the same way; `js_weighted_length` equals the npm
+package's ``parseTweet`` on every string of the differential test.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 """smmgen's X count against the JavaScript twitter-text (npm 3.1.0) on generated text.
 
 smmgen counts the larger of the Java and the JavaScript twitter-text counts
-(`smmgen.text.twitter.weighted_length`). On some 12,000 generated strings in
+(`smmgen.text.twitter.weighted_length`). On 16,000 generated strings in
 Hebrew, Persian, Bulgarian, Polish, CJK and Latin, with URLs glued to letters
 and punctuation, ZWJ emoji and directional marks, ``twttr.parseTweet`` (run by
 tests/text/node/twitter_count.mjs) is the oracle:
