@@ -20,7 +20,7 @@ tests/text/node/twitter_count.mjs) is the oracle:
 The strings come from a seeded generator built from the alphabets of
 tests/i18n_strategies.py (hypothesis would take minutes for this many), so
 every run sees the same ones. The figures are printed (``pytest -s``) and
-written to ``twitter_js_differential.json`` in pytest's cache directory.
+kept in pytest's cache (``.pytest_cache/v/smmgen/twitter_js_differential``).
 """
 
 from __future__ import annotations
