@@ -270,6 +270,7 @@ _TCO_URL = re.compile(
 # stretches of text between separators that hold one.
 _TLD_DOT = re.compile(rf"\.(?=[a-zA-Z]|[^\x00-\x7f{_SEPARATORS}])")
 _SEPARATOR = re.compile(f"[{_SEPARATORS}]")
+_LAST_SEPARATOR = re.compile(f"[{_SEPARATORS}](?=[^{_SEPARATORS}]*\\Z)")
 _LABEL_SEPARATOR = re.compile("[.\u3002\uff0e\uff61]")
 
 MAX_URL_LENGTH = 4096
@@ -392,7 +393,7 @@ _JS_LABEL_SEPARATOR = re.compile("[\u3002\uff0e\uff61]")
 # Where a text holds none of these, both implementations find the same URLs:
 # a domain label with a character Java's has not, or a "?" (a query right
 # after a domain without scheme or path, which JavaScript leaves out).
-_JS_MAY_DIFFER = re.compile(r"[^\t\n\r -~]|[\"`?_]|:[0-9]")
+_JS_MAY_DIFFER = re.compile(r"[^\t-\r -~]|[\"`?_]|:[0-9]")
 
 
 @functools.cache
@@ -737,11 +738,46 @@ def js_weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
     return _js_weight(_nfc(text), config) // config.scale
 
 
-def _may_differ(text: str, config: Config) -> bool:
-    """Whether the two implementations can count (NFC) `text` differently."""
-    if config.emoji_parsing_enabled and not text.isascii() and has_sequence_marks(text):
-        return True
-    return _TLD_DOT.search(text) is not None and _JS_MAY_DIFFER.search(text) is not None
+def _urls_may_differ(text: str) -> bool:
+    """Whether the two implementations can find different URLs in (NFC) `text`.
+
+    Neither finds a URL across a separator (Java's separators are all
+    JavaScript spaces too), so only the stretches between separators that
+    hold a dot before a TLD matter: they may differ where such a stretch
+    holds a character of `_JS_MAY_DIFFER`.
+    """
+    covered = 0
+    for dot in _TLD_DOT.finditer(text):
+        if dot.start() < covered:
+            continue
+        before = _LAST_SEPARATOR.search(text, 0, dot.start())
+        after = _SEPARATOR.search(text, dot.end())
+        covered = after.start() if after else len(text)
+        if _JS_MAY_DIFFER.search(text, before.end() if before else 0, covered):
+            return True
+    return False
+
+
+def _emoji_may_differ(text: str, config: Config) -> bool:
+    """Whether (NFC) `text` holds an emoji sequence twemoji-parser 11 does not know."""
+    if not config.emoji_parsing_enabled or text.isascii() or not has_sequence_marks(text):
+        return False
+    return not all(_twemoji_knows(text[start:end]) for start, end in emoji_sequences(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _twemoji_knows(sequence: str) -> bool:
+    return _twemoji().fullmatch(_utf16_units(sequence)) is not None
+
+
+def _js_length(text: str, config: Config) -> int | None:
+    """`js_weighted_length` of NFC `text`, or None where it is the Java count."""
+    if _emoji_may_differ(text, config):
+        return _js_weight(text, config) // config.scale
+    if _urls_may_differ(text):
+        # The same emoji as in the Java count: only the URLs differ.
+        return _weigh(text, sorted(_js_spans(text).items()), config) // config.scale
+    return None
 
 
 def weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
@@ -763,9 +799,8 @@ def weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
         return 0
     text = _nfc(text)
     java = java_weighted_length(text, config)
-    if not _may_differ(text, config):
-        return java
-    return max(java, js_weighted_length(text, config))
+    js = _js_length(text, config)
+    return java if js is None else max(java, js)
 
 
 @dataclass(frozen=True)
@@ -795,10 +830,8 @@ def parse_tweet(text: str, config: Config = DEFAULT_CONFIG) -> ParseResult:
     java = _parse(
         text, normalized, {e.start: e.end for e in extract_url_entities(normalized)}, config
     )
-    if not _may_differ(normalized, config):
-        return java
-    js_length = _js_weight(normalized, config) // config.scale
-    if js_length <= java.weighted_length:
+    js_length = _js_length(normalized, config)
+    if js_length is None or js_length <= java.weighted_length:
         return java
     # The ranges of a walk with JavaScript's URLs (and smmgen's emoji).
     js = _parse(text, normalized, _js_spans(normalized), config)
