@@ -22,6 +22,49 @@ the X developer docs, "Counting characters"):
 A post is valid if that length is between 1 and 280 and it holds none of
 U+FFFE, U+FEFF, U+FFFF.
 
+The official implementations disagree on some texts, and it is not known
+which one X's servers enforce. `weighted_length` (and `parse_tweet`)
+therefore count both ways and keep the larger, so a post smmgen accepts
+passes under either: `java_weighted_length` follows the Java library
+(``com.twitter.twittertext``, 3.1), `js_weighted_length` the JavaScript one
+(npm ``twitter-text`` 3.1.0, ``parseTweet``). The classes of difference,
+found by running the npm package on generated text in Hebrew, Persian,
+Bulgarian, Polish, CJK and Latin (tests/text/test_twitter_js_differential.py
+classifies every difference into one of them); each example gives Java's
+count, then JavaScript's:
+
+- A URL from inside a word. A JavaScript domain label may hold any
+  character but ASCII punctuation, spaces and directional marks, so its
+  domain starts in the word before; without a scheme it keeps the ASCII
+  part, hyphen included: ``ל-lumen.io`` 10 / 24 (URL ``-lumen.io``),
+  ``за-lumen.bg/x`` 13 / 25, ``ב.lumen.ir/a`` 12 / 25. Java takes no URL
+  right after ``-``, ``_``, ``.`` or ``/``.
+- A glued URL missed by JavaScript. The same longer domain, when it is
+  refused (it follows ``-``, ``_``, ``.`` or ``/``, or a label is longer
+  than 63 characters), takes the URL Java sees with it:
+  ``-שבתlumen.io`` 27 / 12, ``-"lumen.io`` 25 / 10.
+- A longer domain after a scheme. JavaScript runs the domain on through such
+  labels: ``http://lumen.ioשבת.com`` 30 / 23 (one URL), or drops it.
+- A port or query after a bare domain. Without a scheme or a path,
+  JavaScript keeps only the domain: ``lumen.io?q=1`` 23 / 27,
+  ``example.com:8080`` 23 / 28.
+- An underscore in a sub-domain. Without a scheme, JavaScript keeps the
+  ASCII domain after it: ``a_b.lumen.io`` 23 / 25 (URL ``b.lumen.io``).
+- An upper-case non-ASCII TLD. JavaScript ignores case beyond ASCII:
+  ``lumen.РФ`` 8 / 23.
+- A URL placed at an earlier copy. JavaScript places the ASCII domain it
+  keeps at the first copy of its text in the longer domain:
+  ``lumen.ioa"lumen.io:8080`` 33 / 38 (URL ``lumen.io`` at 0).
+- Newer emoji. JavaScript knows the emoji sequences of Unicode Emoji 11
+  (twemoji-parser 11, `smmgen.text.twemoji11`) and counts the parts of
+  newer ones, and of ZWJ chains outside the list: ``🧑‍💻`` 2 / 5 (🧑, ZWJ,
+  💻), ``❤️‍🔥`` 2 / 5, ``🤏🏽`` 2 / 4. (The Java library knows Emoji 12;
+  the Java-rule count here uses current emoji data, see `smmgen.text._emoji`.)
+
+The JavaScript count is computed only where a text holds a character that
+can make the two differ (a URL candidate with a non-ASCII character, ``"``,
+`` ` ``, ``?``, ``_`` or ``:`` and a digit, or an emoji sequence mark).
+
 The URL extractor follows the Java implementation
 (``com.twitter.twittertext.Extractor.extractURLsWithIndices`` and ``Regex``):
 the preceding-character rule, sub-domain and domain labels, the TLD list of
@@ -35,20 +78,25 @@ Everything is re-expressed here in Python; no code was copied. Compared with
 the Java library (3.1) on 90,000 random texts built from URL fragments,
 punctuation, accented letters, CJK and emoji, both give the same URLs and
 the same weighted lengths (emoji newer than Unicode 12 aside, see
-`smmgen.text._emoji`).
+`smmgen.text._emoji`). `js_url_entities` re-expresses the JavaScript
+``extractUrlsWithIndices`` the same way; `js_weighted_length` equals the npm
+package's ``parseTweet`` on every string of the differential test.
 """
 
 from __future__ import annotations
 
+import array
+import dataclasses
 import functools
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from encodings import idna as _idna
 from typing import NamedTuple, TypeAlias
 
-from smmgen.text import tlds
+from smmgen.text import tlds, twemoji11
 from smmgen.text._emoji import emoji_sequences, has_sequence_marks
 from smmgen.text._unicode import utf16_length
 
@@ -64,6 +112,9 @@ __all__ = [
     "extract_url_entities",
     "extract_urls",
     "is_valid_url",
+    "java_weighted_length",
+    "js_url_entities",
+    "js_weighted_length",
     "parse_tweet",
     "weighted_length",
 ]
@@ -161,8 +212,9 @@ _PRECEDING = rf"(?:[^a-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
 _CHARS = f"a-z0-9{_LATIN_ACCENTS}"
 _SUBDOMAIN = rf"(?>(?:[{_CHARS}][{_CHARS}\-_]*)?[{_CHARS}]\.)"
 _DOMAIN_NAME = rf"(?:(?:[{_CHARS}][{_CHARS}\-]*)?[{_CHARS}]\.)"
-# Any character but punctuation, spaces and General Punctuation (U+2000-206F).
-_NOT_UNICODE = r"_!\"#$%&'()*+,./:;<=>?@\[\]^`{|}~ \t\n\x0b\x0c\r\xa0\u1680\u3000\u2000-\u206f"
+# Any character but punctuation (Java's \\p{Punct}, the backslash included),
+# spaces and General Punctuation (U+2000-206F).
+_NOT_UNICODE = r"_!\"#$%&'()*+,./:;<=>?@\[\\\]^`{|}~ \t\n\x0b\x0c\r\xa0\u1680\u3000\u2000-\u206f"
 _UNICODE_CHAR = rf"[^\-{_NOT_UNICODE}]"
 _UNICODE_DOMAIN_NAME = rf"(?:(?:{_UNICODE_CHAR}[^{_NOT_UNICODE}]*)?{_UNICODE_CHAR}\.)"
 _TLD_END = r"(?=[^a-z0-9@+\-]|$)"
@@ -218,6 +270,7 @@ _TCO_URL = re.compile(
 # stretches of text between separators that hold one.
 _TLD_DOT = re.compile(rf"\.(?=[a-zA-Z]|[^\x00-\x7f{_SEPARATORS}])")
 _SEPARATOR = re.compile(f"[{_SEPARATORS}]")
+_LAST_SEPARATOR = re.compile(f"[{_SEPARATORS}](?=[^{_SEPARATORS}]*\\Z)")
 _LABEL_SEPARATOR = re.compile("[.\u3002\uff0e\uff61]")
 
 MAX_URL_LENGTH = 4096
@@ -297,6 +350,152 @@ def _valid_host_and_length(url: str, protocol: str | None, host: str) -> bool:
     if not protocol:
         length += _DEFAULT_PROTOCOL_LENGTH
     return length <= MAX_URL_LENGTH
+
+
+# --------------------------------------------------------------------------
+# URL extraction as the JavaScript twitter-text (npm 3.1.0) does it
+# --------------------------------------------------------------------------
+#
+# extractUrlsWithIndices.js and regexp/*.js, re-expressed (no code copied).
+# The expression has the same parts as Java's, but a domain label may hold any
+# character that is not ASCII punctuation (save ``"`` and `` ` ``), a space, a
+# directional mark or U+FFFE/FEFF/FFFF, sub-domains are allowed after a scheme
+# too, and without a scheme the URL is then cut down to the ASCII-looking
+# domains inside it (`_JS_ASCII_DOMAIN`, whose labels may start with ``-``).
+
+_JS_PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$"
+_JS_SPACES = "\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_JS_DOMAIN_CHAR = f"[^{_JS_PUNCT}{_JS_SPACES}{_INVALID}{_DIRECTIONAL}]"
+_JS_SUBDOMAIN = rf"(?:(?:{_JS_DOMAIN_CHAR}(?:[_-]|{_JS_DOMAIN_CHAR})*)?{_JS_DOMAIN_CHAR}\.)"
+_JS_DOMAIN_NAME = rf"(?:(?:{_JS_DOMAIN_CHAR}(?:-|{_JS_DOMAIN_CHAR})*)?{_JS_DOMAIN_CHAR}\.)"
+# JavaScript's /i without /u folds case by toUpperCase, Cyrillic and Greek
+# included but never a non-ASCII letter onto an ASCII one (U+212A, U+017F): the ASCII
+# parts are matched with (?a:...).
+_JS_TLD_END = r"(?a:(?=[^0-9a-z@+\-]|$))"
+_JS_TLDS = rf"(?:(?:{alternation(tlds.GENERIC)})|(?:{alternation(tlds.COUNTRY)})){_JS_TLD_END}"
+_JS_PUNYCODE = r"(?a:xn--[\-0-9a-z]+)"
+_JS_LATIN = f"(?a:[\\-a-z0-9])|[{_LATIN_ACCENTS}]"
+_JS_PATH_CHAR = rf"(?:(?a:[a-z0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&])|[{_CYRILLIC}{_LATIN_ACCENTS}])"
+_JS_BALANCED = rf"\((?:{_JS_PATH_CHAR}+|(?:{_JS_PATH_CHAR}*\({_JS_PATH_CHAR}+\){_JS_PATH_CHAR}*))\)"
+_JS_PATH_END = rf"(?:(?a:[+\-a-z0-9=_#/])|[{_CYRILLIC}{_LATIN_ACCENTS}])"
+# The balanced parentheses end up as an alternative of the whole segment, as
+# in Java (see _PATH).
+_JS_PATH = (
+    rf"(?:(?:{_JS_PATH_CHAR}*(?:{_JS_BALANCED}{_JS_PATH_CHAR}*)*{_JS_PATH_END}|{_JS_BALANCED})"
+    rf"|(?:@{_JS_PATH_CHAR}+/))"
+)
+_JS_QUERY = r"(?a:\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/])"
+_JS_FLAGS = re.IGNORECASE
+_JS_ASCII_DOMAIN = re.compile(rf"(?:(?:{_JS_LATIN})+\.)+(?:{_JS_TLDS}|{_JS_PUNYCODE})", _JS_FLAGS)
+_JS_TCO_URL = re.compile(rf"(?a:https?://t\.co/([a-z0-9]+)(?:{_JS_QUERY})?)", _JS_FLAGS)
+_JS_SPACE = re.compile(f"[{_JS_SPACES}]")
+_JS_LABEL_SEPARATOR = re.compile("[\u3002\uff0e\uff61]")
+# Where a text holds none of these, both implementations find the same URLs:
+# a domain label with a character Java's has not, or a "?" (a query right
+# after a domain without scheme or path, which JavaScript leaves out).
+_JS_MAY_DIFFER = re.compile(r"[^\t-\r -~]|[\"`?_]|:[0-9]")
+
+
+@functools.cache
+def _js_valid_url() -> re.Pattern[str]:
+    return re.compile(
+        # JavaScript matches UTF-16 units: an astral character's first half
+        # can precede a domain that starts with its second half.
+        rf"(?P<before>(?=[\U00010000-\U0010ffff])|(?a:{_PRECEDING}))"
+        r"(?P<url>"
+        r"(?P<protocol>(?a:https?://))?"
+        rf"(?P<domain>(?:{_JS_SUBDOMAIN}*{_JS_DOMAIN_NAME}(?:{_JS_TLDS}|{_JS_PUNYCODE})))"
+        r"(?::(?a:[0-9]+))?"
+        rf"(?P<path>/{_JS_PATH}*)?"
+        rf"(?:{_JS_QUERY})?"
+        r")",
+        _JS_FLAGS,
+    )
+
+
+def _js_label_length(label: str) -> int:
+    """The length of punycode.js ``toASCII(label)`` (0 if it cannot encode)."""
+    parts = _JS_LABEL_SEPARATOR.sub(".", label).split(".")
+    try:
+        return (
+            sum(len(part) if part.isascii() else 4 + len(part.encode("punycode")) for part in parts)
+            + len(parts)
+            - 1
+        )
+    except UnicodeError:
+        return 0
+
+
+def _js_valid_url_length(url: str, protocol: str, domain: str) -> bool:
+    """extractUrlsWithIndices.js ``isValidUrl`` with lib/idna.js ``toAscii``."""
+    if domain.startswith("xn--") and not _JS_ASCII_DOMAIN.search(domain):
+        return False
+    if not all(0 < _js_label_length(label) < 64 for label in domain.split(".")):
+        return False
+    # toAscii returns the domain unchanged, so only the text's own length counts.
+    return len(protocol) + utf16_length(url) <= MAX_URL_LENGTH
+
+
+def js_url_entities(text: str) -> list[UrlEntity]:
+    """The URLs the JavaScript twitter-text (npm 3.1.0) extracts from `text`.
+
+    ``extractUrlsWithIndices`` with its default options, for comparing with
+    `extract_url_entities` (the Java rules). As in JavaScript, an entity's
+    `url` need not be the text it spans: without a scheme, a path is
+    appended to the last ASCII domain found in a longer domain, and
+    ``parseTweet`` skips ``len(url)`` UTF-16 units from `start`, not `end`.
+    """
+    if "." not in text:
+        return []
+    found: list[UrlEntity] = []
+    size = len(text)
+    backwards = ""
+    covered = 0
+    for dot in _TLD_DOT.finditer(text):
+        if dot.start() < covered:
+            continue
+        backwards = backwards or text[::-1]
+        stop = _JS_SPACE.search(backwards, size - dot.start())
+        window_start = size - stop.start() - 1 if stop else 0
+        after = _JS_SPACE.search(text, dot.end())
+        covered = after.start() if after else size
+        for match in _js_valid_url().finditer(text, window_start, covered):
+            found.extend(_js_entities(match))
+    return found
+
+
+def _js_entities(match: re.Match[str]) -> list[UrlEntity]:
+    url, protocol, domain = match.group("url", "protocol", "domain")
+    start, end = match.span("url")
+    checked_url, checked_domain = url, domain
+    if not match.group("before") and ord(domain[0]) > 0xFFFF:
+        # The domain starts with the second half of a surrogate pair (see
+        # _js_valid_url): the label JavaScript encodes holds that half alone.
+        low = chr(0xDC00 + ((ord(domain[0]) - 0x10000) & 0x3FF))
+        checked_url, checked_domain = low + url[1:], low + domain[1:]
+    if not _js_valid_url_length(checked_url, protocol or "https://", checked_domain):
+        return []
+    if protocol:
+        tco = _JS_TCO_URL.match(url)
+        if tco:
+            if len(tco.group(1)) > MAX_TCO_SLUG_LENGTH:
+                return []
+            url = tco.group()
+            end = start + len(url)
+        return [UrlEntity(url, start, end)]
+    if match.group("before") in ("-", "_", ".", "/"):
+        return []
+    entities: list[UrlEntity] = []
+    ascii_end = 0
+    for ascii_domain in _JS_ASCII_DOMAIN.finditer(domain):
+        found = ascii_domain.group()
+        ascii_start = domain.find(found, ascii_end)
+        ascii_end = ascii_start + len(found)
+        entities.append(UrlEntity(found, start + ascii_start, start + ascii_end))
+    if entities and match.group("path"):
+        last = entities[-1]
+        entities[-1] = UrlEntity(url.replace(domain, last.url, 1), last.start, end)
+    return entities
 
 
 # --------------------------------------------------------------------------
@@ -439,26 +638,169 @@ def _weigher(config: Config) -> _Weigher:
     return _Weigher(config)
 
 
+def _js_spans(text: str) -> dict[int, int]:
+    """What ``parseTweet`` skips for each URL JavaScript finds: start to end.
+
+    JavaScript keys the URLs by their start (a later one replaces an earlier
+    one with the same start) and skips ``url.length`` UTF-16 units from it.
+    """
+    spans: dict[int, int] = {}
+    for url, start, _end in js_url_entities(text):
+        if text.startswith(url, start):
+            spans[start] = start + len(url)
+            continue
+        units = utf16_length(url)
+        end = start
+        while units > 0 and end < len(text):
+            units -= 2 if ord(text[end]) > 0xFFFF else 1
+            end += 1
+        spans[start] = end
+    return spans
+
+
+@functools.cache
+def _twemoji() -> re.Pattern[str]:
+    return re.compile(twemoji11.PATTERN)
+
+
+def _utf16_units(text: str) -> str:
+    """`text` as JavaScript sees it: one character per UTF-16 code unit."""
+    if text.isascii():
+        return text
+    data = array.array("H")
+    data.frombytes(text.encode("utf-16-le", "surrogatepass"))
+    if sys.byteorder == "big":
+        data.byteswap()
+    return "".join(map(chr, data))
+
+
+def _js_weight(text: str, config: Config) -> int:
+    """``parseTweet``'s scaled weight as JavaScript computes it, for NFC `text`.
+
+    The URLs of `js_url_entities` and the emoji of twemoji-parser 11 (see
+    `smmgen.text.twemoji11`), walked in UTF-16 code units: an entity that
+    starts inside an earlier one is skipped, and a URL wins over an emoji
+    that starts at the same place.
+    """
+    weigher = _weigher(config)
+    units = _utf16_units(text)
+    entities: dict[int, tuple[int, int]] = {}
+    if config.emoji_parsing_enabled and not text.isascii():
+        for emoji in _twemoji().finditer(units):
+            entities[emoji.start()] = (emoji.end() - emoji.start(), config.default_weight)
+    url_weight = config.transformed_url_length * config.scale
+    for url, start, _end in js_url_entities(text):
+        entities[utf16_length(text[:start])] = (utf16_length(url), url_weight)
+    total = 0
+    position = 0
+    for start in sorted(entities):
+        if start < position:
+            continue
+        size, weight = entities[start]
+        total += _weigh_units(units[position:start], weigher) + weight
+        position = start + size
+    return total + _weigh_units(units[position:], weigher)
+
+
+def _weigh_units(units: str, weigher: _Weigher) -> int:
+    # A surrogate pair counts once, as JavaScript's parseTweet counts it;
+    # a lone surrogate (where an entity ended inside a pair) counts alone.
+    pairs = len(_SURROGATE_PAIR.findall(units)) if not units.isascii() else 0
+    return weigher.weigh_plain(units) - pairs * weigher.default
+
+
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def _weigh(text: str, spans: Iterable[tuple[int, int]], config: Config) -> int:
+    """The scaled weight of `text` with each (start, end) span counted as a URL."""
+    weigher = _weigher(config)
+    url_weight = config.transformed_url_length * config.scale
+    total = 0
+    position = 0
+    for start, end in spans:
+        if start < position:
+            continue
+        total += weigher.weigh(text[position:start]) + url_weight
+        position = end
+    return total + weigher.weigh(text[position:])
+
+
+def java_weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
+    """The weighted length as the Java twitter-text counts it (its URL rules)."""
+    text = _nfc(text)
+    spans = ((e.start, e.end) for e in extract_url_entities(text))
+    return _weigh(text, spans, config) // config.scale
+
+
+def js_weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
+    """The weighted length as the JavaScript twitter-text (npm 3.1.0) counts it."""
+    return _js_weight(_nfc(text), config) // config.scale
+
+
+def _urls_may_differ(text: str) -> bool:
+    """Whether the two implementations can find different URLs in (NFC) `text`.
+
+    Neither finds a URL across a separator (Java's separators are all
+    JavaScript spaces too), so only the stretches between separators that
+    hold a dot before a TLD matter: they may differ where such a stretch
+    holds a character of `_JS_MAY_DIFFER`.
+    """
+    covered = 0
+    for dot in _TLD_DOT.finditer(text):
+        if dot.start() < covered:
+            continue
+        before = _LAST_SEPARATOR.search(text, 0, dot.start())
+        after = _SEPARATOR.search(text, dot.end())
+        covered = after.start() if after else len(text)
+        if _JS_MAY_DIFFER.search(text, before.end() if before else 0, covered):
+            return True
+    return False
+
+
+def _emoji_may_differ(text: str, config: Config) -> bool:
+    """Whether (NFC) `text` holds an emoji sequence twemoji-parser 11 does not know."""
+    if not config.emoji_parsing_enabled or text.isascii() or not has_sequence_marks(text):
+        return False
+    return not all(_twemoji_knows(text[start:end]) for start, end in emoji_sequences(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _twemoji_knows(sequence: str) -> bool:
+    return _twemoji().fullmatch(_utf16_units(sequence)) is not None
+
+
+def _js_length(text: str, config: Config) -> int | None:
+    """`js_weighted_length` of NFC `text`, or None where it is the Java count."""
+    if _emoji_may_differ(text, config):
+        return _js_weight(text, config) // config.scale
+    if _urls_may_differ(text):
+        # The same emoji as in the Java count: only the URLs differ.
+        return _weigh(text, sorted(_js_spans(text).items()), config) // config.scale
+    return None
+
+
 def weighted_length(text: str, config: Config = DEFAULT_CONFIG) -> int:
-    """The length X counts for `text` (twitter-text ``parseTweet(...).weightedLength``).
+    """The length X counts for `text`: the larger of the two official counts.
+
+    twitter-text ``parseTweet(...).weightedLength`` as the Java library
+    (`java_weighted_length`) and as the JavaScript one (`js_weighted_length`)
+    computes it; they differ only in the URLs they find (see the module's
+    documentation), and which one X enforces is not known.
 
     >>> weighted_length("Hi http://test.co")
     26
     >>> weighted_length("H🐱☺👨‍👩‍👧‍👦")
     7
+    >>> weighted_length("lumen.io?q=1")  # JavaScript: 23 + 4
+    27
     """
     if not text:
         return 0
     text = _nfc(text)
-    weigher = _weigher(config)
-    url_weight = config.transformed_url_length * config.scale
-    total = 0
-    position = 0
-    for _url, start, end in extract_url_entities(text):
-        total += weigher.weigh(text[position:start]) + url_weight
-        position = end
-    total += weigher.weigh(text[position:])
-    return total // config.scale
+    java = java_weighted_length(text, config)
+    js = _js_length(text, config)
+    return java if js is None else max(java, js)
 
 
 @dataclass(frozen=True)
@@ -475,17 +817,36 @@ class ParseResult:
 
 
 def parse_tweet(text: str, config: Config = DEFAULT_CONFIG) -> ParseResult:
-    """Everything ``parseTweet`` reports, as the Java implementation computes it.
+    """Everything ``parseTweet`` reports, for the larger of the two counts.
 
+    The walk of the Java implementation, with the URLs Java finds or, where
+    that counts more (see `weighted_length`), those JavaScript finds.
     `weighted_length` gives the same length much faster; this walks the text
     code point by code point to find the valid and display ranges too.
     """
     if not text:
         return ParseResult(0, False, 0, 0, 0, 0, 0)
     normalized = _nfc(text)
+    java = _parse(
+        text, normalized, {e.start: e.end for e in extract_url_entities(normalized)}, config
+    )
+    js_length = _js_length(normalized, config)
+    if js_length is None or js_length <= java.weighted_length:
+        return java
+    # The ranges of a walk with JavaScript's URLs (and smmgen's emoji).
+    js = _parse(text, normalized, _js_spans(normalized), config)
+    return dataclasses.replace(
+        js,
+        weighted_length=js_length,
+        valid=0 < js_length <= config.max_weighted_tweet_length
+        and not any(char in INVALID_CHARACTERS for char in normalized),
+        permillage=js_length * 1000 // config.max_weighted_tweet_length,
+    )
+
+
+def _parse(text: str, normalized: str, urls: dict[int, int], config: Config) -> ParseResult:
     weigher = _weigher(config)
     max_weight = config.max_weighted_tweet_length * config.scale
-    urls = {e.start: e.end for e in extract_url_entities(normalized)}
     emoji = dict(emoji_sequences(normalized)) if config.emoji_parsing_enabled else {}
     weight = offset = valid_offset = index = 0
     invalid = False
