@@ -32,6 +32,11 @@ incomplete: newer ZWJ sequences (❤️‍🔥, 😶‍🌫️, 🧔‍♂️, �
 couples with skin tones) and the fully qualified 👁️‍🗨️ count 2 here but
 their parts there (5 to 11); so do ZWJ chains outside Unicode's recommended
 list (👩‍🐱) and regional-indicator pairs that are no flag (🇦🇦).
+
+For X these counts are the Java half only: X's weighted length is the larger
+of the Java and JavaScript counts, and the JavaScript library's twemoji-parser
+11 knows only Emoji 11, so it counts newer sequences as their parts (🧑‍💻 5);
+see `smmgen.text.twitter`.
 """
 
 from __future__ import annotations
