@@ -27,7 +27,12 @@ from markdown_it.utils import OptionsDict
 
 from smmgen.channels.dialect import Dialect, MentionFn
 
-MENTION = re.compile(r"@(?<![\w@./:+\-=?&%#~]@)(\w+)(?!\w)(?![@.]\w)")
+# @name of a person in `people`: where some network's own extractor sees a mention
+# (twitter-text and Mastodon after '-' and maqaf, as in ל-@alice; twitter-text after
+# any letter but an ASCII one), never inside a word, an address or a URL's path or
+# query (an ASCII letter or digit, or @./:+=?&%#~ before '@'). Where a network would
+# not link the handle written there, `check` says so (smmgen.adapt.variants).
+MENTION = re.compile(r"@(?<![A-Za-z0-9_@./:+=?&%#~]@)(\w+)(?!\w)(?![@.]\w)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # Anything that makes Markdown differ from its plain text needs the parser.
 _NEEDS_PARSER = re.compile(
