@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -328,7 +329,7 @@ class _Builder:
             )
             return
         stop = tag[len(got)] if tag.startswith(got) and len(got) < len(tag) else None
-        why = f" (its hashtags stop at '{stop}', U+{ord(stop):04X})" if stop else ""
+        why = f" (its hashtags stop at {_character(stop)})" if stop else ""
         self.finding(
             "hashtag-cut",
             f"{title} would link #{tag} as #{got}{why}",
@@ -702,6 +703,13 @@ def _format_name(path: str, fmt: str) -> str:
     if fmt and suffix and extension_format(path) == fmt:
         return suffix
     return fmt
+
+
+def _character(char: str) -> str:
+    """A character named for people: ``'״' (U+05F4 HEBREW PUNCTUATION GERSHAYIM)``."""
+    name = unicodedata.name(char, "")
+    shown = f"'{char}' " if char.isprintable() and not char.isspace() else ""
+    return f"{shown}(U+{ord(char):04X}{' ' + name if name else ''})"
 
 
 def _size(count: int) -> str:

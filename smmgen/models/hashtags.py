@@ -28,7 +28,10 @@ import regex
 #: A letter or a combining mark (twitter-text: "same as objective c's \\p{L}\\p{M}").
 ALPHA = r"\p{L}\p{M}"
 #: twitter-text's hashtagSpecialChars.
-SPECIAL = "_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7"
+SPECIAL = (
+    "_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b"
+    "\u309c\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7"
+)
 #: What a tag is made of: letters and marks, decimal digits, the special characters.
 ALPHANUMERIC = ALPHA + r"\p{Nd}" + SPECIAL
 
