@@ -41,7 +41,7 @@ _HASHTAG = regex.compile(
     regex.DOTALL,
 )
 _END = regex.compile(r"[#\uff03]|://")
-_WHOLE = regex.compile(_BODY)
+_WHOLE = regex.compile(rf"(?![\ufe0f\u20e3]){_BODY}")
 
 
 class Hashtag(NamedTuple):
