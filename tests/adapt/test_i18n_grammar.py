@@ -241,3 +241,28 @@ def test_check_warns_where_mastodon_would_not_link_a_mention_glued_to_a_word(
         "mastodon",
         "bluesky",
     ]
+
+
+def test_campaign_hashtags_in_nfd_are_the_tags_written_in_nfc(
+    make_project: MakeProject, run: Run
+) -> None:
+    calendar = CALENDAR_YAML.replace("hashtags: [v2]", f"hashtags: [{KRAKOW_NFD}, מנכ״ל]").replace(
+        "from: 2026-12-01, to: 2026-12-15", "from: 2027-01-01, to: 2027-01-31"
+    )
+    text = post([], "Spotkanie #Kraków", extra="campaign: launch\n")
+    root = make_project(channels=CHANNELS, calendar=calendar, posts={"p.md": text})
+    shown = variants(run, root)
+    assert shown["x"]["hashtags"] == ["#מנכ״ל"]
+    _, findings = check(run, root)
+    cut = [f for f in findings if f["code"] == "hashtag-cut"]
+    assert [(f["channel"], f["key"]) for f in cut] == [("mastodon", None)]
+    assert "#מנכ״ל as #מנכ" in cut[0]["message"]
+
+
+def test_check_says_nothing_of_tags_in_links_code_and_comments(
+    make_project: MakeProject, run: Run
+) -> None:
+    body = "ראו https://example.com/#מנכ״ל ל-`#צ׳אטבוט` <!-- #תל־אביב -->"
+    root = project(make_project, post([], body))
+    _, findings = check(run, root)
+    assert [f for f in findings if f["code"].startswith("hashtag")] == []
