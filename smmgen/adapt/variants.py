@@ -301,7 +301,7 @@ class _Builder:
             for tag, got in hashtag_tools.unlinked(
                 network, text, hashtag_tools.written_hashtags(text)
             ):
-                self.tag_finding(tag, got, None)
+                self.tag_finding(tag, got, None, written=True)
         own = {tag_key(tag) for tag in self.field("tags") or []}
         for written in self.hashtags(source):
             tag = written[1:]
@@ -312,20 +312,22 @@ class _Builder:
                     key = ("overrides", self.name, "tags")
                 elif tag_key(tag) in own:
                     key = ("tags",)
-                self.tag_finding(tag, got, key)
+                self.tag_finding(tag, got, key, written=False)
         if "@" in text:
             self.check_mentions(text, mentions)
 
-    def tag_finding(self, tag: str, got: str | None, key: KeyPath | None) -> None:
+    def tag_finding(self, tag: str, got: str | None, key: KeyPath | None, *, written: bool) -> None:
+        """A tag the network would cut (to ``got``) or not link (``got`` None);
+        ``written`` in the text, or appended."""
         title = self.network.title
         if got is None:
+            place = "put a space before '#', or " if written else ""
             self.finding(
                 "hashtag-not-linked",
-                f"{title} would not link #{tag} as a hashtag here",
+                f"{title} would not link #{tag} as a hashtag" + (" here" if written else ""),
                 key=key,
                 severity=Severity.WARNING,
-                hint=f"put a space before '#{tag}', or leave the tag out on {self.name}"
-                " with an override",
+                hint=f"{place}leave the tag out on {self.name} with an override",
             )
             return
         stop = tag[len(got)] if tag.startswith(got) and len(got) < len(tag) else None
@@ -354,7 +356,7 @@ class _Builder:
             self.finding(
                 "mention-not-linked",
                 f"{network.title} would not link @{name} (written {written}) after"
-                f" '{before}': {network.grammar.mention_rule}",
+                f" {_character(before)}: {network.grammar.mention_rule}",
                 severity=Severity.WARNING,
                 hint=f"put a space before '@{name}'",
             )

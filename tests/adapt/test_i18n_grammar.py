@@ -223,8 +223,8 @@ def test_check_warns_where_bluesky_would_not_link_a_mention_after_a_hyphen_or_ma
         ("bluesky", "put a space before '@alice'"),
         ("bluesky", "put a space before '@alice'"),
     ]
-    assert "after '-'" in found[0]["message"]
-    assert "after '־'" in found[1]["message"]
+    assert "after '-' (U+002D HYPHEN-MINUS)" in found[0]["message"]
+    assert "after '־' (U+05BE HEBREW PUNCTUATION MAQAF)" in found[1]["message"]
     assert "@alice.example.com" in found[0]["message"]
     assert "only at the start, after a space or after '('" in found[0]["message"]
 
