@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import regex
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
@@ -27,7 +28,15 @@ from markdown_it.utils import OptionsDict
 
 from smmgen.channels.dialect import Dialect, MentionFn
 
-MENTION = re.compile(r"@(?<![\w@./:+\-=?&%#~]@)(\w+)(?!\w)(?![@.]\w)")
+# @name of a person in `people`: where some network's own extractor sees a mention
+# (twitter-text and Mastodon after '-' and maqaf, as in ל-@alice; twitter-text after
+# any letter but an ASCII one), never inside a word, an address or a URL's path or
+# query (an ASCII letter or digit, or @./:+=?&%#~ before '@'). Where a network would
+# not link the handle written there, `check` says so (smmgen.adapt.variants).
+# A combining mark after the name belongs to its last letter: no mention (as on X).
+MENTION = regex.compile(
+    r"@(?<![A-Za-z0-9_@./:+=?&%#~]@)([\p{L}\p{N}_]+)(?![\p{L}\p{N}\p{M}_])(?![@.][\p{L}\p{N}_])"
+)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # Anything that makes Markdown differ from its plain text needs the parser.
 _NEEDS_PARSER = re.compile(

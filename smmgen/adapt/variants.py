@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,12 +31,15 @@ from smmgen.loader.media import media_probe, media_problem
 from smmgen.loader.posts import Post
 from smmgen.media import VIDEO, accepted, extension, extension_format
 from smmgen.models.channels import Channel, Limits
+from smmgen.models.hashtags import tag_key
 from smmgen.project import Project
 from smmgen.registry import network as network_of
 from smmgen.text import utf8_length, utf16_length
 
 SCHEMA_VERSION = 1
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
+# What is never published as text: code (not linked) and HTML comments.
+_UNPUBLISHED = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`|<!--.*?-->", re.DOTALL)
 
 
 @dataclass
@@ -285,7 +289,77 @@ class _Builder:
                     severity=Severity.WARNING,
                 )
             parts_source = ["\n\n".join(parts_source)]
+        self.check_grammar("\n\n".join(parts_source), mentions)
         return mentions, parts_source, thread
+
+    def check_grammar(self, source: str, mentions: Mentions) -> None:
+        """Warn where the network would cut or not link a tag the post uses, or not
+        link a mention written for it (its own extractor: ``Network.grammar``)."""
+        network = self.network
+        text = _UNPUBLISHED.sub(" ", source)
+        if "#" in text or "\uff03" in text:
+            for tag, got in hashtag_tools.unlinked(
+                network, text, hashtag_tools.written_hashtags(text)
+            ):
+                self.tag_finding(tag, got, None, written=True)
+        own = {tag_key(tag) for tag in self.field("tags") or []}
+        for written in self.hashtags(source):
+            tag = written[1:]
+            got = hashtag_tools.linked(network, written).get(0)
+            if got != tag:
+                key: KeyPath | None = None
+                if tag_key(tag) in own and "tags" in self.overridden:
+                    key = ("overrides", self.name, "tags")
+                elif tag_key(tag) in own:
+                    key = ("tags",)
+                self.tag_finding(tag, got, key, written=False)
+        if "@" in text:
+            self.check_mentions(text, mentions)
+
+    def tag_finding(self, tag: str, got: str | None, key: KeyPath | None, *, written: bool) -> None:
+        """A tag the network would cut (to ``got``) or not link (``got`` None);
+        ``written`` in the text, or appended."""
+        title = self.network.title
+        if got is None:
+            place = "put a space before '#', or " if written else ""
+            self.finding(
+                "hashtag-not-linked",
+                f"{title} would not link #{tag} as a hashtag" + (" here" if written else ""),
+                key=key,
+                severity=Severity.WARNING,
+                hint=f"{place}leave the tag out on {self.name} with an override",
+            )
+            return
+        stop = tag[len(got)] if tag.startswith(got) and len(got) < len(tag) else None
+        why = f" (its hashtags stop at {_character(stop)})" if stop else ""
+        self.finding(
+            "hashtag-cut",
+            f"{title} would link #{tag} as #{got}{why}",
+            key=key,
+            severity=Severity.WARNING,
+            hint=f"write the tag without that character for {self.name} (an override), or"
+            f" accept #{got} there",
+        )
+
+    def check_mentions(self, text: str, mentions: Mentions) -> None:
+        network = self.network
+        if not network.mentions:
+            return
+        for match in MENTION.finditer(text):
+            name = match.group(1)
+            if name not in self.project.people or mentions.handle(name) is None:
+                continue
+            before = text[match.start() - 1] if match.start() else ""
+            if network.grammar.mention_may_follow(before):
+                continue
+            written = mentions(name) or "@" + name
+            self.finding(
+                "mention-not-linked",
+                f"{network.title} would not link @{name} (written {written}) after"
+                f" {_character(before)}: {network.grammar.mention_rule}",
+                severity=Severity.WARNING,
+                hint=f"put a space before '@{name}'",
+            )
 
     def surely_fits(self, parts_source: list[str], thread: object, mentions: Mentions) -> bool:
         """Whether the network can refuse none of the text, whatever it renders to."""
@@ -631,6 +705,13 @@ def _format_name(path: str, fmt: str) -> str:
     if fmt and suffix and extension_format(path) == fmt:
         return suffix
     return fmt
+
+
+def _character(char: str) -> str:
+    """A character named for people: ``'״' (U+05F4 HEBREW PUNCTUATION GERSHAYIM)``."""
+    name = unicodedata.name(char, "")
+    shown = f"'{char}' " if char.isprintable() and not char.isspace() else ""
+    return f"{shown}(U+{ord(char):04X}{' ' + name if name else ''})"
 
 
 def _size(count: int) -> str:

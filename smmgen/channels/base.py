@@ -11,12 +11,13 @@ escaping, mentions and hashtags), its media rules, and its publishing driver.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from smmgen.channels.dialect import PLAIN, Dialect
 from smmgen.models.channels import Channel, Limits
+from smmgen.models.hashtags import hashtags_in
 
 Placement = Literal["end", "inline", "none"]
 # A text as the network receives it, and the rich-text facets that go with it.
@@ -44,6 +45,32 @@ class NetworkLimits:
         return replace(self, **changes)
 
 
+def _anywhere(before: str) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """Which hashtags and mentions a network's own extractor links in a text.
+
+    The default is for networks that document none (LinkedIn, Threads,
+    Facebook): every tag twitter-text's grammar finds
+    (:mod:`smmgen.models.hashtags`, the broadest), kept whole as written, and
+    every mention smmgen resolves.
+    """
+
+    # The tags linked in a text: (index of '#', end, tag), in characters.
+    hashtags: Callable[[str], Sequence[tuple[int, int, str]]] = hashtags_in
+    # Whether an @handle right after this character ("" at the start) is linked.
+    mention_may_follow: Callable[[str], bool] = _anywhere
+    # That rule in words, for `check`'s warning ("a mention must follow ...").
+    mention_rule: str = ""
+    source: str = "none documented: every tag twitter-text finds, kept whole (UNVERIFIED)"
+
+
+DEFAULT_GRAMMAR = Grammar()
+
+
 @dataclass(frozen=True)
 class Network:
     """One network type (``mastodon``, ``x``, ...): everything smmgen knows of it."""
@@ -65,6 +92,7 @@ class Network:
     # ``url_length`` aside), so ``check`` may pass a short text without rendering it.
     count_bounded: bool = False
     dialect: Dialect = PLAIN
+    grammar: Grammar = DEFAULT_GRAMMAR  # the hashtags and mentions it links
     threads: bool = False  # can publish a thread as replies
     hashtags: Placement = "end"  # default placement of tags
     alt_text: bool = True  # attaches alternative text to media

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field
 
 from smmgen.models.base import Bool, Model, Url
+from smmgen.models.hashtags import is_hashtag
 from smmgen.times import WHEN_FORMATS
 
 #: For editors (JSON Schema): no whitespace, no control character, no leading
@@ -20,7 +21,6 @@ ID_RULE = (
     " like 2026-12-01-v2-launch or השקה-2027"
 )
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_TAG = re.compile(r"^\w+$")
 #: Zero-width non-joiner and joiner: part of how Persian and other scripts spell words.
 _JOINERS = frozenset("\u200c\u200d")
 
@@ -61,10 +61,12 @@ def _post_id(value: str) -> str:
 
 def _tag(value: str) -> str:
     tag = value[1:] if value.startswith("#") else value
-    if not _TAG.fullmatch(tag):
+    if not is_hashtag(tag):
         raise ValueError(
-            f"'{value}' cannot be a hashtag: use letters, digits and _ only"
-            " (no spaces or punctuation), like 'OpenSource'"
+            f"'{value}' cannot be a hashtag: write one word of letters (of any script, with"
+            " their marks), digits and _ (and the joiners ZWNJ/ZWJ, ־ ׳ ״ and ·), with at"
+            " least one letter and no spaces or other punctuation, like 'OpenSource' or"
+            " 'برنامه‌نویسی'"
         )
     return tag
 

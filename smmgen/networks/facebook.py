@@ -1,4 +1,10 @@
-"""Facebook Page: settings, limits, counting and dialect (plain text)."""
+"""Facebook Page: settings, limits, counting and dialect (plain text).
+
+Hashtags and mentions: Facebook documents no grammar for them (UNVERIFIED by its
+docs), so the network has the default ``Grammar()``: tags are sent whole as the
+author wrote them (twitter-text's grammar, :mod:`smmgen.models.hashtags`) and no
+tag or mention is reported as not linked.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,13 @@
-"""LinkedIn: settings, limits, counting and dialect (little text)."""
+"""LinkedIn: settings, limits, counting and dialect (little text).
+
+Hashtags: LinkedIn documents the hashtag template ``{hashtag|\\#|tag}`` of its
+"little text" format but no grammar for the tag itself (UNVERIFIED by its docs).
+smmgen therefore wraps each tag whole, as the author wrote it and as
+twitter-text's grammar reads it (:mod:`smmgen.models.hashtags`): letters with
+their combining marks, digits, ``_``, ZWNJ/ZWJ, ``־ ׳ ״ ·``. ``#برنامه‌نویسی``
+becomes ``{hashtag|\\#|برنامه‌نویسی}`` and niqqud stays inside the braces. The
+network's grammar is the default one (``Grammar()``): no tag is reported cut.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +20,7 @@ from smmgen.channels.base import Network, NetworkLimits
 from smmgen.channels.dialect import Dialect
 from smmgen.models.base import EnvName
 from smmgen.models.channels import NetworkChannel
+from smmgen.models.hashtags import hashtags_in
 from smmgen.text import utf16_length
 from smmgen.text.escape import linkedin_little_text, linkedin_unescape
 from smmgen.text.twitter import extract_urls
@@ -62,7 +72,6 @@ def linkedin_length(text: str) -> int:
     return utf16_length(linkedin_visible_text(text))
 
 
-HASHTAG = re.compile(r"#(?<![\w#&/]#)(\w+)")
 _MENTION = re.compile(r"^(?P<name>.+?)\s*\((?P<urn>urn:li:(?:person|organization):[\w-]+)\)$")
 
 
@@ -79,9 +88,9 @@ def commentary(text: str) -> str:
         return linkedin_little_text(text)
     links = extract_urls(text, without_scheme=False)
     spans: list[tuple[int, int, str | None]] = [(start, end, None) for start, end in links]
-    for match in HASHTAG.finditer(text):
-        if not any(start <= match.start() < end for start, end in links):
-            spans.append((match.start(), match.end(), match.group(1)))
+    for hashtag in hashtags_in(text):
+        if not any(start <= hashtag.start < end for start, end in links):
+            spans.append(hashtag)
     out = []
     last = 0
     for start, end, tag in sorted(spans):

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from smmgen.channels.base import MB, Network, NetworkLimits
+from smmgen.adapt.hashtags import written_hashtags
+from smmgen.channels.base import MB, Grammar, Network, NetworkLimits
 from smmgen.models.base import EnvName
 from smmgen.models.channels import NetworkChannel
 from smmgen.text.twitter import weighted_length
@@ -32,6 +33,23 @@ def x_length(text: str) -> int:
     return weighted_length(text)
 
 
+def x_mention_may_follow(before: str) -> bool:
+    """twitter-text ``validMentionPrecedingChars``: anything but an ASCII letter or
+    digit, ``_``, ``!#$%&*@`` and the full-width at sign; so ``-`` and maqaf ``־``
+    may (``ל-@alice``)."""
+    return before == "" or not (
+        (before.isascii() and (before.isalnum() or before in "_!#$%&*@")) or before == "\uff20"
+    )
+
+
+GRAMMAR = Grammar(
+    hashtags=written_hashtags,  # extractHashtagsWithIndices
+    mention_may_follow=x_mention_may_follow,
+    mention_rule="X links no mention right after a letter, a digit, _ or !#$%&*@",
+    source="twitter-text 3.1.0: validHashtag, validMentionPrecedingChars",
+)
+
+
 NETWORK = Network(
     type="x",
     title="X",
@@ -41,6 +59,7 @@ NETWORK = Network(
     unit="weighted characters",
     counts="twitter-text v3 weighted length: URLs (with or without scheme) 23, emoji 2, CJK 2",
     handle_prefix="@",
+    grammar=GRAMMAR,
     threads=True,
     url_length=23,
     bare_urls=True,

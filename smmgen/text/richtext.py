@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["detect_facets", "facets"]
+__all__ = ["detect_facets", "facets", "hashtag_spans", "mention_may_follow"]
 
 _FACET = "app.bsky.richtext.facet"
 _MENTION = "app.bsky.richtext.facet#mention"
@@ -83,6 +83,28 @@ def detect_facets(text: str) -> list[dict[str, Any]]:
     return _detect(text, publishable=False)
 
 
+def hashtag_spans(text: str) -> list[tuple[int, int, str]]:
+    """The hashtags Bluesky links in `text`, as `detect_facets` finds them:
+    (index of the `#`, end, tag), in characters (cashtags aside)."""
+    found = []
+    for m in _TAG_RE.finditer(text):
+        tag = m.group(2)
+        if not tag:
+            continue
+        tag = _strip_trailing_punctuation(tag)
+        if not tag or _utf16_len(tag) > 64:
+            continue
+        start = m.start(1)
+        found.append((start, start + 1 + len(tag), tag))
+    return found
+
+
+def mention_may_follow(before: str) -> bool:
+    """Whether Bluesky links an `@handle` written right after `before` (the
+    character before `@`, "" at the start): the start, whitespace or `(`."""
+    return before == "" or before == "(" or _JS_SPACE_RE.fullmatch(before) is not None
+
+
 def _detect(text: str, *, publishable: bool) -> list[dict[str, Any]]:
     found: list[tuple[int, int, dict[str, Any]]] = []
     for m in _MENTION_RE.finditer(text):
@@ -108,15 +130,8 @@ def _detect(text: str, *, publishable: bool) -> list[dict[str, Any]]:
         if publishable and not _VALID_URI_RE.match(uri):
             continue
         found.append((start, end, {"$type": _LINK, "uri": uri}))
-    for m in _TAG_RE.finditer(text):
-        tag = m.group(2)
-        if not tag:
-            continue
-        tag = _strip_trailing_punctuation(tag)
-        if not tag or _utf16_len(tag) > 64:
-            continue
-        start = m.start(1)
-        found.append((start, start + 1 + len(tag), {"$type": _TAG, "tag": tag}))
+    for start, end, tag in hashtag_spans(text):
+        found.append((start, end, {"$type": _TAG, "tag": tag}))
     for m in _CASHTAG_RE.finditer(text):
         start, end = m.span(1)
         found.append((start, end, {"$type": _TAG, "tag": "$" + m.group(2).upper()}))
@@ -298,6 +313,7 @@ _PUNCTUATION = (
 # whitespace or '(', this finds what JavaScript's exec loop over a /g pattern
 # finds. The URL pattern's ^ also matches after a line break (flag m): that
 # adds nothing, as the line break itself is whitespace.
+_JS_SPACE_RE = re.compile(f"[{_JS_SPACE}]")
 _MENTION_RE = re.compile(
     # /(^|\s|\()(@)([a-zA-Z0-9.-]+)(\b)/g; group 1: from '@', group 2: the
     # handle; \b is ASCII (re.ASCII).

@@ -1,7 +1,9 @@
-"""The hashtag and mention patterns look for their ``#`` or ``@`` first and only
-then behind it: a pattern that starts with a lookbehind is tried at every
-position of a text, one that starts with a character is found by a fast scan.
-Both forms must find exactly the same matches (hypothesis)."""
+"""The mention patterns look for their ``@`` first and only then behind it: a
+pattern that starts with a lookbehind is tried at every position of a text, one
+that starts with a character is found by a fast scan. Both forms must find
+exactly the same matches (hypothesis). (Hashtags follow each network's grammar,
+whose boundary consumes the character before ``#`` as the official extractors
+do: tests/text/test_grammar_official.py.)"""
 
 # ruff: noqa: RUF001  (Persian letters are the point here)
 
@@ -16,15 +18,17 @@ from hypothesis import strategies as st
 
 from smmgen.adapt import hashtags, markdown
 from smmgen.check import policy
-from smmgen.networks import linkedin
 from smmgen.networks.mastodon import counting
 
 # The patterns as written before, lookbehind first.
 LOOKBEHIND_FIRST = [
-    (hashtags.HASHTAG, re.compile(r"(?<![\w#&/])#(\w+)")),
-    (markdown.MENTION, re.compile(r"(?<![\w@./:+\-=?&%#~])@(\w+)(?!\w)(?![@.]\w)")),
+    (
+        markdown.MENTION,
+        regex.compile(
+            r"(?<![A-Za-z0-9_@./:+=?&%#~])@([\p{L}\p{N}_]+)(?![\p{L}\p{N}\p{M}_])(?![@.][\p{L}\p{N}_])"
+        ),
+    ),
     (policy.MENTION, re.compile(r"(?<![\w@./:+-])@(\w+)(?!\w)(?![@.]\w)")),
-    (linkedin.HASHTAG, re.compile(r"(?<![\w#&/])#(\w+)")),
 ]
 _WORD = r"\p{L}\p{M}\p{Nd}\p{Pc}"
 MASTODON_FIRST = regex.compile(
@@ -65,5 +69,6 @@ def test_a_character_first_finds_what_a_lookbehind_first_found(text: str) -> Non
 
 
 def test_the_lookbehind_still_holds_at_the_start_and_after_the_named_characters() -> None:
-    assert hashtags.inline_hashtags("#a b#c &#d /#e #f") == ("a", "f")
+    # twitter-text: '/' may come before '#' (a tag in a URL is left out as overlapping it)
+    assert hashtags.inline_hashtags("#a b#c &#d /#e #f https://example.com/#g") == ("a", "e", "f")
     assert markdown.MENTION.findall("@a x@b .@c @d") == ["a", "d"]

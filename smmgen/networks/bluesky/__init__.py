@@ -9,11 +9,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from smmgen.channels.base import Network, NetworkLimits, Prepared
+from smmgen.channels.base import Grammar, Network, NetworkLimits, Prepared
 from smmgen.models.base import EnvName, Url
 from smmgen.models.channels import NetworkChannel
 from smmgen.networks.bluesky.shorten import short_url, shorten_links
 from smmgen.text import facets, graphemes
+from smmgen.text.richtext import hashtag_spans, mention_may_follow
 
 
 class BlueskyChannel(NetworkChannel):
@@ -61,6 +62,17 @@ def quick_count(text: str) -> Callable[[str], int]:
     return count
 
 
+# @atproto/api's TAG_REGEX and MENTION_REGEX (smmgen.text.richtext): a tag runs from
+# '#' after the start or whitespace up to whitespace or a zero-width character (ZWNJ
+# and ZWJ end it: #برنامه‌نویسی is linked as #برنامه), less trailing punctuation.
+GRAMMAR = Grammar(
+    hashtags=hashtag_spans,
+    mention_may_follow=mention_may_follow,
+    mention_rule="Bluesky links a mention only at the start, after a space or after '('",
+    source="@atproto/api RichText.detectFacets: TAG_REGEX, MENTION_REGEX",
+)
+
+
 NETWORK = Network(
     type="bluesky",
     title="Bluesky",
@@ -79,6 +91,7 @@ NETWORK = Network(
     count_bounded=True,
     threads=True,
     handle_prefix="@",
+    grammar=GRAMMAR,
     prepare=as_sent,
     quick_count=quick_count,
     short_link=short_url,

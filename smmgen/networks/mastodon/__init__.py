@@ -10,6 +10,7 @@ from smmgen.channels.base import MB, Network, NetworkLimits
 from smmgen.models.base import EnvName, Url
 from smmgen.models.channels import NetworkChannel
 from smmgen.networks.mastodon.counting import mastodon_length
+from smmgen.networks.mastodon.grammar import GRAMMAR
 
 
 class MastodonChannel(NetworkChannel):
@@ -37,6 +38,7 @@ NETWORK = Network(
     counts="graphemes; URLs 23; `@user@domain` as `@user`; the instance may set another limit",
     count_bounded=True,
     handle_prefix="@",
+    grammar=GRAMMAR,
     threads=True,
     url_length=23,
     driver="smmgen.networks.mastodon.driver:MastodonDriver",
