@@ -121,3 +121,45 @@ def test_a_longer_word_is_still_not_the_disclosure(make_project, run, tag, text)
     post = f"---\nid: s\nsponsored: true\n---\n{text}\n"
     root = make_project(channels=policy([], tag), posts={"s.md": post})
     assert [f["code"] for f in findings(run, root)] == ["missing-disclosure"]
+
+
+PER_LANGUAGE = '{default: "#ad", pl: "#reklama", pt-BR: "#publi", pt: "#pub", he: "#פרסומת"}'
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "missing"),
+    [
+        ("pl", "#reklama", None),
+        ("pl", "#ad", "#reklama"),  # a Polish post needs the Polish disclosure
+        ("pl-PL", "#reklama", None),  # the primary subtag's entry
+        ("pt-BR", "#publi", None),  # the whole tag's entry before the primary subtag's
+        ("pt-BR", "#pub", "#publi"),
+        ("pt-PT", "#pub", None),
+        ("he", nfd("#פרסומת"), None),
+        ("de", "#ad", None),  # no entry: the default
+        (None, "#ad", None),
+        (None, "#reklama", "#ad"),
+    ],
+)
+def test_the_disclosure_can_differ_per_language(make_project, run, language, written, missing):
+    head = f"language: {language}\n" if language else ""
+    post = f"---\nid: p\nsponsored: true\n{head}---\nNowa wersja! {written}\n"
+    channels = CHANNELS_YAML.replace('"#ad"', PER_LANGUAGE)
+    assert channels != CHANNELS_YAML
+    found = findings(run, make_project(channels=channels, posts={"p.md": post}))
+    if missing is None:
+        assert found == []
+    else:
+        assert [(f["code"], missing in f["message"]) for f in found] == [
+            ("missing-disclosure", True)
+        ]
+
+
+def test_without_a_post_language_the_projects_default_language_chooses(make_project, run):
+    channels = CHANNELS_YAML.replace('"#ad"', PER_LANGUAGE)
+    channels = channels.replace("defaults:\n", "defaults:\n  language: pl\n", 1)
+    assert "language: pl" in channels
+    post = "---\nid: p\nsponsored: true\n---\nNowa wersja! #ad\n"
+    found = findings(run, make_project(channels=channels, posts={"p.md": post}))
+    assert [f["code"] for f in found] == ["missing-disclosure"]
+    assert "#reklama" in found[0]["message"]

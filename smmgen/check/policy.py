@@ -125,12 +125,21 @@ def banned_phrases(project: Project, post: Post) -> Iterator[Finding]:
 
 @post_rule
 def sponsored_disclosure(project: Project, post: Post) -> Iterator[Finding]:
-    disclosure = project.config.policy.sponsored_disclosure
-    if not disclosure:
+    policy = project.config.policy
+    if not policy.sponsored_disclosure:
         return
+    default_language = project.config.defaults.language
     for text in texts(post):
-        sponsored = [c for c in text.channels if post.field_for(c, "sponsored")]
-        if sponsored and not contains_word(text.text, disclosure):
+        needed: dict[str, None] = {}
+        for channel in text.channels:
+            if post.field_for(channel, "sponsored"):
+                language = post.field_for(channel, "language") or default_language
+                disclosure = policy.disclosure_for(language)
+                if disclosure:
+                    needed[disclosure] = None
+        for disclosure in needed:
+            if contains_word(text.text, disclosure):
+                continue
             where = "the text" if text.key is None else f"the {text.channels[0]} text"
             yield _finding(
                 post,

@@ -92,13 +92,29 @@ class Policy(Model):
     banned_phrases: list[str] = Field(
         default_factory=list, description="Phrases never to publish (case-insensitive)."
     )
-    sponsored_disclosure: str | None = Field(
-        default=None, description="Text a sponsored post must contain, e.g. '#ad'."
+    sponsored_disclosure: str | dict[str, str] | None = Field(
+        default=None,
+        description="Text a sponsored post must contain, e.g. '#ad'; or one per language"
+        " (a post's `language:`, or its primary subtag) with 'default',"
+        " e.g. {default: '#ad', pl: '#reklama', he: '#פרסומת'}.",
     )
     max_hashtags: dict[str, NonNegativeInt] | NonNegativeInt | None = Field(
         default=None,
         description="Most hashtags per post: a number, or per channel name or type with 'default'.",
     )
+
+    def disclosure_for(self, language: str | None) -> str | None:
+        """The disclosure a sponsored post in ``language`` must contain: the entry for
+        its whole tag (``pt-BR``), else for its primary subtag (``pt``), else 'default'."""
+        disclosures = self.sponsored_disclosure
+        if not isinstance(disclosures, dict):
+            return disclosures
+        if language:
+            lowered = {key.lower(): value for key, value in disclosures.items()}
+            for key in (language.lower(), language.split("-")[0].lower()):
+                if key in lowered:
+                    return lowered[key]
+        return disclosures.get("default")
 
 
 Person = dict[str, str]
