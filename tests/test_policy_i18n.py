@@ -163,3 +163,12 @@ def test_without_a_post_language_the_projects_default_language_chooses(make_proj
     found = findings(run, make_project(channels=channels, posts={"p.md": post}))
     assert [f["code"] for f in found] == ["missing-disclosure"]
     assert "#reklama" in found[0]["message"]
+
+
+@pytest.mark.parametrize("written", ["תודה ל-@zed", "תודה ל־@zed", "Dzięki,@zed!", "שלום @zed"])
+def test_an_unknown_person_is_reported_wherever_a_mention_is_resolved(make_project, run, written):
+    """`unknown-person` reads mentions with the pattern that resolves them, so a
+    name after a Hebrew prefix and hyphen is reported as any other."""
+    root = make_project(posts={"p.md": f"---\nid: p\n---\n{written}\n"})
+    found = findings(run, root)
+    assert [(f["code"], f["line"]) for f in found] == [("unknown-person", 4)], found

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from smmgen.adapt.hashtags import appended, inline_hashtags
+from smmgen.adapt.markdown import MENTION
 from smmgen.adapt.threads import explicit_parts
 from smmgen.check.rules import post_rule
 from smmgen.findings import Finding, KeyPath, Severity, format_key
@@ -25,7 +26,6 @@ from smmgen.suggest import closest
 from smmgen.text.fold import fold, folded_line
 
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
-MENTION = re.compile(r"@(?<![\w@./:+-]@)(\w+)(?!\w)(?![@.]\w)")
 
 
 @dataclass(frozen=True)
