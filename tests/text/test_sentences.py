@@ -39,7 +39,7 @@ ICU = [
     ["Той каза: „Работи.“ ", "После си тръгна."],
     ["האם אתם מוכנים? ", "השקנו את Lumen 2.0. ", '"זה מצוין." ', "הבא!"],
     ["נפגשים ברח׳ הרצל 5 בשעה 18:00. ", "מחכים לכם!"],
-    # measured with the same build for this test: UAX #29 SB8 (see _sb8 below)
+    # measured with the same build for this test: UAX #29 SB8 (see sb8_holds below)
     ["Go to ul. 🙂 big."],
     ["it is etc. # and more"],
     ["it is etc. / and more"],
@@ -176,7 +176,7 @@ def _kind(char: str) -> str:
     return next((n for n, k in _CLASSES.items() if _ellipsis(char) == k), "Other")
 
 
-def _sb8(text: str, offset: int) -> bool:
+def sb8_holds(text: str, offset: int) -> bool:
     """UAX #29 SB8 read from the rule itself: no break after ``ATerm Close* Sp*``
     when ``(¬(OLetter | Upper | Lower | ParaSep | SATerm))* Lower`` follows (Extend
     and Format attached to the character before them, SB5)."""
@@ -215,4 +215,4 @@ def test_sentence_ends_are_uniseg_s_on_the_whole_text_but_for_sb8(text: str) -> 
     ours = {c for c in ends.candidates() if ends.is_end(c)}
     whole = set(sentence_boundaries(text, property=_ellipsis)) - {0, len(text)}
     assert ours <= whole
-    assert all(_sb8(text, c) for c in whole - ours), sorted(whole - ours)
+    assert all(sb8_holds(text, c) for c in whole - ours), sorted(whole - ours)
