@@ -3,7 +3,8 @@
 Explicit parts are separated by a line holding only ``---`` (outside code
 fences). ``thread: auto`` splits a part that is too long at sentence ends
 (Unicode's rules tailored per language, :mod:`smmgen.text.sentences`), else at
-spaces, else between two graphemes, numbering the parts ``1/3``. Splitting
+line ends, else at spaces, else between two graphemes, numbering the parts
+``1/3``. Splitting
 never loses or reorders text and never cuts a grapheme (an emoji, a letter
 with its marks): joining the parts (without their numbers) gives the original
 words in order.
@@ -85,6 +86,17 @@ def _last_fitting(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
     return cuts[count - 1] if count else None
 
 
+def _last_fitting_such(
+    cuts: list[int], fits: Callable[[int], bool], such: Callable[[int], bool]
+) -> int | None:
+    """The last cut that fits and is ``such`` (every cut before one that fits fits
+    too: the ones after the last fitting cut are never looked at)."""
+    for cut in reversed(cuts[: _fitting(cuts, fits)]):
+        if such(cut):
+            return cut
+    return None
+
+
 def _strip_start(text: str) -> str:
     """``text`` without its leading blanks, taken as whole graphemes: a space that
     carries a combining mark is a grapheme of its own and stays."""
@@ -126,8 +138,9 @@ class _Text:
 def _best_cut(
     rest: str, index: int, budget: Callable[[int, str], bool], text: _Text, offset: int
 ) -> int:
-    """Where to end part ``index``: at a sentence end, else a space, else between two
-    graphemes. ``rest`` is ``text`` from ``offset`` on (up to a window's end)."""
+    """Where to end part ``index``: at a sentence end, else a line end, else a space,
+    else between two graphemes. ``rest`` is ``text`` from ``offset`` on (up to a
+    window's end)."""
 
     def fits(cut: int) -> bool:
         return budget(index, _strip_end(rest[:cut]))
@@ -135,16 +148,21 @@ def _best_cut(
     def between(cut: int) -> bool:
         return text.between_graphemes(offset + cut)
 
+    def line_end(cut: int) -> bool:  # UAX #29 ends a sentence at every line end
+        return between(cut) and text.ends.is_end(offset + cut)
+
+    def sentence_end(cut: int) -> bool:
+        return line_end(cut) and text.ends.after_terminator(offset + cut)
+
     candidates = text.ends.candidates()  # the few places where a sentence may end
     first = bisect.bisect_right(candidates, offset)
     last = bisect.bisect_right(candidates, offset + len(rest))
     places = [c - offset for c in candidates[first:last]]
-    # every place before the last fitting one fits too: the last that is an end wins
-    for place in reversed(places[: _fitting(places, fits)]):
-        if between(place) and text.ends.is_end(offset + place):
-            return place
-    spaces = [cut for cut in _cuts(rest, _SPACE) if between(cut)]
-    cut = _last_fitting(spaces, fits)
+    cut = _last_fitting_such(places, fits, sentence_end)
+    if cut is None:  # a list, lines of a poem: a part ends with a line, not inside one
+        cut = _last_fitting_such(places, fits, line_end)
+    if cut is None:
+        cut = _last_fitting_such(_cuts(rest, _SPACE), fits, between)
     if cut is not None:
         return cut
     graphemes = [m.end() for m in _GRAPHEME.finditer(rest)]

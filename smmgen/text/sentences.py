@@ -7,7 +7,8 @@ the CJK full stop ``。``...), a terminator inside closing quotes or brackets
 (``.»`` ``.”`` ``.“`` ``.)`` ``."``) ends a sentence with them, and a full stop
 followed by a lowercase word (``w 2024 r. w Łodzi``) or a digit (``2.0``) does not.
 
-Tailored on top of UAX #29, as ICU tailors it with CLDR's data for some languages:
+Tailored on top of UAX #29 (as ICU tailors it with CLDR's data for some languages,
+and for posts):
 
 - A full stop ends no sentence after an abbreviation that a word always follows
   (a street, a title, "for example", "so-called"), listed per language in
@@ -20,9 +21,13 @@ Tailored on top of UAX #29, as ICU tailors it with CLDR's data for some language
   written with a full stop are listed. Persian needs none.
 - The ellipsis ``…`` ends a sentence as ``.`` does (smmgen's earlier rule; UAX #29
   never ends one there): before a capital, not before a lowercase word.
+- A mention or a hashtag after a full stop starts a sentence (``Shipped.
+  @alice explains``, ``Shipped. #release``): ``@`` and ``#`` are taken for
+  letters that are not lowercase. In UAX #29 they are symbols that rule SB8
+  looks past, to the lowercase name, and the sentence would go on.
 - uniseg 0.10.1 departs from UAX #29 rule SB8 in one place: after a full stop,
-  a symbol (``#``, ``@``, ``/``, an emoji) and then a lowercase word, it ends a
-  sentence where ICU and the rule do not (``etc. # and more``). That is undone
+  a symbol (``/``, ``%``, an emoji) and then a lowercase word, it ends a
+  sentence where ICU and the rule do not (``etc. / and more``). That is undone
   here.
 
 uniseg is pure Python and slow (tens of microseconds a character), so it only
@@ -100,10 +105,13 @@ _PARASEP = r"\p{SB=Sep}\p{SB=CR}\p{SB=LF}"
 #: a terminator lies in such a run or right after it.
 _RUN = regex.compile(rf"[{_TERM}][{_TERM}{_CLOSE}{_SP}{_EXTEND}{_PARASEP}]*")
 _PARASEP_CHAR = regex.compile(rf"[{_PARASEP}]")
+_TERMINATOR = regex.compile(rf"[{_TERM}]")
 #: What may stand between a terminator and the end of its sentence.
 _BETWEEN = regex.compile(rf"[{_CLOSE}{_SP}{_EXTEND}{_PARASEP}]")
 _EXTENDING = regex.compile(rf"[{_EXTEND}]")
 _SPACE = regex.compile(r"\s")
+#: What starts a mention or a hashtag (and their fullwidth forms).
+_WORD_STARTS = "@#\uff20\uff03"
 #: Opening punctuation before an abbreviation: ``(ul.`` ``„np.``
 _OPENING = "([{\"'«„“\u2018\u2039"
 
@@ -122,10 +130,13 @@ def _uniseg() -> Any:
 
 
 def _property(char: str) -> Any:
-    """The Sentence_Break class of ``char``, with the ellipsis taken as ATerm."""
+    """The Sentence_Break class of ``char``, tailored (see the module's docstring):
+    the ellipsis as ATerm, ``@`` and ``#`` as OLetter."""
     module = _uniseg()
     if char == "\u2026":
         return module.SentenceBreak.ATERM
+    if char in _WORD_STARTS:
+        return module.SentenceBreak.OLETTER
     return module.sentence_break(char)
 
 
@@ -201,8 +212,17 @@ class SentenceEnds:
                 found.update(range(run.start() + 1, run.end() + 1))
             found.update(m.end() for m in _PARASEP_CHAR.finditer(text))
             found.discard(len(text))
-            self._candidates = sorted(found)
+            self._candidates = [c for c in sorted(found) if self._may_end(c)]
         return self._candidates
+
+    def _may_end(self, offset: int) -> bool:
+        """False where no sentence can end: before a space or a mark, but after a
+        line end (UAX #29: SB5, SB9, SB10; SB4). A run of spaces after a full stop
+        is then decided once, at its end."""
+        SB = _uniseg().SentenceBreak
+        if _property(self.text[offset]) not in (SB.SP, SB.EXTEND, SB.FORMAT):
+            return True
+        return _property(self.text[offset - 1]) in (SB.SEP, SB.CR, SB.LF)
 
     def is_end(self, offset: int) -> bool:
         """Whether a sentence ends at ``offset`` (a sentence's trailing spaces and
@@ -211,6 +231,15 @@ class SentenceEnds:
         if decided is None:
             decided = self._decided[offset] = self._decide(offset)
         return decided
+
+    def after_terminator(self, offset: int) -> bool:
+        """Whether a terminator (``.`` ``?`` ``؟`` ``。`` ``…``...) comes before
+        ``offset``, past closing quotes, spaces and line ends: the end of a
+        sentence, where :meth:`is_end` also holds at the end of a line."""
+        index = offset - 1
+        while index > 0 and _BETWEEN.match(self.text, index):
+            index -= 1
+        return index >= 0 and _TERMINATOR.match(self.text, index) is not None
 
     def _decide(self, offset: int) -> bool:
         text = self.text
