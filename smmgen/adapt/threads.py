@@ -30,6 +30,15 @@ _LEADING_BLANKS = regex.compile(r"(?:(?=\s)\X(?<=\s))*")
 #: A grapheme that a following space joins (UAX #29 GB9b), unless it is a control.
 _PREPEND = regex.compile(r"\p{Grapheme_Cluster_Break=Prepend}")
 _CONTROL = regex.compile(r"[\p{Grapheme_Cluster_Break=Control}\r\n]")
+#: A grapheme ends after a control or a line feed (GB4); after any other character
+#: but the ones that start a longer grapheme (Prepend, Hangul, regional indicators,
+#: marks and ZWJ), it ends unless a mark or a ZWJ follows (GB9, GB9a).
+_AFTER_CONTROL = regex.compile(r"[\p{Grapheme_Cluster_Break=Control}\n]")
+_PLAIN = regex.compile(r"\p{Grapheme_Cluster_Break=Other}")
+_JOINS = regex.compile(
+    r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
+    r"\p{Grapheme_Cluster_Break=SpacingMark}]"
+)
 
 Fits = Callable[[str], bool]  # whether a candidate part is short enough
 
@@ -127,6 +136,12 @@ class _Text:
 
     def between_graphemes(self, offset: int) -> bool:
         """Whether ``offset`` is not inside a grapheme (an emoji, a letter and its marks)."""
+        text = self.text
+        if 0 < offset < len(text):  # most places: decided by the two characters around
+            if _AFTER_CONTROL.match(text, offset - 1):
+                return True  # UAX #29 GB4
+            if _PLAIN.match(text, offset - 1):
+                return not _JOINS.match(text, offset)  # GB9, GB9a
         for match in _GRAPHEME.finditer(self.text, self._done) if offset > self._done else ():
             self._between[match.end()] = 1
             self._done = match.end()

@@ -25,7 +25,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from uniseg.sentencebreak import sentence_boundaries
 
-from smmgen.adapt.threads import split
+from smmgen.adapt.threads import _Text, split
 from smmgen.text import length
 from smmgen.text.sentences import abbreviations
 from tests.conftest import MakeProject
@@ -203,3 +203,25 @@ def test_split_properties(script: str, text: str, limit: int) -> None:
                 and not _abbreviation_before(text, c, script)
             ]
             assert inside == [], (text[start:end], inside)
+
+
+GRAPHEME_PIECES = st.sampled_from(
+    [
+        *"aA .\n\r\t\u0301\u200d\u200c\u0600\u0903\u094d\u05b8\x85\u2028",
+        *EMOJI,
+        "क्ष",
+        "\u1100\u1161\u11a8",
+        "\U0001f1f5",
+        "e\u0301",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(GRAPHEME_PIECES, max_size=20).map("".join))
+def test_between_graphemes_is_regex_s_grapheme_ends(text: str) -> None:
+    """Splitting decides most places from the two characters around them (GB4, GB9,
+    GB9a) and scans graphemes with `regex` for the rest: the same places."""
+    ends = _graphemes_end(text)
+    for offset in range(len(text) + 1):
+        assert _Text(text, None).between_graphemes(offset) == (offset in ends), offset
