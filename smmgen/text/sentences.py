@@ -109,14 +109,12 @@ _TERMINATOR = regex.compile(rf"[{_TERM}]")
 #: What may stand between a terminator and the end of its sentence.
 _BETWEEN = regex.compile(rf"[{_CLOSE}{_SP}{_EXTEND}{_PARASEP}]")
 _EXTENDING = regex.compile(rf"[{_EXTEND}]")
-_SPACE = regex.compile(r"\s")
 #: What starts a mention or a hashtag (and their fullwidth forms).
 _WORD_STARTS = "@#\uff20\uff03"
 #: Opening punctuation before an abbreviation: ``(ul.`` ``„np.``
 _OPENING = "([{\"'«„“\u2018\u2039"
 
-#: Characters of the word before a terminator that are looked at: SB7 needs one,
-#: and no abbreviation is longer.
+#: Characters before a sentence end looked at for an abbreviation (none is longer).
 _LEFT = 64
 
 
