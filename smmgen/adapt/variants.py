@@ -553,13 +553,19 @@ class _Builder:
         return measured <= limit
 
     def split(self, body: str, extra: str, limit: int) -> list[str]:
-        """``body`` (+ ``extra`` on part 1) as thread parts that each fit ``limit``."""
+        """``body`` (+ ``extra`` on part 1) as thread parts that each fit ``limit``,
+        cut where sentences end in the post's language."""
+        language = self.field("language") or self.project.config.defaults.language
         if self.network.quick_count is not None:  # cheap count first, exact check after
             quick = self.network.quick_count(body + extra)
-            parts = threads.split(body, lambda t: self.fits(t, limit, quick), first_extra=extra)
+            parts = threads.split(
+                body, lambda t: self.fits(t, limit, quick), first_extra=extra, language=language
+            )
             if all(self.fits(p, limit) for p in parts):
                 return parts
-        return threads.split(body, lambda t: self.fits(t, limit), first_extra=extra)
+        return threads.split(
+            body, lambda t: self.fits(t, limit), first_extra=extra, language=language
+        )
 
     def appendix(self, link: str | None, hashtags: list[str]) -> str:
         key = (link if self.channel.link == "end" else None, tuple(hashtags))
