@@ -38,9 +38,13 @@ MENTION = regex.compile(
     r"@(?<![A-Za-z0-9_@./:+=?&%#~]@)([\p{L}\p{N}_]+)(?![\p{L}\p{N}\p{M}_])(?![@.][\p{L}\p{N}_])"
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-# Anything that makes Markdown differ from its plain text needs the parser.
+# Anything that makes Markdown differ from its plain text needs the parser: its
+# syntax, indentation as code, hard breaks, a tab before a line end, and any
+# white space but space, tab and line feed (CommonMark strips only those).
 _NEEDS_PARSER = re.compile(
-    r"[*_`\[\]<>\\~&]|^ {0,3}(?:[#>+=-]|\d{1,9}[.)])|^ {4}| {2,}$|^\t", re.MULTILINE
+    r"[*_`\[\]<>\\~&]|^ {0,3}(?:[#>+=-]|\d{1,9}[.)])|^ {4}| {2,}$|\t *$|^ {0,3}\t"
+    r"|[^\S \t\n]",
+    re.MULTILINE,
 )
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
 

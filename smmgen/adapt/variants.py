@@ -37,6 +37,7 @@ from smmgen.registry import network as network_of
 from smmgen.text import utf8_length, utf16_length
 
 SCHEMA_VERSION = 1
+_INDENTED = re.compile(r"^(?: {4}| {0,3}\t)", re.MULTILINE)
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
 # What is never published as text: code (not linked) and HTML comments.
 _UNPUBLISHED = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`|<!--.*?-->", re.DOTALL)
@@ -362,9 +363,16 @@ class _Builder:
             )
 
     def surely_fits(self, parts_source: list[str], thread: object, mentions: Mentions) -> bool:
-        """Whether the network can refuse none of the text, whatever it renders to."""
+        """Whether the network can refuse none of the text, whatever it renders to.
+
+        A line indented as code (four columns: spaces, or up to three and a tab)
+        may be a code block, where no @name is a mention; only the parser knows,
+        so such a text is rendered."""
+        source = "\n\n".join(parts_source)
+        if _INDENTED.search(source):
+            return False
         return self.splits_unrendered(parts_source, thread, mentions) or self.fits_unrendered(
-            "\n\n".join(parts_source), mentions
+            source, mentions
         )
 
     def rendered(

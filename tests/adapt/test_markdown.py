@@ -7,7 +7,11 @@ from html.parser import HTMLParser
 from typing import ClassVar
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
+from smmgen.adapt import markdown
+from smmgen.channels.dialect import PLAIN
 from tests.dialects import render
 
 BODY = """\
@@ -157,3 +161,15 @@ def test_telegram_html_is_well_formed_with_allowed_tags_only(text: str) -> None:
     checker.close()
     assert checker.stack == []
     assert not re.search(r"&(?!amp;|lt;|gt;|quot;)", out)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=" \t\n\r\u00a0\u2028\x0b\u200cab@#.:!1שׁ\u0301", max_size=25))
+def test_a_text_the_fast_path_takes_renders_as_the_parser_renders_it(text: str) -> None:
+    """Text without Markdown skips the parser; it must come out as the parser's
+    would: tabs before a line end, indentation as code and white space other than
+    space, tab and line feed (which CommonMark keeps) send it to the parser."""
+    assume(not markdown._NEEDS_PARSER.search(text))
+    renderer = markdown._Renderer(PLAIN, markdown._slot)
+    fast = "\n\n".join(renderer.text(p) for p in markdown._plain_paragraphs(text) if p)
+    assert fast == renderer.blocks(markdown.parse(text))
