@@ -335,7 +335,10 @@ def new(ctx: click.Context, title: str, at: str | None, channels: str | None, dr
 
     Writes content/YYYY/MM/<date>-<slug>.md with the title, and publish_at and
     channels when given. The explicit id keeps the post's identity if you
-    rename or move the file later.
+    rename or move the file later. The slug is the title in ASCII, letters of
+    any script transliterated ("Spotkanie w Łodzi" -> spotkanie-w-lodzi). An
+    id another post has already is never reused: the next free one (-2) is
+    taken, and new says so.
     """
     from smmgen.commands.new import new_post
 

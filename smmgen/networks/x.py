@@ -57,7 +57,8 @@ NETWORK = Network(
     settings=XChannel,
     count=x_length,
     unit="weighted characters",
-    counts="twitter-text v3 weighted length: URLs (with or without scheme) 23, emoji 2, CJK 2",
+    counts="twitter-text v3 weighted length, the larger of the Java and JavaScript"
+    " libraries: URLs (with or without scheme) 23, emoji 2, CJK 2",
     handle_prefix="@",
     grammar=GRAMMAR,
     threads=True,
