@@ -33,9 +33,12 @@ from smmgen.channels.dialect import Dialect, MentionFn
 # any letter but an ASCII one), never inside a word, an address or a URL's path or
 # query (an ASCII letter or digit, or @./:+=?&%#~ before '@'). Where a network would
 # not link the handle written there, `check` says so (smmgen.adapt.variants).
-# A combining mark after the name belongs to its last letter: no mention (as on X).
+# A combining mark after the name belongs to its last letter, and a name followed by
+# '@' or '://' is an address or a URL's start: no mention (as twitter-text's
+# endMentionMatch, which Mastodon's extractor reuses).
 MENTION = regex.compile(
-    r"@(?<![A-Za-z0-9_@./:+=?&%#~]@)([\p{L}\p{N}_]+)(?![\p{L}\p{N}\p{M}_])(?![@.][\p{L}\p{N}_])"
+    r"@(?<![A-Za-z0-9_@./:+=?&%#~]@)([\p{L}\p{N}_]+)(?![\p{L}\p{N}\p{M}_])"
+    r"(?![@\uff20]|\.[\p{L}\p{N}_]|://)"
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # Anything that makes Markdown differ from its plain text needs the parser: its

@@ -91,7 +91,7 @@ import functools
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from encodings import idna as _idna
 from typing import NamedTuple, TypeAlias
@@ -286,6 +286,26 @@ class UrlEntity(NamedTuple):
     end: int
 
 
+def _url_windows(text: str, separator: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """The stretches of `text` a URL can lie in: around each dot before a TLD,
+    from the `separator` before it (kept: a match consumes it as the preceding
+    character, as on the whole text; with "^" instead, a first character like
+    "é" would be taken for the preceding one) to the next `separator`. Dots
+    inside a stretch already given start none of their own."""
+    size = len(text)
+    backwards = ""
+    covered = 0
+    for dot in _TLD_DOT.finditer(text):
+        if dot.start() < covered:
+            continue
+        backwards = backwards or text[::-1]
+        stop = separator.search(backwards, size - dot.start())
+        start = size - stop.start() - 1 if stop else 0
+        after = separator.search(text, dot.end())
+        covered = after.start() if after else size
+        yield start, covered
+
+
 def extract_url_entities(text: str, *, without_scheme: bool = True) -> list[UrlEntity]:
     """The URLs in `text` as twitter-text extracts them, in order.
 
@@ -294,20 +314,7 @@ def extract_url_entities(text: str, *, without_scheme: bool = True) -> list[UrlE
     query. Spans are Python ``str`` indices (code points) into `text`.
     """
     found: list[UrlEntity] = []
-    size = len(text)
-    backwards = ""
-    covered = 0
-    for dot in _TLD_DOT.finditer(text):
-        if dot.start() < covered:
-            continue
-        backwards = backwards or text[::-1]
-        stop = _SEPARATOR.search(backwards, size - dot.start())
-        # Keep the separator: the match consumes it as the preceding
-        # character, as on the whole text (with "^" instead, a first character
-        # like "é" would be taken for the preceding one).
-        offset = size - stop.start() - 1 if stop else 0
-        stop = _SEPARATOR.search(text, dot.end())
-        covered = stop.start() if stop else size
+    for offset, covered in _url_windows(text, _SEPARATOR):
         for match in _valid_url().finditer(text[offset:covered]):
             protocol = match.group("protocol")
             if not protocol and (
@@ -448,17 +455,7 @@ def js_url_entities(text: str) -> list[UrlEntity]:
     if "." not in text:
         return []
     found: list[UrlEntity] = []
-    size = len(text)
-    backwards = ""
-    covered = 0
-    for dot in _TLD_DOT.finditer(text):
-        if dot.start() < covered:
-            continue
-        backwards = backwards or text[::-1]
-        stop = _JS_SPACE.search(backwards, size - dot.start())
-        window_start = size - stop.start() - 1 if stop else 0
-        after = _JS_SPACE.search(text, dot.end())
-        covered = after.start() if after else size
+    for window_start, covered in _url_windows(text, _JS_SPACE):
         for match in _js_valid_url().finditer(text, window_start, covered):
             found.extend(_js_entities(match))
     return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +26,13 @@ LEXICON_DIR = vendored("atproto", "lexicons")
 def run_node(script: str, payload: Any, *args: str) -> Any:
     """Run `tests/text/node/<script>` with `payload` as JSON on stdin; return its JSON output."""
     npm_project("tests/text/node")
+    return run_json([node(), str(NODE_DIR / script), *args], payload)
+
+
+def run_json(command: list[str], payload: Any) -> Any:
+    """Run an oracle `command` with `payload` as JSON on stdin; return its JSON output."""
     proc = subprocess.run(
-        [node(), str(NODE_DIR / script), *args],
+        command,
         input=json.dumps(payload),
         capture_output=True,
         text=True,
@@ -35,7 +41,8 @@ def run_node(script: str, payload: Any, *args: str) -> Any:
         check=False,
     )
     if proc.returncode != 0:
-        pytest.fail(f"node {script} exited with {proc.returncode}:\n{proc.stderr}")
+        name = " ".join(Path(part).name for part in command[:2])
+        pytest.fail(f"{name} exited with {proc.returncode}:\n{proc.stderr}")
     return json.loads(proc.stdout)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ from tests.i18n_strategies import (
     words,
 )
 from tests.prerequisites import tool
-from tests.text.lexicon_helper import run_node
+from tests.text.lexicon_helper import run_json, run_node
 
 pytestmark = pytest.mark.npm("tests/text/node")
 
@@ -56,18 +55,7 @@ Found = list[tuple[str, int, int]]
 
 def run_ruby(texts: list[str]) -> list[dict[str, Found]]:
     ruby = tool("ruby", "Mastodon's own regular expressions are run by it: apt-get install ruby")
-    proc = subprocess.run(
-        [ruby, str(RUBY_ORACLE)],
-        input=json.dumps(texts),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"ruby {RUBY_ORACLE.name} exited with {proc.returncode}:\n{proc.stderr}")
-    result = json.loads(proc.stdout)
+    result = run_json([ruby, str(RUBY_ORACLE)], texts)
     return [{k: [tuple(e) for e in v] for k, v in r.items()} for r in result]  # type: ignore[misc]
 
 
@@ -293,3 +281,12 @@ def test_the_oracles_see_the_issues_mention_examples() -> None:
     mastodon = [[m[0] for m in r["mentions"]] for r in run_ruby(texts)]
     assert mastodon == [["alice_lumen"], ["alice_lumen"], ["bob.bsky.social"]]
     assert run_node("facets.mjs", texts) == [[], [], []]
+
+
+def test_a_name_followed_by_an_at_sign_or_a_scheme_is_no_mention_anywhere() -> None:
+    """Found by the generated texts: '@alice://…' and '@alice@ ' are not mentions on
+    X or Mastodon (twitter-text's endMentionMatch), so smmgen resolves neither."""
+    texts = ["@alice_lumen://lumen.example/x", "@alice_lumen@ hi", "@alice_lumen\uff20 hi"]
+    assert [r["mentions"] for r in run_node("extract.mjs", texts)] == [[], [], []]
+    assert [MENTION.findall(t.replace("_lumen", "")) for t in texts] == [[], [], []]
+    assert MENTION.findall("@alice: hi, @alice. @alice") == ["alice", "alice", "alice"]

@@ -24,7 +24,8 @@ LOOKBEHIND_FIRST = [
     (
         markdown.MENTION,
         regex.compile(
-            r"(?<![A-Za-z0-9_@./:+=?&%#~])@([\p{L}\p{N}_]+)(?![\p{L}\p{N}\p{M}_])(?![@.][\p{L}\p{N}_])"
+            r"(?<![A-Za-z0-9_@./:+=?&%#~])@([\p{L}\p{N}_]+)(?![\p{L}\p{N}\p{M}_])"
+            r"(?![@\uff20]|\.[\p{L}\p{N}_]|://)"
         ),
     ),
 ]
