@@ -47,19 +47,26 @@ def inline_hashtags(text: str) -> tuple[str, ...]:
     return tuple(tag.tag for tag in written_hashtags(text))
 
 
-def appended(placement: str, tags: list[str], text: str) -> list[str]:
+def appended(placement: str, tags: Sequence[str], text: str) -> list[str]:
     """``#tag`` for each tag the channel appends: with placement ``end``, every tag
     (the post's and its campaign's) not already written in ``text``, once (tags
     compared NFC-normalised and case-folded)."""
     if placement != "end":
         return []
+    return list(_appended(tuple(tags), text))
+
+
+@lru_cache(maxsize=1024)
+def _appended(tags: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """`appended` for placement ``end``: once per post's text and tags, which its
+    channels mostly share."""
     inline = {tag_key(tag) for tag in inline_hashtags(text)}
     out: dict[str, str] = {}
     for tag in tags:
         key = tag_key(tag)
         if key not in inline:
             out.setdefault(key, "#" + tag)
-    return list(out.values())
+    return tuple(out.values())
 
 
 def linked(network: Network, text: str) -> dict[int, str]:

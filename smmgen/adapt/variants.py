@@ -23,7 +23,7 @@ from smmgen.adapt import markdown, threads
 from smmgen.adapt.links import tagged
 from smmgen.adapt.markdown import MENTION
 from smmgen.adapt.mentions import Mentions
-from smmgen.channels.base import Network, NetworkLimits
+from smmgen.channels.base import DEFAULT_GRAMMAR, Network, NetworkLimits
 from smmgen.errors import TemplateProblem
 from smmgen.findings import Finding, KeyPath, Severity, format_key
 from smmgen.loader.files import TEMPLATES_DIR
@@ -296,17 +296,22 @@ class _Builder:
     def check_grammar(self, source: str, mentions: Mentions) -> None:
         """Warn where the network would cut or not link a tag the post uses, or not
         link a mention written for it (its own extractor: ``Network.grammar``)."""
-        network = self.network
-        text = _UNPUBLISHED.sub(" ", source)
+        if self.network.grammar is DEFAULT_GRAMMAR:
+            return  # every tag the post may have (tags are checked at load) is kept whole
+        kind = self.network.type
+        if _grammar_quiet(kind, source, tuple(self.tags())):
+            return
+        text = _published(source)
         if "#" in text or "\uff03" in text:
-            for tag, got in hashtag_tools.unlinked(
-                network, text, hashtag_tools.written_hashtags(text)
-            ):
+            for tag, got in _unlinked_written(kind, text):
                 self.tag_finding(tag, got, None, written=True)
-        own = {tag_key(tag) for tag in self.field("tags") or []}
-        for written in self.hashtags(source):
+        tags = self.tags()
+        if not tags or _all_linked_whole(kind, tuple(tags)):
+            tags = []
+        own = {tag_key(tag) for tag in self.field("tags") or []} if tags else set()
+        for written in self.hashtags(source) if tags else ():
             tag = written[1:]
-            got = hashtag_tools.linked(network, written).get(0)
+            got = _linked_alone(kind, written)
             if got != tag:
                 key: KeyPath | None = None
                 if tag_key(tag) in own and "tags" in self.overridden:
@@ -346,12 +351,8 @@ class _Builder:
         network = self.network
         if not network.mentions:
             return
-        for match in MENTION.finditer(text):
-            name = match.group(1)
+        for name, before in _unlinked_mentions(network.type, text):
             if name not in self.project.people or mentions.handle(name) is None:
-                continue
-            before = text[match.start() - 1] if match.start() else ""
-            if network.grammar.mention_may_follow(before):
                 continue
             written = mentions(name) or "@" + name
             self.finding(
@@ -368,8 +369,8 @@ class _Builder:
         A line indented as code (four columns: spaces, or up to three and a tab)
         may be a code block, where no @name is a mention; only the parser knows,
         so such a text is rendered."""
-        source = "\n\n".join(parts_source)
-        if _INDENTED.search(source):
+        source = parts_source[0] if len(parts_source) == 1 else "\n\n".join(parts_source)
+        if "@" in source and _indented(source):
             return False
         return self.splits_unrendered(parts_source, thread, mentions) or self.fits_unrendered(
             source, mentions
@@ -751,6 +752,62 @@ def _source_bound(source: str, units: Callable[[str], int]) -> int:
     escapes = sum(source.count(c) for c in "\\*~`|") + 4 * sum(source.count(c) for c in "&<>")
     lines = source.count("\n") + 1
     return units(source) + escapes + 6 * lines + 3 * source.count("\t")
+
+
+@lru_cache(maxsize=64)
+def _published(source: str) -> str:
+    """``source`` without what is never published as text (code, HTML comments)."""
+    return _UNPUBLISHED.sub(" ", source)
+
+
+@lru_cache(maxsize=256)
+def _unlinked_written(kind: str, text: str) -> list[tuple[str, str | None]]:
+    """The tags written in ``text`` that network ``kind`` would cut or not link
+    (the channels of a post mostly share one text)."""
+    return hashtag_tools.unlinked(network_of(kind), text, hashtag_tools.written_hashtags(text))
+
+
+@lru_cache(maxsize=1024)
+def _linked_alone(kind: str, written: str) -> str | None:
+    """What network ``kind`` links of an appended ``#tag`` standing alone."""
+    return hashtag_tools.linked(network_of(kind), written).get(0)
+
+
+@lru_cache(maxsize=64)
+def _indented(source: str) -> bool:
+    """Whether a line of ``source`` is indented as code (four columns)."""
+    return _INDENTED.search(source) is not None
+
+
+@lru_cache(maxsize=256)
+def _grammar_quiet(kind: str, source: str, tags: tuple[str, ...]) -> bool:
+    """Whether network ``kind`` links every tag of ``source`` and ``tags`` whole and
+    the text has no mention to judge: nothing for `check_grammar` to say."""
+    text = _published(source)
+    if "@" in text:
+        return False
+    if ("#" in text or "\uff03" in text) and _unlinked_written(kind, text):
+        return False
+    return _all_linked_whole(kind, tags)
+
+
+@lru_cache(maxsize=1024)
+def _all_linked_whole(kind: str, tags: tuple[str, ...]) -> bool:
+    """Whether network ``kind`` links each of ``tags``, appended alone, whole."""
+    return all(_linked_alone(kind, "#" + tag) == tag for tag in tags)
+
+
+@lru_cache(maxsize=256)
+def _unlinked_mentions(kind: str, text: str) -> tuple[tuple[str, str], ...]:
+    """Each @name in ``text`` that network ``kind`` would not link after the
+    character before its '@' ('' at the start), with that character."""
+    may_follow = network_of(kind).grammar.mention_may_follow
+    found = []
+    for match in MENTION.finditer(text):
+        before = text[match.start() - 1] if match.start() else ""
+        if not may_follow(before):
+            found.append((match.group(1), before))
+    return tuple(found)
 
 
 @lru_cache(maxsize=64)

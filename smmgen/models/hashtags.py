@@ -21,6 +21,7 @@ and case-folded. Each network links its own subset (``Network.grammar``);
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 import regex
@@ -65,11 +66,13 @@ def hashtags_in(text: str) -> list[Hashtag]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def is_hashtag(tag: str) -> bool:
     """Whether ``tag`` (without ``#``) is one whole hashtag under twitter-text's grammar."""
     return _WHOLE.fullmatch(tag) is not None
 
 
+@lru_cache(maxsize=4096)
 def tag_key(tag: str) -> str:
     """How tags are compared: NFC-normalised and case-folded (``#Kraków`` typed or
     decomposed, in any case, is one tag)."""

@@ -270,7 +270,6 @@ _TCO_URL = re.compile(
 # stretches of text between separators that hold one.
 _TLD_DOT = re.compile(rf"\.(?=[a-zA-Z]|[^\x00-\x7f{_SEPARATORS}])")
 _SEPARATOR = re.compile(f"[{_SEPARATORS}]")
-_LAST_SEPARATOR = re.compile(f"[{_SEPARATORS}](?=[^{_SEPARATORS}]*\\Z)")
 _LABEL_SEPARATOR = re.compile("[.\u3002\uff0e\uff61]")
 
 MAX_URL_LENGTH = 4096
@@ -401,6 +400,14 @@ _JS_LABEL_SEPARATOR = re.compile("[\u3002\uff0e\uff61]")
 # a domain label with a character Java's has not, or a "?" (a query right
 # after a domain without scheme or path, which JavaScript leaves out).
 _JS_MAY_DIFFER = re.compile(r"[^\t-\r -~]|[\"`?_]|:[0-9]")
+# A stretch that is one ASCII URL with a scheme and a plain host (no underscore),
+# then a port, path, query or fragment: both count it alike, whatever it holds
+# (the differing classes need a bare domain, an underscore in the host, other
+# scripts or a quote), so the links smmgen appends with UTM queries skip the second count.
+_SCHEMED = re.compile(
+    r"\(?https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::[0-9]{1,5})?"
+    r"(?:[/?#][A-Za-z0-9\-._~%!$&'()*+,;=:@/?#\[\]]*)?"
+)
 
 
 @functools.cache
@@ -743,14 +750,12 @@ def _urls_may_differ(text: str) -> bool:
     hold a dot before a TLD matter: they may differ where such a stretch
     holds a character of `_JS_MAY_DIFFER`.
     """
-    covered = 0
-    for dot in _TLD_DOT.finditer(text):
-        if dot.start() < covered:
-            continue
-        before = _LAST_SEPARATOR.search(text, 0, dot.start())
-        after = _SEPARATOR.search(text, dot.end())
-        covered = after.start() if after else len(text)
-        if _JS_MAY_DIFFER.search(text, before.end() if before else 0, covered):
+    for start, covered in _url_windows(text, _SEPARATOR):
+        if start < covered and _SEPARATOR.match(text, start):
+            start += 1  # the window keeps the separator before the stretch
+        if _JS_MAY_DIFFER.search(text, start, covered) and not _SCHEMED.fullmatch(
+            text, start, covered
+        ):
             return True
     return False
 

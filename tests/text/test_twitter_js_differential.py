@@ -37,6 +37,8 @@ import pytest
 
 from smmgen.text._emoji import has_sequence_marks
 from smmgen.text.twitter import (
+    DEFAULT_CONFIG,
+    _js_length,
     extract_url_entities,
     java_weighted_length,
     js_weighted_length,
@@ -490,3 +492,35 @@ def test_nfd_input_counts_as_its_nfc_form_as_parse_tweet_normalises() -> None:
         assert js_nfd == js_nfc
         assert js_weighted_length(text) == js_nfd
         assert weighted_length(text) == weighted_length(nfc[index]) >= js_nfd
+
+
+def test_a_link_with_a_scheme_skips_the_second_count_and_is_never_undercounted() -> None:
+    """The links smmgen appends (a scheme, a plain host, a UTM query with '_' and
+    '?') take the fast path; npm twitter-text counts none of them longer."""
+    rnd = random.Random(7)
+    labels = ["lumen", "lumenlabs", "example", "a-b", "x1", "t", "sub", "www"]
+    tlds = ["com", "io", "pl", "bg", "co.il", "ir", "example", "org", "xn--p1ai", "rs"]
+    chars = "abcXYZ019-._~%!$&'()*+,;=:@/?#[]_"
+    texts = []
+    for _ in range(4000):
+        host = ".".join(rnd.choice(labels) for _ in range(rnd.randint(1, 3)))
+        url = rnd.choice(["http://", "https://"]) + host + "." + rnd.choice(tlds)
+        if rnd.random() < 0.3:
+            url += f":{rnd.randint(1, 99999)}"
+        if rnd.random() < 0.8:
+            tail = "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 25)))
+            url += rnd.choice("/?#") + tail
+        if rnd.random() < 0.5:
+            url += "?utm_source=x&utm_medium=social&utm_campaign=a_b"
+        before = rnd.choice(["", "See ", "(", "x: ", "Lumen 2.0 ", "#tag ", "\n"])
+        after = rnd.choice(["", ".", ")", "!", " ok", ",", "?", ":", "\n#LumenV2"])
+        texts.append(before + url + after)
+    skipped = [text for text in texts if _js_length(text, DEFAULT_CONFIG) is None]
+    assert len(skipped) > 3000  # the fast path is taken
+    official = run_node("twitter_count.mjs", texts)
+    under = [
+        (text, weighted_length(text), js[0])
+        for text, js in zip(texts, official, strict=True)
+        if weighted_length(text) < js[0]
+    ]
+    assert under == []
