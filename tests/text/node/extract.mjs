@@ -6,14 +6,9 @@
 // extractMentionsWithIndices. Indices are JavaScript's: UTF-16 code units,
 // start at the '#' or '@', end exclusive.
 import twitter from 'twitter-text'
+import { readStrings } from './strings.mjs'
 
-const chunks = []
-for await (const chunk of process.stdin) chunks.push(chunk)
-const texts = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) {
-  console.error('extract.mjs: expected a JSON array of strings on stdin')
-  process.exit(2)
-}
+const texts = await readStrings('extract.mjs')
 
 const out = texts.map((text) => ({
   hashtags: twitter.extractHashtagsWithIndices(text).map((h) => [h.hashtag, ...h.indices]),

@@ -5,14 +5,9 @@
 // `new RichText({text}).detectFacetsWithoutResolution()` produces ([] where
 // it finds none). Mentions stay unresolved: their `did` holds the handle.
 import { RichText } from '@atproto/api'
+import { readStrings } from './strings.mjs'
 
-const chunks = []
-for await (const chunk of process.stdin) chunks.push(chunk)
-const texts = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) {
-  console.error('facets.mjs: expected a JSON array of strings on stdin')
-  process.exit(2)
-}
+const texts = await readStrings('facets.mjs')
 
 const out = texts.map((text) => {
   const rt = new RichText({ text })

@@ -5,14 +5,9 @@
 // and the URLs `twttr.extractUrlsWithIndices` finds in the NFC form of the
 // text (which parseTweet counts), each as [start, end] in code points.
 import twttr from 'twitter-text'
+import { readStrings } from './strings.mjs'
 
-const chunks = []
-for await (const chunk of process.stdin) chunks.push(chunk)
-const texts = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) {
-  console.error('twitter_count.mjs: expected a JSON array of strings on stdin')
-  process.exit(2)
-}
+const texts = await readStrings('twitter_count.mjs')
 
 const codePoints = (text, index) => Array.from(text.slice(0, index)).length
 
