@@ -191,6 +191,12 @@ class Unknown(PublishError):
     record ``unknown``."""
 
 
+class CannotTell(Unknown):
+    """A driver that reconciles cannot find out, for this item, whether its request
+    took effect (a LinkedIn member's posts cannot be listed): recorded as
+    ``unknown`` at once, never asked again or sent again in this run."""
+
+
 class ChannelStopped(SmmgenError):
     """The channel cannot go on in this run (its network is down, or rate limited for long)."""
 

@@ -11,15 +11,24 @@ The engine calls a driver once per thread part, in order. ``key`` is stable
 for (post, channel, part): drivers use it to make a repeated request
 harmless (Mastodon's ``Idempotency-Key``, Bluesky's record key). Drivers raise
 the errors of :mod:`smmgen.errors` and never put a secret in one.
+
+Most networks have no idempotency key, so a part is sent as waiting steps
+that may be repeated (uploading media, waiting for it to be processed,
+creating a Threads container) and one call that makes it public. What the
+waiting steps leave on the network goes into ``self.handles``
+(:class:`Handles`) as soon as it exists: the engine writes it to the ledger
+(a ``prepared`` record) before the driver goes on, so a run resumed after a
+crash reuses the uploaded media and repeats only the final call, after
+:meth:`Driver.reconcile` found that it did not take effect.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -66,6 +75,64 @@ class Context(Generic[SettingsT]):
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
 
+class Handles:
+    """What the waiting steps of one part left on the network, kept in the ledger.
+
+    ``put`` records a handle durably before it returns (the engine's ``prepared``
+    record); ``get`` gives it back, in this run or a later one, unless it
+    expires within ``margin``. Never put a secret or a signed URL here: the
+    ledger is shared (it is redacted, but a signature is not a known secret).
+    """
+
+    def __init__(
+        self,
+        saved: Mapping[str, Mapping[str, Any]] | None = None,
+        write: Callable[[dict[str, dict[str, Any] | None]], None] | None = None,
+    ):
+        self._saved: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (saved or {}).items()}
+        self._write = write
+
+    def get(self, name: str, *, margin: timedelta = timedelta(minutes=5)) -> Any:
+        """The value put under ``name``, or None (never put, forgotten, or expiring
+        within ``margin``)."""
+        entry = self._saved.get(name)
+        if entry is None:
+            return None
+        expires = entry.get("expires")
+        if isinstance(expires, str):
+            try:
+                when = datetime.fromisoformat(expires.replace("Z", "+00:00"))
+            except ValueError:
+                return None
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            if when - margin <= datetime.now(UTC):
+                return None
+        return entry.get("value")
+
+    def put(self, name: str, value: Any, *, expires: datetime | None = None) -> None:
+        """Keep ``value`` (JSON) under ``name``, until ``expires`` if given; durable
+        (in the ledger) when this returns."""
+        entry: dict[str, Any] = {"value": value}
+        if expires is not None:
+            when = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+            entry["expires"] = when.astimezone(UTC).isoformat(timespec="seconds")
+        self._saved[name] = entry
+        if self._write is not None:
+            self._write({name: entry})
+
+    def forget(self, *names: str) -> None:
+        """Drop handles that cannot be used any more (expired or refused by the network)."""
+        gone = [n for n in names if n in self._saved]
+        for name in gone:
+            del self._saved[name]
+        if gone and self._write is not None:
+            self._write(dict.fromkeys(gone))
+
+    def names(self) -> list[str]:
+        return list(self._saved)
+
+
 def part_key(post: str, channel: str, index: int) -> str:
     """A stable key for one part of one post on one channel (hex, 32 characters)."""
     return hashlib.sha256(f"{post}\x00{channel}\x00{index}".encode()).hexdigest()[:32]
@@ -84,6 +151,9 @@ class Driver(Generic[SettingsT]):
         self.channel: SettingsT = context.channel
         self.http = context.http
         self._notes: list[str] = []
+        #: The current part's handles; the engine sets them before each call of
+        #: ``publish`` and ``reconcile`` (kept in memory only when there is no ledger).
+        self.handles = Handles()
 
     # -- notes ----------------------------------------------------------------
     def note(self, text: str) -> None:
@@ -157,7 +227,9 @@ class Driver(Generic[SettingsT]):
     def reconcile(
         self, variant: Variant, index: int, *, key: str, thread: list[Remote], since: datetime
     ) -> Remote | None:
-        """For a request of unknown outcome: the part if it exists on the network."""
+        """For a request of unknown outcome: the part if it exists on the network,
+        None if it certainly does not. Raise :class:`~smmgen.errors.CannotTell` when
+        the network cannot say (the item is then recorded ``unknown``)."""
         return None
 
     def preview(self, variant: Variant, index: int) -> dict[str, Any]:

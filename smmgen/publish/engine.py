@@ -37,6 +37,7 @@ from smmgen.calendar.plan import PlanItem, build_plan
 from smmgen.check import check_post
 from smmgen.errors import (
     Cancelled,
+    CannotTell,
     ChannelStopped,
     InterruptedBeforeRequest,
     LedgerError,
@@ -50,7 +51,7 @@ from smmgen.errors import (
 from smmgen.findings import Finding, Severity
 from smmgen.loader.posts import Post
 from smmgen.project import Project
-from smmgen.publish.driver import Context, Driver, Remote, driver_class, part_key
+from smmgen.publish.driver import Context, Driver, Handles, Remote, driver_class, part_key
 from smmgen.publish.http import Http, Retrier, RetryPolicy
 from smmgen.publish.ledger import records as rec
 from smmgen.publish.ledger.state import ItemState, fold
@@ -575,6 +576,13 @@ class _Worker:
     ) -> Remote | None:
         """One part, retried and reconciled; None when the item stops (recorded)."""
         driver = self.driver
+        run = self.owner
+
+        def keep(handles: dict[str, dict[str, Any] | None]) -> None:
+            run.write("prepared", item.post, item.channel, index=index, handles=handles)
+
+        # what an earlier attempt at this part left on the network (uploaded media, ...)
+        driver.handles = Handles(run.state(item.post, item.channel).prepared.get(index), keep)
         attempt = 0
         ask = check_first and self.reconcilable
         last: PublishError | None = None
@@ -606,6 +614,11 @@ class _Worker:
             except MissingCredentials as exc:
                 self.settle(item, "failed", str(exc), index=index, error=str(exc), retryable=True)
                 raise ChannelStopped(str(exc)) from None
+            except CannotTell as exc:  # the network cannot say: never sent again blindly
+                self.settle(
+                    item, "unknown", _unknown_detail(item, str(exc)), index=index, error=str(exc)
+                )
+                return None
             except Unknown as exc:
                 if not self.reconcilable:
                     detail = _unknown_detail(item, str(exc))

@@ -112,7 +112,7 @@ def retry_after(response: httpx.Response) -> float | None:
             when = _parse_when(headers[name], now)
             if when is not None:
                 return max(0.0, when - now)
-    for name in ("x-ratelimit-reset", "ratelimit-reset"):
+    for name in ("x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset"):
         if name in headers:
             when = _parse_when(headers[name], now)
             if when is not None:
@@ -121,7 +121,7 @@ def retry_after(response: httpx.Response) -> float | None:
 
 
 def _remaining(headers: Mapping[str, str]) -> int | None:
-    for name in ("x-ratelimit-remaining", "ratelimit-remaining"):
+    for name in ("x-ratelimit-remaining", "x-rate-limit-remaining", "ratelimit-remaining"):
         if name in headers:
             try:
                 return int(float(headers[name]))

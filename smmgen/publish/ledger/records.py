@@ -6,6 +6,11 @@ that wrote it). The events, in the order a publication goes through them:
 
 - ``intent``: this run is about to publish the post on the channel (written,
   and for the git store pushed, before the first request). ``parts``: how many.
+- ``prepared``: the waiting steps of part ``index`` left something on the
+  network that the one call making it public needs (an uploaded media id, a
+  Threads container): ``handles``, a mapping of name to ``{"value": ...,
+  "expires": time or absent}`` (a name mapped to null is forgotten). Written
+  before that call, so a resumed run reuses them instead of uploading again.
 - ``part``: one part was published: ``index`` and ``remote`` (``id``, ``url``,
   ``data`` the network needs for replies).
 - ``published``: every part is out; ``remote`` of the first part (its
@@ -33,7 +38,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 VERSION = 1
-EVENTS = ("intent", "part", "published", "failed", "unknown", "resolved")
+EVENTS = ("intent", "prepared", "part", "published", "failed", "unknown", "resolved")
 OUTCOMES = ("published", "retry", "skip")
 
 Record = dict[str, Any]

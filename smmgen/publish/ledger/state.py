@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from smmgen.publish.driver import Remote
 from smmgen.publish.ledger.records import Record, parse_time
@@ -19,6 +19,8 @@ class ItemState:
     channel: str
     status: Status = "new"
     parts: dict[int, Remote] = field(default_factory=dict)  # published parts by index
+    # what the waiting steps of each part left on the network (``prepared`` records)
+    prepared: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
     records: int = 0  # how many records there are (what a decision was based on)
     run: str | None = None  # the run of the latest intent
     claimed_at: datetime | None = None  # time of the latest intent
@@ -52,6 +54,15 @@ class ItemState:
             self.claimed_at = when
             if self.first_intent is None:
                 self.first_intent = when
+        elif event == "prepared":
+            handles = record.get("handles")
+            if isinstance(record.get("index"), int) and isinstance(handles, dict):
+                saved = self.prepared.setdefault(record["index"], {})
+                for name, entry in handles.items():
+                    if isinstance(entry, dict) and "value" in entry:
+                        saved[str(name)] = entry
+                    else:
+                        saved.pop(str(name), None)
         elif event == "part":
             remote = record.get("remote") or {}
             if "id" in remote and isinstance(record.get("index"), int):
