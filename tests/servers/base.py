@@ -153,9 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(Reply(500, owner.error_body(500, "injected server error")))
             return
         if fault == "rate_429":
-            reply = Reply(429, owner.error_body(429, "Too many requests"))
-            reply.headers["Retry-After"] = str(owner.faults.retry_after)
-            self._reply(reply)
+            self._reply(owner.rate_limited(request))
             return
         with owner.lock:
             owner.requests.append(request)
@@ -245,6 +243,14 @@ class TestServer:
     # -- for subclasses -----------------------------------------------------
     def handle(self, request: Request) -> Reply:
         raise NotImplementedError
+
+    def rate_limited(self, request: Request) -> Reply:
+        """The answer to a request refused by the ``rate_429`` fault, with the
+        network's own headers (a server overrides it: X's epoch reset, Meta's
+        usage headers); by default ``Retry-After``."""
+        reply = Reply(429, self.error_body(429, "Too many requests"))
+        reply.headers["Retry-After"] = str(self.faults.retry_after)
+        return reply
 
     def error_body(self, status: int, message: str) -> Any:
         """The network's error shape."""
