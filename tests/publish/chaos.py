@@ -99,10 +99,13 @@ def make_project(root: Path, posts: int, masto: str, hook: str) -> None:
         (root / "content" / name).write_text(text, encoding="utf-8")
 
 
-def _env(at: datetime, timeout: float = 0.3) -> dict[str, str]:
+def _env(
+    at: datetime, timeout: float = 0.3, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     """The environment of a run; the short timeout turns the servers' held-back
     answers into timeouts (settling runs get a long one: a busy machine is no fault)."""
     env = dict(os.environ)
+    env.update(extra or {})
     env.update(
         SMMGEN_AT=at.strftime("%Y-%m-%d %H:%M"),
         CHAOS_MASTO_TOKEN=TOKEN,
@@ -145,13 +148,14 @@ def publish(
     kill_after: float | None,
     settle: bool = False,
     publishing: Publishing | None = None,
+    extra: dict[str, str] | None = None,
 ) -> int | None:
     """One run; killed with SIGKILL after ``kill_after`` seconds (None: let it
     finish), counted from its first request when ``publishing`` is given (which
     then learns how long the run published if it was not killed)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "smmgen", "--root", str(root), "publish", "--format", "json"],
-        env=_env(at, 10.0 if settle else 0.3),
+        env=_env(at, 10.0 if settle else 0.3, extra),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
