@@ -99,9 +99,7 @@ def make_project(root: Path, posts: int, masto: str, hook: str) -> None:
         (root / "content" / name).write_text(text, encoding="utf-8")
 
 
-def _env(
-    at: datetime, timeout: float = 0.3, extra: dict[str, str] | None = None
-) -> dict[str, str]:
+def _env(at: datetime, timeout: float = 0.3, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a run; the short timeout turns the servers' held-back
     answers into timeouts (settling runs get a long one: a busy machine is no fault)."""
     env = dict(os.environ)

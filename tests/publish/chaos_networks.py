@@ -231,9 +231,7 @@ def _settle_by_hand(
         )  # fmt: skip
 
 
-def _findings(
-    bare: Path, targets: list[Target], posts: int, final: int | None
-) -> dict[str, Any]:
+def _findings(bare: Path, targets: list[Target], posts: int, final: int | None) -> dict[str, Any]:
     problems: dict[str, Any] = {
         "final_exit": [] if final == 0 else [final],
         "not_exactly_once": [],
