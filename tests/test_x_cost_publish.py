@@ -251,3 +251,29 @@ def test_dry_run_shows_each_price_and_the_months_total(
     assert "| would publish | `w` | xm | \\$0.015 " in markdown
     assert server.posts == []  # nothing sent, nothing recorded
     assert ((root / "ledger").stat().st_mtime_ns, sorted((root / "ledger").iterdir())) == before
+
+
+def test_a_half_sent_thread_is_finished_whatever_the_budget(
+    run: Any, make_project: MakeProject, server: TollServer
+) -> None:
+    """A run stopped after part 1 of 2 (the ledger says so): the next run sends part 2
+    even though the thread's price is now over the budget."""
+    body = "One: https://example.com/1\n\n---\n\nTwo: https://example.com/2"
+    root = project(make_project, server.url, "1", {"t.md": post("t", body, 5, "thread: true\n")})
+    assert publish(run, root)[1]["t"]["outcome"] == "published"
+    path = root / "ledger" / "xm.jsonl"
+    kept = [r for r in records(root) if r["event"] == "intent" or r.get("index") == 0]
+    stopped = {**kept[-1], "rid": "0123456789abcdef", "event": "failed", "index": 1}
+    stopped.update(error="interrupted after part 1 of 2", retryable=True)
+    stopped.pop("remote", None)
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*kept, stopped]), "utf-8")
+    del server.posts[1:]  # as if part 2 had never been sent
+    set_budget(root, "0.1")  # less than the thread's $0.400
+    code, items = publish(run, root)
+    assert code == 0
+    assert items["t"]["outcome"] == "published", items["t"]
+    assert [p["text"] for p in server.posts] == [
+        "One: https://example.com/1",
+        "Two: https://example.com/2",
+    ]
+    assert server.posts[1]["reply"] == {"in_reply_to_tweet_id": server.posts[0]["id"]}

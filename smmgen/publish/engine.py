@@ -346,7 +346,7 @@ class Run:
         start = len(state.thread())
         price = budgets.item_price(variant)
         spend = ""
-        if price is not None and state.status != "claimed":
+        if price is not None and state.status != "claimed" and not start:
             pending = self.dry_spend.get(item.channel, Decimal(0))
             refusal = self.over_budget(item, price, pending)
             if refusal is not None:
@@ -361,18 +361,23 @@ class Run:
         detail = "; ".join(x for x in (detail, spend) if x)
         self.report(item, "would publish", detail, preview=requests, price=price)
 
+    def spent(self, channel: str) -> tuple[str, Decimal]:
+        """This month (UTC: the network bills when a post is sent) and what the
+        ``published`` records of ``channel`` written in it cost."""
+        month = budgets.month_of(datetime.now(UTC))
+        with self.lock:
+            records = list(self.published_records.get(channel, []))
+        return month, budgets.spent(records, month)
+
     def over_budget(self, item: PlanItem, price: Decimal, pending: Decimal) -> str | None:
         """Why ``item`` (costing ``price``) may not go out this month on its channel, when
         ``pending`` is what this run's items not recorded yet cost; None when it fits."""
         budget = budgets.budget_of(self.project.channels[item.channel])
         if budget is None:
             return None
-        month = budgets.month_of(datetime.now(UTC))  # the network bills when it is sent
-        with self.lock:
-            records = list(self.published_records.get(item.channel, []))
-        spent = budgets.spent(records, month) + pending
+        month, spent = self.spent(item.channel)
         title = network_of(item.network).title
-        return budgets.over_budget(item.channel, title, month, spent, price, budget)
+        return budgets.over_budget(item.channel, title, month, spent + pending, price, budget)
 
     def month_spend(self, channel: str, pending: Decimal) -> str:
         """``December 2026 (UTC): $12.215 of the $25.000 budget``, with ``pending`` (what
@@ -380,10 +385,8 @@ class Run:
         budget = budgets.budget_of(self.project.channels[channel])
         if budget is None:
             return ""
-        month = budgets.month_of(datetime.now(UTC))
-        with self.lock:
-            records = list(self.published_records.get(channel, []))
-        total = budgets.spent(records, month) + pending
+        month, spent = self.spent(channel)
+        total = spent + pending
         return (
             f"{budgets.month_name(month)} (UTC): {budgets.money(total)} of the"
             f" {budgets.money(budget)} budget"
@@ -476,8 +479,8 @@ class _Worker:
                     run.report(item, "failed", problem)
                     continue
                 price = budgets.item_price(variant)
-                # an item an earlier run claimed (maybe sent, maybe half a thread) is finished
-                if price is not None and state.status != "claimed":
+                # what an earlier run claimed (maybe sent) or half sent (a thread) is finished
+                if price is not None and state.status != "claimed" and not state.thread():
                     refusal = run.over_budget(item, price, pending)
                     if refusal is not None:  # no record: a raised budget or next month lets it go
                         run.report(item, "blocked", refusal, price=price)
