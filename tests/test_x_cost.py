@@ -378,3 +378,15 @@ def test_preview_shows_each_x_items_price_and_a_total(run: Any, make_project: Ma
         ("words", "xm"): "0.015",
         ("words", "masto"): None,
     }
+
+
+def test_a_changed_budget_is_judged_again(run: Any, make_project: MakeProject) -> None:
+    """check's cache keeps what it gathered per post file: a budget changed in
+    channels.yaml alone is judged anew."""
+    root = three_links(make_project, "25")
+    assert check(run, root) == (0, [])
+    path = root / "channels.yaml"
+    path.write_text(path.read_text("utf-8").replace("budget: 25", "budget: 0.45"), "utf-8")
+    code, found = check(run, root)
+    assert code == 1
+    assert [f["code"] for f in found] == ["over-budget"]
