@@ -275,6 +275,7 @@ def test_json_round_trips_with_exact_instants(zone: str) -> None:
             "reason",
             "text",
             "campaign",
+            "price",
         ]
         at_utc = datetime.fromisoformat(entry["at_utc"])
         assert entry["at_utc"].endswith(("Z", "+00:00"))

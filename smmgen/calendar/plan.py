@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from smmgen.models.timing import Calendar
@@ -30,6 +31,7 @@ class PlanItem:
     reason: str | None = None  # why blocked or missed, e.g. "blackout: Holidays"
     text: str = ""  # the channel's text as written (its override, else the body)
     campaign: str | None = None
+    price: Decimal | None = None  # US dollars, where the network charges per post (X)
 
 
 def build_plan(

@@ -13,11 +13,15 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
 
 from smmgen.channels.dialect import PLAIN, Dialect
 from smmgen.models.channels import Channel, Limits
 from smmgen.models.hashtags import hashtags_in
+
+if TYPE_CHECKING:
+    from smmgen.adapt.variants import Variant
 
 Placement = Literal["end", "inline", "none"]
 # A text as the network receives it, and the rich-text facets that go with it.
@@ -120,6 +124,11 @@ class Network:
     # until the network has one (measurement and retraction come after publishing).
     metrics: str | None = None
     retract: str | None = None
+    # What publishing a variant costs, in US dollars, for a network that charges
+    # per post (X); None: publishing is free. A channel of such a network may set
+    # ``budget`` (dollars per calendar month, UTC), which `check` and `publish`
+    # enforce (:mod:`smmgen.channels.budget`).
+    price: Callable[[Variant], Decimal] | None = None
 
     def measure(self, text: str) -> int:
         """The length the network counts for a rendered text, as it will be sent."""

@@ -72,7 +72,7 @@ RULE_MODULES = (
 )
 # The light modules that register the rules across posts (a subset of RULE_MODULES
 # plus these): enough to judge a project from check's cache.
-ACROSS_MODULES = ("smmgen.check.schedule",)
+ACROSS_MODULES = ("smmgen.check.schedule", "smmgen.check.budget")
 
 
 def post_rule(rule: PostRule) -> PostRule:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from smmgen.adapt.variants import build_variant
 from smmgen.calendar.plan import PlanItem, build_plan
+from smmgen.channels.budget import item_price
 from smmgen.errors import TimeError, UsageError
 from smmgen.loading import load_project
+from smmgen.project import Project
+from smmgen.registry import network
 from smmgen.times import EARLIEST, LATEST, parse_when
 
 
@@ -55,5 +59,18 @@ def make_plan(root: Path | None, start: str | None, end: str | None, at: str | N
     last = bound(end, tz, "--to", end=True)
     if first is not None and last is not None and last < first:
         raise UsageError("--to is before --from")
-    items = build_plan(project, project.now, first, last)
+    items = priced(project, build_plan(project, project.now, first, last))
     return Plan(items, project.calendar.timezone, project.now)
+
+
+def priced(project: Project, items: list[PlanItem]) -> list[PlanItem]:
+    """``items`` with the price of those whose network charges per post (X): the
+    variant is built for them, as it will be sent."""
+    posts = {post.id: post for post in project.posts}
+    out = []
+    for item in items:
+        if network(item.network).price is not None:
+            variant = build_variant(project, posts[item.post], item.channel)
+            item = replace(item, price=item_price(variant))
+        out.append(item)
+    return out

@@ -22,7 +22,8 @@ from typing import Any
 
 import yaml
 
-from smmgen.adapt.variants import build_variants
+from smmgen.adapt.variants import Variant, build_variants
+from smmgen.channels.budget import decimal_text
 from smmgen.check import check_post
 from smmgen.errors import UsageError
 from smmgen.findings import Finding
@@ -32,7 +33,7 @@ from smmgen.loader.posts import CONTENT_DIR, Post, split_front_matter
 from smmgen.project import Project
 from smmgen.publish.ledger import LedgerError, open_store
 from smmgen.publish.ledger.state import ItemState, fold
-from smmgen.report.preview import Change, PostPreview, Preview
+from smmgen.report.preview import Change, PostPreview, Preview, variant_price
 
 
 def _git(root: Path, *args: str) -> str:
@@ -287,6 +288,13 @@ def make_preview(project: Project, ref: str | None) -> Preview:
     return Preview(project, ref, posts, removed, ledger, read)
 
 
+def _priced(variant: Variant) -> dict[str, Any]:
+    """The variant as JSON, with ``price`` (US dollars as a decimal string, or None
+    where the network does not charge per post)."""
+    price = variant_price(variant)
+    return {**variant.as_dict(), "price": decimal_text(price) if price is not None else None}
+
+
 def preview_json(preview: Preview) -> dict[str, Any]:
     return {
         "schema_version": 1,
@@ -306,7 +314,7 @@ def preview_json(preview: Preview) -> dict[str, Any]:
                     c: {"status": s.status, "url": s.url} for c, s in sorted(p.published.items())
                 },
                 "findings": [f.as_dict() for f in p.findings],
-                "variants": [v.as_dict() for v in p.variants],
+                "variants": [_priced(v) for v in p.variants],
             }
             for p in preview.posts
         ],

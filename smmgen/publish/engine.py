@@ -30,10 +30,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Literal
 
 from smmgen.adapt.variants import Variant, build_variant
 from smmgen.calendar.plan import PlanItem, build_plan
+from smmgen.channels import budget as budgets
 from smmgen.check import check_post
 from smmgen.errors import (
     Cancelled,
@@ -79,6 +81,7 @@ class Result:
     url: str | None = None
     urls: list[str] = field(default_factory=list)
     preview: list[dict[str, Any]] | None = None  # --dry-run: what would be sent, per part
+    price: Decimal | None = None  # US dollars, on a network that charges per post (X)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -91,6 +94,8 @@ class Result:
             "url": self.url,
             "urls": self.urls,
         }
+        if self.price is not None:
+            data["price"] = budgets.decimal_text(self.price)
         if self.preview is not None:
             data["requests"] = self.preview
         return data
@@ -141,6 +146,7 @@ class Run:
         self.done = 0
         self.total = 0
         self.published_records: dict[str, list[rec.Record]] = {}
+        self.dry_spend: dict[str, Decimal] = {}  # --dry-run: what the items shown so far cost
         self.post_errors: dict[str, list[Finding]] = {}
         self.own: list[rec.Record] = []  # the records this run wrote
         # items whose request may have gone out (in this run, or in one that stopped
@@ -338,11 +344,53 @@ class Run:
             self.report(item, *blocked)
             return
         start = len(state.thread())
+        price = budgets.item_price(variant)
+        spend = ""
+        if price is not None and state.status != "claimed" and not start:
+            pending = self.dry_spend.get(item.channel, Decimal(0))
+            refusal = self.over_budget(item, price, pending)
+            if refusal is not None:
+                self.report(item, "blocked", refusal, price=price)
+                return
+            self.dry_spend[item.channel] = pending + price
+            spend = self.month_spend(item.channel, pending + price)
         requests = [driver.preview(variant, i) for i in range(start, len(variant.parts))]
         detail = f"{len(variant.parts)} parts" if len(variant.parts) > 1 else ""
         if start:
             detail = f"resumes at part {start + 1} of {len(variant.parts)}"
-        self.report(item, "would publish", detail, preview=requests)
+        detail = "; ".join(x for x in (detail, spend) if x)
+        self.report(item, "would publish", detail, preview=requests, price=price)
+
+    def spent(self, channel: str) -> tuple[str, Decimal]:
+        """This month (UTC: the network bills when a post is sent) and what the
+        ``published`` records of ``channel`` written in it cost."""
+        month = budgets.month_of(datetime.now(UTC))
+        with self.lock:
+            records = list(self.published_records.get(channel, []))
+        return month, budgets.spent(records, month)
+
+    def over_budget(self, item: PlanItem, price: Decimal, pending: Decimal) -> str | None:
+        """Why ``item`` (costing ``price``) may not go out this month on its channel, when
+        ``pending`` is what this run's items not recorded yet cost; None when it fits."""
+        budget = budgets.budget_of(self.project.channels[item.channel])
+        if budget is None:
+            return None
+        month, spent = self.spent(item.channel)
+        title = network_of(item.network).title
+        return budgets.over_budget(item.channel, title, month, spent + pending, price, budget)
+
+    def month_spend(self, channel: str, pending: Decimal) -> str:
+        """``December 2026 (UTC): $12.215 of the $25.000 budget``, with ``pending`` (what
+        this run's items cost) added to what the ledger holds; "" without a budget."""
+        budget = budgets.budget_of(self.project.channels[channel])
+        if budget is None:
+            return ""
+        month, spent = self.spent(channel)
+        total = spent + pending
+        return (
+            f"{budgets.month_name(month)} (UTC): {budgets.money(total)} of the"
+            f" {budgets.money(budget)} budget"
+        )
 
     def variant(self, item: PlanItem) -> tuple[Variant | None, str]:
         """The item's variant, unless `check` finds errors in the post for this channel."""
@@ -408,6 +456,7 @@ class _Worker:
                 run.interrupted(queue)
                 return
             batch, queue = queue[:size], queue[size:]
+            pending = Decimal(0)  # what the items claimed in this batch cost
             claims: list[tuple[PlanItem, Variant, ItemState, Claim]] = []
             for item in batch:
                 state = run.state(item.post, item.channel)
@@ -429,6 +478,14 @@ class _Worker:
                 if variant is None:
                     run.report(item, "failed", problem)
                     continue
+                price = budgets.item_price(variant)
+                # what an earlier run claimed (maybe sent) or half sent (a thread) is finished
+                if price is not None and state.status != "claimed" and not state.thread():
+                    refusal = run.over_budget(item, price, pending)
+                    if refusal is not None:  # no record: a raised budget or next month lets it go
+                        run.report(item, "blocked", refusal, price=price)
+                        continue
+                    pending += price
                 if state.status == "claimed":  # a run stopped mid-way: it may have sent it
                     with run.lock:
                         run.maybe_sent.add((item.post, item.channel))
@@ -506,12 +563,14 @@ class _Worker:
             thread.append(remote)
             run.write("part", item.post, item.channel, index=index, remote=remote.as_dict())
         first = thread[0] if thread else None
+        price = budgets.item_price(variant)
         run.write(
             "published",
             item.post,
             item.channel,
             remote=first.as_dict() if first else None,
             urls=[r.url for r in thread if r.url],
+            price=budgets.decimal_text(price) if price is not None else None,
         )
         parts = [f"{len(thread)} parts"] if len(thread) > 1 else []
         run.report(
@@ -520,6 +579,7 @@ class _Worker:
             "; ".join(parts + self.driver.take_notes()),  # e.g. a link card left out
             url=first.url if first else None,
             urls=[r.url for r in thread if r.url],
+            price=price,
         )
 
     def release(self, item: PlanItem, index: int, *, unsure: bool, parts: int = 1) -> None:

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from itertools import groupby
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vDuration
 
 from smmgen.calendar.plan import PlanItem
+from smmgen.channels.budget import decimal_text, money, month_name
 from smmgen.cilog import LINE_BREAKS, json_for_log, log_safe, one_line
 from smmgen.report.console import style
 from smmgen.status import Status
@@ -113,15 +115,46 @@ def summary(items: Iterable[PlanItem]) -> str:
     return f"{head}: {', '.join(parts)}"
 
 
+def costs(items: Iterable[PlanItem]) -> list[str]:
+    """``xm: $0.600 in January 2027 (UTC), 3 posts``: what the items that are not
+    drafts cost, per channel and calendar month (UTC), where the network charges
+    per post; nothing when none does."""
+    totals: dict[tuple[str, str], tuple[Decimal, int]] = {}
+    for item in items:
+        if item.price is None or item.status == "draft":
+            continue
+        key = (item.channel, _utc(item).strftime("%Y-%m"))
+        total, count = totals.get(key, (Decimal(0), 0))
+        totals[key] = (total + item.price, count + 1)
+    return [
+        f"cost on {one_line(channel)}: {money(total)} in {month_name(month)} (UTC),"
+        f" {_plural(count, 'post')}"
+        for (channel, month), (total, count) in sorted(totals.items())
+    ]
+
+
+def _dollars(text: str) -> str:
+    """Markdown ``text`` with its dollar signs escaped: GitHub reads ``$...$`` as math."""
+    return text.replace("$", "\\$")
+
+
+def _price_text(item: PlanItem) -> str:
+    return money(item.price) if item.price is not None else ""
+
+
 # --- table ---------------------------------------------------------------------------------
 
 
 def as_table(items: list[PlanItem], tz_name: str, *, color: bool = False) -> str:
-    """An aligned text table, one line per item, a header and a summary line."""
+    """An aligned text table, one line per item, a header and a summary line; with a
+    PRICE column and a line per channel and month where a network charges per post."""
     if not items:
         return NOTHING_PLANNED
     tz = zone(tz_name)
-    header = ("LOCAL TIME", "UTC", "CHANNEL", "STATUS", "POST", "TEXT")
+    with_price = any(item.price is not None for item in items)
+    header: tuple[str, ...] = ("LOCAL TIME", "UTC", "CHANNEL", "STATUS", "POST", "TEXT")
+    if with_price:
+        header = (*header[:5], "PRICE", header[5])
     rows = []
     # one zone here, so an instant is one text; keyed by the instant (timestamp),
     # since two datetimes of one zone compare equal across a DST fold
@@ -136,7 +169,9 @@ def as_table(items: list[PlanItem], tz_name: str, *, color: bool = False) -> str
         text = previews.get(item.text)
         if text is None:
             text = previews[item.text] = preview(item.text)
-        rows.append((*shown, *map(one_line, (item.channel, _status_text(item), item.post)), text))
+        price = (_price_text(item),) if with_price else ()
+        cells = map(one_line, (item.channel, _status_text(item), item.post))
+        rows.append((*shown, *cells, *price, text))
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
 
     def line(row: tuple[str, ...], status: Status | None = None) -> str:
@@ -146,13 +181,16 @@ def as_table(items: list[PlanItem], tz_name: str, *, color: bool = False) -> str
             row[2].ljust(widths[2]),
             _tint(row[3].ljust(widths[3]), status, color=color),
             row[4].ljust(widths[4]),
-            row[5],
         ]
+        if with_price:
+            cells.append(row[5].rjust(widths[5]))  # so the decimal points line up
+        cells.append(row[-1])
         return "  ".join(cells).rstrip()
 
     lines = [line(header)]
     lines += [line(row, item.status) for row, item in zip(rows, items, strict=True)]
     lines.append(summary(items))
+    lines += costs(items)
     return log_safe("\n".join(lines))
 
 
@@ -180,6 +218,8 @@ def item_dict(item: PlanItem, tz: ZoneInfo) -> dict[str, Any]:
         "reason": item.reason,
         "text": item.text,
         "campaign": item.campaign,
+        # US dollars as a decimal string ("0.215"), where the network charges per post
+        "price": decimal_text(item.price) if item.price is not None else None,
     }
 
 
@@ -218,24 +258,33 @@ def as_markdown(items: list[PlanItem], tz_name: str) -> str:
     if not items:
         return NOTHING_PLANNED
     tz = zone(tz_name)
+    with_price = any(item.price is not None for item in items)
     header = "| Local time | UTC | Channel | Status | Post | Text |"
     rule = "|---|---|---|---|---|---|"
+    if with_price:
+        header = "| Local time | UTC | Channel | Status | Post | Price | Text |"
+        rule = "|---|---|---|---|---|--:|---|"
     blocks = []
     dated = [(_local(item, tz), item) for item in items]
     for day, group in groupby(dated, key=lambda pair: pair[0].date()):
         lines = [_markdown_heading(day), "", header, rule]
         for local, item in group:
-            cells = (
+            cells: tuple[str, ...] = (
                 f"{local:%H:%M} {local.tzname() or local.strftime('%z')}",
                 _utc_text(local),
                 item.channel,
                 _status_text(item),
                 item.post,
+                *((_price_text(item),) if with_price else ()),
                 preview(item.text),
             )
-            lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
+            shown = [markdown_cell(cell) for cell in cells]
+            if with_price:
+                shown[5] = _dollars(shown[5])
+            lines.append("| " + " | ".join(shown) + " |")
         blocks.append("\n".join(lines))
     blocks.append(summary(items))
+    blocks += [_dollars(markdown_cell(line)) for line in costs(items)]
     return log_safe("\n\n".join(blocks) + "\n")
 
 
@@ -256,6 +305,8 @@ def _description(item: PlanItem) -> str:
     parts = [item.text.strip()] if item.text.strip() else []
     parts.append(f"Status: {_status_text(item)}")
     details = [f"Post: {item.post}", f"Channel: {item.channel} ({item.network})"]
+    if item.price is not None:
+        details.append(f"Price: {money(item.price)}")
     if item.campaign:
         details.append(f"Campaign: {item.campaign}")
     details.append(f"File: {item.file}")

@@ -32,10 +32,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Literal
 
 from smmgen.adapt.variants import Variant
+from smmgen.channels.budget import money
 from smmgen.findings import Finding
 from smmgen.loader.posts import Post
 from smmgen.project import Project
@@ -84,6 +86,39 @@ class Preview:
     removed: list[str]  # post files deleted since ref
     ledger: str  # where the ledger was read, or why not
     ledger_read: bool
+    _costs: list[str] | None = field(default=None, init=False, repr=False)
+
+    def costs(self) -> list[str]:
+        """``Cost on X: $0.430 for 2 posts on xm``: what publishing the changed posts
+        that are not drafts costs, per channel whose network charges per post."""
+        if self._costs is None:
+            totals: dict[tuple[str, str], tuple[Decimal, int]] = {}
+            for item in self.posts:
+                if item.post is None or item.post.is_draft:
+                    continue
+                for variant in item.variants:
+                    price = variant_price(variant)
+                    if price is not None:
+                        key = (network_of(variant.network).title, variant.channel)
+                        total, count = totals.get(key, (Decimal(0), 0))
+                        totals[key] = (total + price, count + 1)
+            self._costs = [
+                f"Cost on {in_html(title)}: **{_dollars(money(total))}** for {count}"
+                f" post{'' if count == 1 else 's'} on {inline(clip(channel, CELL))}"
+                for (title, channel), (total, count) in sorted(totals.items())
+            ]
+        return self._costs
+
+
+def variant_price(variant: Variant) -> Decimal | None:
+    """What publishing ``variant`` costs, where its network charges per post (X)."""
+    price = network_of(variant.network).price
+    return price(variant) if price is not None else None
+
+
+def _dollars(text: str) -> str:
+    """``text`` with its dollar signs escaped: GitHub reads ``$...$`` as math."""
+    return text.replace("$", "\\$")
 
 
 def _line(text: str) -> str:
@@ -215,9 +250,12 @@ def _variant(variant: Variant, item: PostPreview, fit: Fit) -> list[str]:
     shape = f"thread of {parts}: {lengths}" if parts > 1 else f"{lengths} characters"
     errors = [f for f in variant.findings if f.is_error]
     status = " ❌" if errors else (" ⚠️" if variant.findings else "")
+    price = variant_price(variant)
+    # in HTML: "&#36;", which neither shows a backslash nor starts TeX math on GitHub
+    cost = f" · {money(price).replace('$', '&#36;')}" if price is not None else ""
     summary = (
         f"<b>{in_html(variant.channel)}</b> ({in_html(network.title)}) · "
-        f"{in_html(shape)} · {in_html(when(variant.publish_at))}{status}"
+        f"{in_html(shape)} · {in_html(when(variant.publish_at))}{cost}{status}"
     )
     lines = [f"<details{' open' if errors else ''}><summary>{summary}</summary>", ""]
     size = fit.clip
@@ -382,6 +420,8 @@ def _render(
             more = "post" if len(missing) == 1 else "posts"
             lines += ["", f"…and {len(missing)} more {more} not shown: {_some(missing, budget)}."]
         lines.append("")
+        if preview.costs():
+            lines += [*preview.costs(), ""]
         for section in sections or []:
             lines += section
     if preview.removed:

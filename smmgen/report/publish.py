@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from smmgen.channels.budget import money
 from smmgen.cilog import json_for_log, log_safe, one_line
 from smmgen.findings import Finding
 from smmgen.publish.engine import Result
@@ -136,6 +137,8 @@ def publish_text(report: PublishReport, *, color: bool = False) -> str:
         detail = result.url or ""
         if result.detail:
             detail = f"{detail} ({result.detail})" if detail else result.detail
+        if result.price is not None:  # what the network charges for it (X)
+            detail = f"{money(result.price)} {detail}".rstrip()
         status = style(result.outcome.ljust(13), color=color, fg=_COLORS[result.outcome])
         rows.append([status, one_line(result.post), one_line(result.channel), one_line(detail)])
     if rows:
@@ -192,7 +195,8 @@ def publish_markdown(report: PublishReport) -> str:
             else ""
         )
         detail = f"[{_url(result.url)}]({_url(result.url)})" if result.url else ""
-        detail = " ".join(x for x in (detail, links, _cell(result.detail)) if x)
+        price = money(result.price).replace("$", "\\$") if result.price is not None else ""
+        detail = " ".join(x for x in (price, detail, links, _cell(result.detail)) if x)
         post, channel = _code(result.post), _cell(result.channel)
         lines.append(f"| {result.outcome} | {post} | {channel} | {detail} |")
     return log_safe("\n".join(lines) + "\n")

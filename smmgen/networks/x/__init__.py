@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
@@ -10,6 +11,7 @@ from smmgen.adapt.hashtags import written_hashtags
 from smmgen.channels.base import MB, Grammar, Network, NetworkLimits
 from smmgen.models.base import EnvName
 from smmgen.models.channels import NetworkChannel
+from smmgen.networks.x.pricing import price
 from smmgen.text.twitter import weighted_length
 
 
@@ -20,6 +22,13 @@ class XChannel(NetworkChannel):
     access_token_env: EnvName = Field(description="Variable holding the access token.")
     access_token_secret_env: EnvName = Field(
         description="Variable holding the access token secret."
+    )
+    budget: Decimal | None = Field(
+        default=None,
+        gt=0,
+        description="Most US dollars X may charge for this channel's posts in a calendar"
+        " month (UTC): `check` errs when the month's planned posts cost more, and `publish`"
+        " sends nothing that would go over it.",
     )
 
 
@@ -64,6 +73,7 @@ NETWORK = Network(
     threads=True,
     url_length=23,
     bare_urls=True,
+    price=price,
     docs=(
         "twitter-text v3: 280 weighted characters, URLs count 23; 4 images up to 5 MB; alt "
         "text up to 1000 characters. X Premium: set limits.max_chars."
