@@ -13,7 +13,8 @@ type registered twice is refused.
 from __future__ import annotations
 
 import threading
-from importlib.metadata import entry_points
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING
 
 from smmgen.errors import ConfigError
@@ -42,6 +43,12 @@ def register(network: Network) -> Network:
     return network
 
 
+@cache
+def installed() -> tuple[EntryPoint, ...]:
+    """The entry points that register networks (smmgen's own and other packages'), read once."""
+    return tuple(sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)))
+
+
 def _load() -> None:
     global _loaded
     if _loaded:
@@ -49,7 +56,7 @@ def _load() -> None:
     with _lock:  # channel workers of a publish run ask at once
         if _loaded:
             return
-        for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        for entry in installed():
             loaded = entry.load()
             if callable(loaded):  # registers its networks itself
                 loaded(register)

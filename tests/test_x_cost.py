@@ -18,6 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from smmgen.adapt.budget import (
+    item_price,
+)
 from smmgen.adapt.variants import Media, Part, Variant, build_variant
 from smmgen.loading import load_project
 from smmgen.networks.x import NETWORK, XChannel
@@ -107,7 +110,7 @@ def test_the_prices_are_xs_with_their_source_and_date() -> None:
     ],
 )
 def test_one_post(text: str, expected: str) -> None:
-    assert price(variant([(text, [])])) == Decimal(expected)
+    assert item_price(variant([(text, [])])) == Decimal(expected)
 
 
 def test_alt_texts_threads_and_images_without_alt() -> None:
@@ -118,10 +121,9 @@ def test_alt_texts_threads_and_images_without_alt() -> None:
             ("Three", []),
         ]
     )
-    assert price(thread) == Decimal("0.015") + 2 * Decimal("0.005") + Decimal("0.200") + Decimal(
-        "0.015"
-    )
-    assert price(variant([])) == Decimal(0)
+    expected = Decimal("0.015") + 2 * Decimal("0.005") + Decimal("0.200") + Decimal("0.015")
+    assert item_price(thread) == expected
+    assert item_price(variant([])) == Decimal(0)
 
 
 @settings(max_examples=60, deadline=None)
@@ -149,7 +151,7 @@ def test_generated_texts_cost_exactly_the_price_list(
         built.append((body, ["alt"] * alts + [None] * bare))
         expected += Decimal("0.200") if url else Decimal("0.015")
         expected += Decimal("0.005") * alts
-    got = price(variant(built))
+    got = item_price(variant(built))
     assert got == expected
     assert got == got.quantize(CENT)  # exact thousandths: Decimal, never a float
 
@@ -182,10 +184,10 @@ def test_the_price_of_a_post_as_smmgen_builds_it(make_project: MakeProject) -> N
     assert len(thread.parts) == 3
     with_url = sum(1 for part in thread.parts if "example.com" in part.text)
     assert with_url >= 1
-    assert price(thread) == (
+    assert item_price(thread) == (
         Decimal("0.200") * with_url + Decimal("0.015") * (3 - with_url) + Decimal("0.010")
     )
-    assert price(build_variant(project, posts["plain"], "xm")) == Decimal("0.015")
+    assert item_price(build_variant(project, posts["plain"], "xm")) == Decimal("0.015")
 
 
 def test_the_budget_setting() -> None:

@@ -14,14 +14,11 @@ import builtins
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from smmgen.channels.dialect import PLAIN, Dialect
 from smmgen.models.channels import Channel, Limits
 from smmgen.models.hashtags import hashtags_in
-
-if TYPE_CHECKING:
-    from smmgen.adapt.variants import Variant
 
 Placement = Literal["end", "inline", "none"]
 # A text as the network receives it, and the rich-text facets that go with it.
@@ -125,10 +122,11 @@ class Network:
     metrics: str | None = None
     retract: str | None = None
     # What publishing a variant costs, in US dollars, for a network that charges
-    # per post (X); None: publishing is free. A channel of such a network may set
-    # ``budget`` (dollars per calendar month, UTC), which `check` and `publish`
-    # enforce (:mod:`smmgen.channels.budget`).
-    price: Callable[[Variant], Decimal] | None = None
+    # per post (X), from its parts: each part's text as sent and how many of its
+    # media have alt text; None: publishing is free. A channel of such a network
+    # may set ``budget`` (dollars per calendar month, UTC), which `check` and
+    # `publish` enforce (:mod:`smmgen.adapt.budget`).
+    price: Callable[[Sequence[tuple[str, int]]], Decimal] | None = None
 
     def measure(self, text: str) -> int:
         """The length the network counts for a rendered text, as it will be sent."""

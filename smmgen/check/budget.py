@@ -4,12 +4,12 @@ For every channel with a ``budget``, the items planned on it (every post
 scheduled on it, drafts aside) are added up per calendar month in UTC, in
 time order. The month's total over the budget is an error, reported on the
 item that crosses it and naming the month, the total and the budget; a total
-of :data:`~smmgen.channels.budget.WARN_AT` of the budget or more is a
+of :data:`~smmgen.adapt.budget.WARN_AT` of the budget or more is a
 warning, on the item that crosses that. Months before the current one are
 not judged: nothing can be changed there any more.
 
 Light on purpose (see :mod:`smmgen.check.rules`): ``judge`` runs from check's
-cache. ``gather`` prices each item (:func:`smmgen.channels.budget.item_price`),
+cache. ``gather`` prices each item (:func:`smmgen.adapt.budget.item_price`),
 so only the channels with a budget cost a rendering.
 """
 
@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from smmgen.channels.budget import WARN_AT, money, month_name
+from smmgen.adapt.budget import WARN_AT, money, month_name
 from smmgen.check.rules import Clock, across_posts
 from smmgen.findings import Finding, Severity
 
@@ -36,8 +36,8 @@ def _gather(project: Project, post: Post) -> list[list[Any]]:
     """[[channel, network, at, line, key, price, budget], ...]: the post's items on the
     channels with a budget (``network`` its title, ``at`` POSIX seconds, prices and
     budgets as decimal strings)."""
+    from smmgen.adapt.budget import budget_of, item_price
     from smmgen.adapt.variants import build_variant
-    from smmgen.channels.budget import budget_of, item_price
     from smmgen.check.schedule import slots
     from smmgen.registry import network
 

@@ -39,6 +39,7 @@ from typing import Any
 import smmgen
 from smmgen.findings import Finding, Severity
 from smmgen.loader.files import CALENDAR_FILE, CHANNELS_FILE, Identity
+from smmgen.registry import installed
 from smmgen.workflows import LOCK_FILE, LOCK_INPUT, WORKFLOW_DIR
 
 CACHE_DIR = ".smmgen/cache"
@@ -100,6 +101,13 @@ def fingerprint(root: Path) -> str:
     for source in sorted(package.rglob("*")):
         if source.is_file() and "__pycache__" not in source.parts:
             add(source.relative_to(package), signature(source))
+    # the networks installed packages add (an uninstalled one makes channels unknown)
+    for entry in installed():
+        dist = entry.dist
+        add(
+            Path(entry.name),
+            f"{entry.value} {dist.name if dist else ''} {dist.version if dist else ''}",
+        )
     for name in (CHANNELS_FILE, CALENDAR_FILE):
         try:
             digest.update((root / name).read_bytes())

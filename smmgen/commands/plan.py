@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from smmgen.adapt.budget import item_price
 from smmgen.adapt.variants import build_variant
 from smmgen.calendar.plan import PlanItem, build_plan
-from smmgen.channels.budget import item_price
 from smmgen.errors import TimeError, UsageError
 from smmgen.loading import load_project
 from smmgen.project import Project

@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
+from smmgen.adapt.budget import decimal_text, item_price
 from smmgen.adapt.variants import Variant, build_variants
-from smmgen.channels.budget import decimal_text
 from smmgen.check import check_post
 from smmgen.errors import UsageError
 from smmgen.findings import Finding
@@ -33,7 +33,7 @@ from smmgen.loader.posts import CONTENT_DIR, Post, split_front_matter
 from smmgen.project import Project
 from smmgen.publish.ledger import LedgerError, open_store
 from smmgen.publish.ledger.state import ItemState, fold
-from smmgen.report.preview import Change, PostPreview, Preview, variant_price
+from smmgen.report.preview import Change, PostPreview, Preview
 
 
 def _git(root: Path, *args: str) -> str:
@@ -291,7 +291,7 @@ def make_preview(project: Project, ref: str | None) -> Preview:
 def _priced(variant: Variant) -> dict[str, Any]:
     """The variant as JSON, with ``price`` (US dollars as a decimal string, or None
     where the network does not charge per post)."""
-    price = variant_price(variant)
+    price = item_price(variant)
     return {**variant.as_dict(), "price": decimal_text(price) if price is not None else None}
 
 

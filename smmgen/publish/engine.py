@@ -33,9 +33,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from smmgen.adapt import budget as budgets
 from smmgen.adapt.variants import Variant, build_variant
 from smmgen.calendar.plan import PlanItem, build_plan
-from smmgen.channels import budget as budgets
 from smmgen.check import check_post
 from smmgen.errors import (
     Cancelled,

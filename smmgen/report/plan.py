@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vDuration
 
+from smmgen.adapt.budget import decimal_text, money, month_name
 from smmgen.calendar.plan import PlanItem
-from smmgen.channels.budget import decimal_text, money, month_name
 from smmgen.cilog import LINE_BREAKS, json_for_log, log_safe, one_line
 from smmgen.report.console import style
 from smmgen.status import Status

@@ -36,8 +36,8 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Literal
 
+from smmgen.adapt.budget import item_price, money
 from smmgen.adapt.variants import Variant
-from smmgen.channels.budget import money
 from smmgen.findings import Finding
 from smmgen.loader.posts import Post
 from smmgen.project import Project
@@ -97,7 +97,7 @@ class Preview:
                 if item.post is None or item.post.is_draft:
                     continue
                 for variant in item.variants:
-                    price = variant_price(variant)
+                    price = item_price(variant)
                     if price is not None:
                         key = (network_of(variant.network).title, variant.channel)
                         total, count = totals.get(key, (Decimal(0), 0))
@@ -108,12 +108,6 @@ class Preview:
                 for (title, channel), (total, count) in sorted(totals.items())
             ]
         return self._costs
-
-
-def variant_price(variant: Variant) -> Decimal | None:
-    """What publishing ``variant`` costs, where its network charges per post (X)."""
-    price = network_of(variant.network).price
-    return price(variant) if price is not None else None
 
 
 def _dollars(text: str) -> str:
@@ -250,7 +244,7 @@ def _variant(variant: Variant, item: PostPreview, fit: Fit) -> list[str]:
     shape = f"thread of {parts}: {lengths}" if parts > 1 else f"{lengths} characters"
     errors = [f for f in variant.findings if f.is_error]
     status = " ❌" if errors else (" ⚠️" if variant.findings else "")
-    price = variant_price(variant)
+    price = item_price(variant)
     # in HTML: "&#36;", which neither shows a backslash nor starts TeX math on GitHub
     cost = f" · {money(price).replace('$', '&#36;')}" if price is not None else ""
     summary = (

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from smmgen.channels.budget import money
+from smmgen.adapt.budget import money
 from smmgen.cilog import json_for_log, log_safe, one_line
 from smmgen.findings import Finding
 from smmgen.publish.engine import Result

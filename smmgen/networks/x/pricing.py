@@ -30,13 +30,10 @@ Reads``, $0.001 a post, made only after an unknown outcome).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from smmgen.text.twitter import extract_url_entities, js_url_entities
-
-if TYPE_CHECKING:
-    from smmgen.adapt.variants import Variant
 
 PRICES_SOURCE = "https://docs.x.com/x-api/getting-started/pricing"
 PRICES_READ = "2026-08-22"
@@ -58,9 +55,7 @@ def part_price(text: str, alt_texts: int = 0) -> Decimal:
     return create + MEDIA_METADATA * alt_texts
 
 
-def price(variant: Variant) -> Decimal:
-    """What publishing ``variant`` costs on X, in US dollars (see the module's rule)."""
-    return sum(
-        (part_price(part.text, sum(1 for m in part.media if m.alt)) for part in variant.parts),
-        Decimal(0),
-    )
+def price(parts: Sequence[tuple[str, int]]) -> Decimal:
+    """What publishing a variant costs on X, in US dollars (see the module's rule),
+    from each part's text and the number of its media with alt text."""
+    return sum((part_price(text, alt_texts) for text, alt_texts in parts), Decimal(0))

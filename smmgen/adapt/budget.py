@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from smmgen.registry import network
+
 if TYPE_CHECKING:
     from smmgen.adapt.variants import Variant
     from smmgen.models.channels import Channel
@@ -75,10 +77,10 @@ def budget_of(channel: Channel) -> Decimal | None:
 
 def item_price(variant: Variant) -> Decimal | None:
     """What publishing ``variant`` costs, or None when its network charges nothing."""
-    from smmgen.registry import network
-
     price = network(variant.network).price
-    return price(variant) if price is not None else None
+    if price is None:
+        return None
+    return price([(part.text, sum(1 for m in part.media if m.alt)) for part in variant.parts])
 
 
 def record_price(record: Mapping[str, Any]) -> Decimal:
