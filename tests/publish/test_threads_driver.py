@@ -524,3 +524,18 @@ def test_texts_in_every_script_arrive_as_written_and_counted_alike(
             driver.publish(variant, 0, key="k", thread=[])
         assert [p["text"] for p in server.published()] == [variant.parts[0].text]
         assert server.errors == []
+
+
+def test_a_lost_reply_is_found_among_the_accounts_replies(
+    server: ThreadsServer, make_project: MakeProject
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    body = "First part.\n\n---\n\nSecond part."
+    project, variant = build(make_project, server, body, thread=True)
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    with driver_for(project) as driver:
+        first, second = publish_all(driver, variant)  # the second's handles stay
+        found = driver.reconcile(variant, 1, key="k", thread=[first], since=since)
+    assert found == second
+    assert [r.path for r in server.requests if r.path.endswith("/replies")] == ["/v1.0/me/replies"]

@@ -513,6 +513,9 @@ class ThreadsDriver(Driver[ThreadsChannel]):
                 replied_id = replied.get("id") if isinstance(replied, dict) else None
                 if parent is not None and str(replied_id) != parent:
                     continue
+                kind = item.get("media_type")  # TEXT_POST, IMAGE, VIDEO, CAROUSEL_ALBUM
+                if isinstance(kind, str) and (kind == "TEXT_POST") == bool(part.media):
+                    continue
                 if comparable(str(item.get("text") or "")) == wanted:
                     return self._remote(str(item["id"]), item.get("permalink"))
             paging = body.get("paging")
