@@ -539,3 +539,27 @@ def test_a_lost_reply_is_found_among_the_accounts_replies(
         found = driver.reconcile(variant, 1, key="k", thread=[first], since=since)
     assert found == second
     assert [r.path for r in server.requests if r.path.endswith("/replies")] == ["/v1.0/me/replies"]
+
+
+MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41\x00\x00\x00\x08mdat"
+
+
+def test_a_video_and_an_image_mix_in_a_carousel(
+    server: ThreadsServer, files: FileServer, make_project: MakeProject
+) -> None:
+    media = [{"path": "media/clip.mp4", "alt": "A short clip"}, {"path": "media/a.png", "alt": "A"}]
+    root = make_project(
+        channels=channels_yaml(server, files),
+        posts={"p.md": post("A clip and a picture.", media=media)},
+        media=["media/a.png"],
+    )
+    (root / "media" / "clip.mp4").write_bytes(MP4)
+    project = smmgen.load(root)
+    variant = build_variant(project, project.posts[0], "threads")
+    assert not variant.findings
+    with driver_for(project) as driver:
+        driver.publish(variant, 0, key="k", thread=[])
+    video, image = server.created(carousel_item=True)
+    assert (video.media_type, video.url) == ("VIDEO", f"{files.url}/media/clip.mp4")
+    assert (image.media_type, image.url) == ("IMAGE", f"{files.url}/media/a.png")
+    assert server.published()[0]["media"] == 2
