@@ -563,3 +563,19 @@ def test_a_video_and_an_image_mix_in_a_carousel(
     assert (video.media_type, video.url) == ("VIDEO", f"{files.url}/media/clip.mp4")
     assert (image.media_type, image.url) == ("IMAGE", f"{files.url}/media/a.png")
     assert server.published()[0]["media"] == 2
+
+
+def test_a_spent_quota_is_reported_and_left_to_the_next_run(
+    make_project: MakeProject, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    with ThreadsServer(quota_used=250) as server:
+        root = make_project(channels=channels_yaml(server), posts={"p.md": post("Over quota.")})
+        code, report = cli(run, root)
+        assert code == 1
+        [item] = report["items"]
+        assert item["outcome"] == "failed"
+        assert "limit of 250 posts per 24 hours is reached" in item["detail"]
+        assert "the next run tries again" in item["detail"]
+        assert posts_of(server, "POST", "/threads") == []
+        assert server.errors == []
