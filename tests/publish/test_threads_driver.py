@@ -46,7 +46,7 @@ AT = "2026-12-01 09:05"
 
 
 def channels_yaml(server: ThreadsServer, files: FileServer | None = None, **extra: Any) -> str:
-    entry = {**channel_yaml(server, files), **extra}
+    entry = {**channel_yaml(server, files.url if files else None), **extra}
     data = {"defaults": {"channels": ["threads"]}, "channels": {"threads": entry},
             "ledger": {"store": "local"}}  # fmt: skip
     return yaml.safe_dump(data, sort_keys=False)

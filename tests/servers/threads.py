@@ -633,10 +633,11 @@ class ThreadsServer(TestServer):
         return body
 
 
-def channel_yaml(server: ThreadsServer, files: FileServer | None = None) -> dict[str, Any]:
-    """The channels.yaml entry of a channel publishing to ``server`` (media served by
-    ``files``, when given); its credentials are in :data:`ENV`."""
+def channel_yaml(server: ThreadsServer, site: str | None = None) -> dict[str, Any]:
+    """The channels.yaml entry of a channel publishing to ``server``, its media served
+    at ``site`` (the URL of the project's files, e.g. ``FileServer.url``) when given;
+    its credentials are in :data:`ENV`."""
     entry: dict[str, Any] = {"type": "threads", "api_base": server.url, "token_env": TOKEN_ENV}
-    if files is not None:
-        entry["media_base_url"] = files.url
+    if site is not None:
+        entry["media_base_url"] = site
     return entry
