@@ -67,6 +67,7 @@ RULE_MODULES = (
     "smmgen.check.files",
     "smmgen.check.pins",
     "smmgen.check.policy",
+    "smmgen.check.served",
     "smmgen.check.timing",
     "smmgen.check.variants",
 )

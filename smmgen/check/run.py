@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from smmgen.check import CheckReport, rules
+from smmgen.check import CheckReport, rules, served
 from smmgen.check.cache import Cache, Entry, Summary, stable
 from smmgen.check.policy import media_items
 from smmgen.check.results import Survey, clock, conclude, selected, survey
@@ -70,6 +70,7 @@ def check_file(
         entry.gathered = {rule.name: rule.gather(project, post) for rule in rules.ACROSS_RULES}
         if caching:
             entry.media = {m.path: stable(project.root / m.path) for _, m in media_items(post)}
+            entry.media.update({p: stable(p) for p in served.dependencies(project, post)})
         if selected(post.file, selection):
             entry.checked = True
             sink.extend(check_post(project, post))

@@ -266,9 +266,14 @@ def test_graphemes_match_uax29_on_joining_characters(text: str) -> None:
     ("text", "expected"),
     [
         ("hello", 5),
-        # Characters count one each...
-        ("café 日本", 7),
-        # ...but an emoji counts its UTF-8 bytes.
+        # Every character counts its UTF-8 bytes (conservative: Meta documents it for
+        # emoji, and refused curly quotes so in production), letters too...
+        ("café 日本", 12),
+        ("it\u2019s", 6),
+        ("שלום", 8),
+        ("سلام", 8),
+        ("България", 16),
+        # ...and emoji.
         ("😀", 4),
         ("❤️", 6),
         (FAMILY, 25),
