@@ -29,6 +29,7 @@ that the code around it reports.
     │   ├── Transient           429 or 5xx: retried with backoff
     │   ├── Rejected            refused for good (4xx): recorded as failed
     │   └── Unknown             sent, and no answer came: it may have taken effect
+    │       └── CannotTell      and the network cannot say whether it did (recorded unknown)
     ├── ChannelStopped          a channel cannot go on in this run (inside publish.engine)
     ├── InterruptedBeforeRequest
     │                           interrupted before an item's request (inside publish.engine)

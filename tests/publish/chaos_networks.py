@@ -46,12 +46,10 @@ from tests.publish.chaos import (
 from tests.publish.gitrepo import origin_with
 from tests.servers.base import Faults
 from tests.servers.mastodon import MastodonServer
+from tests.servers.telegram import png
 
 #: A 1x1 PNG (the smallest image every network takes).
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"
-)
+PNG = png(1, 1)
 
 
 @dataclass
