@@ -1,5 +1,9 @@
 """Facebook Page: settings, limits, counting and dialect (plain text).
 
+Publishing (:mod:`smmgen.networks.facebook.driver`) goes through the Graph API
+version ``graph_version`` (:data:`GRAPH_VERSION` by default). Facebook Pages have
+no threads: the later parts of a thread become comments on the first post.
+
 Hashtags and mentions: Facebook documents no grammar for them (UNVERIFIED by its
 docs), so the network has the default ``Grammar()``: tags are sent whole as the
 author wrote them (twitter-text's grammar, :mod:`smmgen.models.hashtags`) and no
@@ -17,11 +21,27 @@ from smmgen.models.base import EnvName
 from smmgen.models.channels import NetworkChannel
 from smmgen.text import utf16_length
 
+#: The Graph API version smmgen is tested against, kept current: v26.0 was
+#: released on 2026-07-29 and is the newest version as of 2026-12; Meta keeps a
+#: version about two years after the next one comes out (v25.0 until 2028-07-29;
+#: v26.0's end is not set yet). Source: developers.facebook.com/docs/graph-api/
+#: changelog/versions (read 2026-12-07).
+GRAPH_VERSION = "v26.0"
+
 
 class FacebookChannel(NetworkChannel):
     type: Literal["facebook"] = Field(description="A Facebook Page.")
-    page_id: str = Field(description="The Page's numeric id.")
-    token_env: EnvName = Field(description="Variable holding a Page access token.")
+    page_id: str = Field(pattern=r"^[0-9]+$", description="The Page's numeric id.")
+    token_env: EnvName = Field(
+        description="Variable holding a Page access token, or a System User token"
+        " of a system user that has a task on the Page (smmgen then asks for the"
+        " Page's token)."
+    )
+    graph_version: str = Field(
+        default=GRAPH_VERSION,
+        pattern=r"^v[0-9]+\.[0-9]+$",
+        description=f"Graph API version, e.g. {GRAPH_VERSION}.",
+    )
 
 
 def facebook_length(text: str) -> int:
@@ -46,5 +66,11 @@ NETWORK = Network(
     counts="UTF-16 units",
     count_bounded=True,
     hashtags="end",
-    docs=("Graph API Page feed: message up to 63,206 characters."),
+    threads=True,  # as comments on the first post: Pages have no threads
+    link_card=True,  # the post's `link` is sent, and Facebook shows its preview
+    driver="smmgen.networks.facebook.driver:FacebookDriver",
+    docs=(
+        "Graph API Page feed: message up to 63,206 characters; a thread's later parts"
+        " become comments on the first post (Pages have no threads)."
+    ),
 )
