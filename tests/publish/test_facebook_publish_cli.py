@@ -32,6 +32,7 @@ from tests.servers.facebook import (
     channel_yaml,
 )
 
+SEED = int(os.environ.get("SMMGEN_FB_SEED", "15"))
 CALENDAR = "timezone: UTC\nmax_lateness: 30d\nmin_gap: 0m\n"
 
 
@@ -237,4 +238,58 @@ def test_a_run_killed_before_the_post_is_resumed_with_the_uploaded_photos(
         [made] = server.posts
         assert made.photos == [kept[f"photo:{n}"] for n in range(3)]
         assert [p["media"] for p in server.published()] == [3]
+        assert server.errors == []
+
+
+def test_random_faults_never_make_a_duplicate_nor_lose_a_post(
+    make_project: MakeProject, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs against a server failing at random (lost answers, timeouts, 500s, rate
+    limits, reads too) until everything is published: each part exactly once."""
+    monkeypatch.setenv("SMMGEN_HTTP_TIMEOUT", "0.3")
+    mix = {"reset_after": 0.15, "reset_before": 0.05, "timeout_after": 0.07,
+           "error_500": 0.1, "rate_429": 0.08}  # fmt: skip
+    faults = Faults(mix, seed=SEED, delay=0.6, reads=True)
+    with FacebookServer(faults, retry_minutes=0) as server:
+        posts = {
+            "t.md": ("Thread one.\n\n---\n\nThread two.\n\n---\n\nThread three.", 0, True),
+            "a.md": ("Album post.", 2, False),
+            "b.md": ("Photo post.", 1, False),
+            "c.md": ("Text post one.", 0, False),
+            "d.md": ("Text post two.", 0, False),
+        }
+        entry = channel_yaml(server)
+        channels = {"defaults": {"channels": ["page"]}, "channels": {"page": entry},
+                    "ledger": {"store": "local"}}  # fmt: skip
+        files: dict[str, str | bytes] = {}
+        media = []
+        for number, (name, (body, photos, thread)) in enumerate(posts.items()):
+            paths = [f"media/{name[0]}{n}.png" for n in range(photos)]
+            media += paths
+            front: dict[str, Any] = {"id": name[0], "publish_at": f"2026-11-25 10:0{number}"}
+            if thread:
+                front["thread"] = True
+            if paths:
+                front["media"] = [{"path": p, "alt": f"Alt {p}"} for p in paths]
+            files[name] = f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n{body}\n"
+        root = make_project(
+            channels=yaml.safe_dump(channels), calendar=CALENDAR, posts=files, media=media
+        )
+        assert run("--root", root, "ledger", "init").exit_code == 0
+        for _ in range(6):
+            publish(run, root)
+        faults.rates.clear()
+        outcomes = [i["outcome"] for i in publish(run, root)["items"]]
+        assert set(outcomes) <= {"published"}, outcomes  # nothing unknown nor refused
+        assert publish(run, root)["items"] == []
+        lost = faults.injected["reset_after"] + faults.injected["timeout_after"]
+        assert lost >= 1, faults.injected  # answers were lost after the server acted
+        texts = sorted(p["text"] for p in server.published())
+        assert texts == sorted(["Thread one.", "Thread two.", "Thread three.", "Album post.",
+                                "Photo post.", "Text post one.", "Text post two."])  # fmt: skip
+        [root_post] = [p for p in server.published() if p["text"] == "Thread one."]
+        replies = [p["reply_to"] for p in server.published() if p["text"].startswith("Thread t")]
+        assert replies == [root_post["id"], root_post["id"]]
+        media_of = {p["text"]: p["media"] for p in server.published()}
+        assert (media_of["Album post."], media_of["Photo post."]) == (2, 1)
         assert server.errors == []
