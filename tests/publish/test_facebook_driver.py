@@ -42,6 +42,8 @@ from tests.conftest import MakeProject
 from tests.i18n_strategies import SCRIPTS, sentences
 from tests.servers.base import Faults
 from tests.servers.facebook import (
+    APP_TOKEN,
+    APP_TOKEN_ENV,
     PAGE_ID,
     PAGE_NAME,
     PAGE_TOKEN,
@@ -104,8 +106,11 @@ def build(
 
 
 @contextmanager
-def driver_for(project: Project, token: str | None = PAGE_TOKEN) -> Iterator[FacebookDriver]:
+def driver_for(
+    project: Project, token: str | None = PAGE_TOKEN, **more: str
+) -> Iterator[FacebookDriver]:
     env = {TOKEN_ENV: token} if token is not None else {}
+    env.update(more)
     channel = project.channels["page"]
     assert isinstance(channel, FacebookChannel)
     driver = FacebookDriver(Context("page", channel, project, Http(), env))
@@ -578,6 +583,37 @@ def test_verify_with_a_page_token(server: FacebookServer, make_project: MakeProj
         said = driver.verify()
     assert said.startswith(f"Page '{PAGE_NAME}' (id {PAGE_ID}), with a Page access token")
     assert [r.path for r in server.requests] == [f"/{GRAPH_VERSION}/me"]
+
+
+def test_verify_shows_the_tokens_type_and_expiry_with_the_apps_token(
+    make_project: MakeProject,
+) -> None:
+    with FacebookServer(permissions=frozenset({"pages_manage_posts"})) as server:
+        later = int((datetime.now(UTC) + timedelta(days=30, hours=1)).timestamp())
+        server.expires[SYSTEM_USER_TOKEN] = later
+        project, _ = build(make_project, server, channel={"app_token_env": APP_TOKEN_ENV})
+        with driver_for(project, **{APP_TOKEN_ENV: APP_TOKEN}) as driver:
+            page = driver.verify()
+            assert APP_TOKEN in driver.secrets()
+            assert APP_TOKEN.split("|")[1] in driver.secrets()
+        with driver_for(project, SYSTEM_USER_TOKEN, **{APP_TOKEN_ENV: APP_TOKEN}) as driver:
+            user = driver.verify()
+        with driver_for(project) as driver:
+            unset = driver.verify()
+        with driver_for(project, **{APP_TOKEN_ENV: PAGE_TOKEN}) as driver:
+            with pytest.raises(Rejected, match="must provide an app access token") as caught:
+                driver.verify()
+            assert_no_token(caught.value)
+        [debug, *_] = [r for r in server.requests if r.path.endswith("/debug_token")]
+        assert debug.header("authorization") == f"Bearer {APP_TOKEN}"
+        assert server.errors == []
+    assert page.endswith("; token type PAGE, expires never, it lacks pages_read_engagement,"
+                         " pages_manage_engagement")  # fmt: skip
+    day = datetime.fromtimestamp(later, UTC)
+    assert f"token type SYSTEM_USER, expires {day:%Y-%m-%d} (30 days left)" in user
+    assert unset.endswith(
+        f"its expiry is not shown: environment variable {APP_TOKEN_ENV} is not set"
+    )
 
 
 def test_a_system_user_token_posts_with_the_pages_token(

@@ -25,6 +25,10 @@ Photo,Comment}.json``):
   GIF, checked by its bytes here), ``message``, ``alt_text_custom``,
   ``published``: ``{"id", "post_id"}``, or ``{"id"}`` for an unpublished photo;
 - ``POST /{post-id}/comments``: ``message``; needs ``pages_manage_engagement``;
+- ``GET /debug_token?input_token=...`` answers only to the app's token
+  (``app-id|app-secret``; any other is code 100, as logly/mureo#744 saw):
+  ``{"data": {"app_id", "type", "application", "expires_at" (0: never),
+  "data_access_expires_at", "is_valid", "scopes", "profile_id", "user_id"}}``;
 - ``fields`` on a ``POST`` reads the new object back (read after write) with
   only the fields the node has; an unknown field is code 100 "Tried accessing
   nonexisting field";
@@ -67,6 +71,9 @@ PAGE_TOKEN = "EAAGm0PX4ZCpsBO7fbPageTokenZB4kq9v2tXhQm1ZCw8"
 SYSTEM_USER_ID = "61550000000042"
 SYSTEM_USER_NAME = "smmgen ci"
 SYSTEM_USER_TOKEN = "EAAGm0PX4ZCpsBOsysUserTokenZD7yLk3qQ0pRv5"
+APP_ID = "1234567890123456"
+APP_TOKEN = f"{APP_ID}|9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c"  # app-id|app-secret
+APP_TOKEN_ENV = "SMMGEN_FACEBOOK_APP_TOKEN"
 ENV: dict[str, str] = {TOKEN_ENV: PAGE_TOKEN}
 VERSIONS = ("v24.0", "v25.0", "v26.0")  # available as of 2026-12 (Graph API changelog)
 MESSAGE_LIMIT = 63206  # UTF-16 units
@@ -225,7 +232,9 @@ class FacebookServer(TestServer):
         self.permissions = set(permissions)
         self.system_user_has_page = system_user_has_page
         self.retry_minutes = retry_minutes
-        self.tokens = {PAGE_TOKEN: "page", SYSTEM_USER_TOKEN: "user"}
+        self.tokens = {PAGE_TOKEN: "page", SYSTEM_USER_TOKEN: "user", APP_TOKEN: "app"}
+        # what /debug_token says of each token: when it expires (0: never)
+        self.expires = {PAGE_TOKEN: 0, SYSTEM_USER_TOKEN: 0}
         self.revoked: set[str] = set()
         self.posts: list[Post] = []
         self.photos: dict[str, Photo] = {}
@@ -435,6 +444,10 @@ class FacebookServer(TestServer):
         params, files = self._params(request)
         segments = path.split("/")
         method = request.method
+        if method == "GET" and path == "debug_token":
+            return 200, self._debug_token(kind, params)
+        if kind == "app":
+            raise GraphFail(400, 100, "(#100) An app access token cannot do this")
         if method == "GET" and path == "me":
             return 200, self._me(kind, params)
         if method == "GET" and path == PAGE_ID:
@@ -465,6 +478,33 @@ class FacebookServer(TestServer):
         )
 
     # -- nodes -------------------------------------------------------------------------
+    def _debug_token(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+        if kind != "app":
+            raise invalid(
+                "(#100) You must provide an app access token, or a user access token that is"
+                " an owner or developer of the app"
+            )
+        token = params.pop("input_token", None)
+        self._only(params, set(), "/debug_token")
+        if not isinstance(token, str) or not token:
+            raise invalid("(#100) The parameter input_token is required")
+        if token not in self.expires:
+            return {"data": {"is_valid": False, "error": {"code": 190, "message": "Invalid"}}}
+        page = self.tokens[token] == "page"
+        data: dict[str, Any] = {
+            "app_id": APP_ID,
+            "type": "PAGE" if page else "SYSTEM_USER",
+            "application": "smmgen ci",
+            "expires_at": self.expires[token],
+            "data_access_expires_at": 0,
+            "is_valid": token not in self.revoked,
+            "scopes": sorted(self.permissions),
+            "user_id": SYSTEM_USER_ID,
+        }
+        if page:
+            data["profile_id"] = PAGE_ID
+        return {"data": data}
+
     def _me(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
         node = "page" if kind == "page" else "user"
         fields = self._fields(params, node) or {"id": {}, "name": {}}

@@ -37,6 +37,12 @@ class FacebookChannel(NetworkChannel):
         " of a system user that has a task on the Page (smmgen then asks for the"
         " Page's token)."
     )
+    app_token_env: EnvName | None = Field(
+        default=None,
+        description="Optional: variable holding the access token of the Meta app that made"
+        " the token (app-id|app-secret). `channels verify` then shows the token's type and"
+        " expiry (Meta's /debug_token answers only to the app). Not used to publish.",
+    )
     graph_version: str = Field(
         default=GRAPH_VERSION,
         pattern=r"^v[0-9]+\.[0-9]+$",

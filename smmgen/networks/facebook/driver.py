@@ -83,6 +83,19 @@ PERMISSIONS = (
 #: How much of Meta's own message an error keeps (what to do comes after it).
 DETAIL_CHARS = 200
 _SPACE = re.compile(r"\s+")
+#: The permissions publishing needs (comments: pages_manage_engagement).
+NEEDED_SCOPES = ("pages_manage_posts", "pages_read_engagement", "pages_manage_engagement")
+
+
+def _expiry(what: str, epoch: Any) -> str:
+    """``expires never`` (Meta's 0) or ``expires 2027-02-05 (60 days left)``."""
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch <= 0:
+        return f"{what} never"
+    when = datetime.fromtimestamp(epoch, UTC)
+    left = (when - datetime.now(UTC)).days
+    if left < 0:
+        return f"{what.replace('expires', 'expired')} on {when:%Y-%m-%d}"
+    return f"{what} {when:%Y-%m-%d} ({left} days left)"
 
 
 def same_text(published: Any, sent: str) -> bool:
@@ -150,7 +163,18 @@ class FacebookDriver(Driver[FacebookChannel]):
         values = super().secrets()
         if self._page_token and self._page_token not in values:
             values.append(self._page_token)  # read from Facebook for a System User token
+        app_token = self._app_token()
+        if app_token:
+            values.append(app_token)
+            _, bar, app_secret = app_token.partition("|")
+            if bar and app_secret:
+                values.append(app_secret)  # the app secret, the half that is secret
         return values
+
+    def _app_token(self) -> str:
+        """The app's access token (``app_token_env``), or "" when not set up."""
+        name = self.channel.app_token_env
+        return self.context.env.get(name, "").strip() if name else ""
 
     def _redact(self, text: str) -> str:
         return self.http.redact(Redactor(self.secrets()).text(text))
@@ -434,18 +458,56 @@ class FacebookDriver(Driver[FacebookChannel]):
 
     # -- who posts --------------------------------------------------------------------
     def verify(self) -> str:
-        """Check the token; say which Page is posted to, and with what kind of token."""
+        """Check the token; say which Page is posted to, with what kind of token, and
+        (with ``app_token_env``) when the token expires."""
         self._token()
         page = f"Page '{self._page.get('name')}' (id {self._page.get('id') or self.page_id})"
         if self._kind == "page":
-            return (
-                f"{page}, with a Page access token (it answers as the Page; one made from a"
-                " System User or a long-lived user token does not expire)"
+            said = f"{page}, with a Page access token (it answers as the Page)"
+        else:
+            said = (
+                f"{page}, with the token of {self._who()}: a System User or user token,"
+                " from which smmgen reads the Page's token"
             )
-        return (
-            f"{page}, with the token of {self._who()}: a System User or user token, from"
-            " which smmgen reads the Page's token"
-        )
+        return f"{said}; {self._lifetime()}"
+
+    def _lifetime(self) -> str:
+        """What Meta's /debug_token says of the configured token: its type, expiry and
+        missing permissions (it answers only to the app's token)."""
+        name = self.channel.app_token_env
+        if not name:
+            return (
+                "its expiry is not shown: set app_token_env to the app's token for that"
+                " (a Page token from a System User or a long-lived user token does not expire)"
+            )
+        app_token = self._app_token()
+        if not app_token:
+            return f"its expiry is not shown: environment variable {name} is not set"
+        data = self._get(
+            "/debug_token",
+            {"input_token": self.secret("token_env")},
+            token=app_token,
+            what="reading the token's expiry (/debug_token)",
+        ).get("data")
+        if not isinstance(data, dict):
+            raise Transient("/debug_token answered without data")
+        variable = self.variable("token_env")
+        if data.get("is_valid") is False:
+            raise Rejected(
+                f"Facebook says the token in {variable} is not valid any more; create a new"
+                f" one and set {variable}"
+            )
+        kind = data.get("type") if isinstance(data.get("type"), str) else "unknown"
+        parts = [f"token type {kind}", _expiry("expires", data.get("expires_at"))]
+        access = data.get("data_access_expires_at")
+        if isinstance(access, int) and access > 0:
+            parts.append(_expiry("its data access expires", access))
+        scopes = data.get("scopes")
+        if isinstance(scopes, list):
+            lacking = [p for p in NEEDED_SCOPES if p not in scopes]
+            if lacking:
+                parts.append(f"it lacks {', '.join(lacking)}")
+        return ", ".join(parts)
 
     # -- unknown outcomes -------------------------------------------------------------
     def reconcile(
