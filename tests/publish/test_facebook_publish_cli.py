@@ -113,6 +113,25 @@ def test_check_refuses_an_over_limit_post_before_any_request(
         assert server.requests == []
 
 
+def test_check_refuses_a_photo_over_4_mb_before_any_request(
+    make_project: MakeProject, run: Any
+) -> None:
+    with FacebookServer() as server:
+        root = project(make_project, server, "A big picture.", media=1)
+        photo = root / "media/shot0.png"
+        photo.write_bytes(photo.read_bytes() + b"\0" * (4_000_001 - photo.stat().st_size))
+        checked = run("--root", root, "check", "--format", "json")
+        assert checked.exit_code == 1
+        findings = json.loads(checked.output)["findings"]
+        [finding] = [f for f in findings if f["severity"] == "error"]
+        assert (finding["code"], finding["channel"]) == ("media-too-large", "page")
+        assert "takes images up to 4,000,000 bytes" in finding["message"]
+        assert run("--root", root, "ledger", "init").exit_code == 0
+        (item,) = publish(run, root)["items"]
+        assert item["outcome"] == "failed"
+        assert server.requests == []
+
+
 def test_dry_run_shows_the_requests_without_credentials_or_network(
     make_project: MakeProject, run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

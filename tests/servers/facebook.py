@@ -77,7 +77,7 @@ APP_TOKEN_ENV = "SMMGEN_FACEBOOK_APP_TOKEN"
 ENV: dict[str, str] = {TOKEN_ENV: PAGE_TOKEN}
 VERSIONS = ("v24.0", "v25.0", "v26.0")  # available as of 2026-12 (Graph API changelog)
 MESSAGE_LIMIT = 63206  # UTF-16 units
-PHOTO_BYTES = 10 * 1024 * 1024
+PHOTO_BYTES = 4_000_000  # subcode 1366046 beyond (Postiz's table; letmepost.dev)
 PERMISSIONS = frozenset(
     {"pages_manage_posts", "pages_read_engagement", "pages_manage_engagement", "pages_show_list"}
 )

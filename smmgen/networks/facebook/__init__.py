@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from smmgen.channels.base import MB, Network, NetworkLimits
+from smmgen.channels.base import Network, NetworkLimits
 from smmgen.models.base import EnvName
 from smmgen.models.channels import NetworkChannel
 from smmgen.text import utf16_length
@@ -27,6 +27,9 @@ from smmgen.text import utf16_length
 #: v26.0's end is not set yet). Source: developers.facebook.com/docs/graph-api/
 #: changelog/versions (read 2026-12-07).
 GRAPH_VERSION = "v26.0"
+
+
+PHOTO_BYTES = 4_000_000
 
 
 class FacebookChannel(NetworkChannel):
@@ -63,8 +66,11 @@ def facebook_length(text: str) -> int:
 NETWORK = Network(
     type="facebook",
     title="Facebook Page",
+    # Photos: 4 MB, the size peers see refused (Postiz maps error subcode 1366046 to
+    # "Photos should be smaller than 4 MB"; letmepost.dev: 4,000,000 bytes); Meta's
+    # reference gives none (UNVERIFIED), so the smaller reading is kept.
     limits=NetworkLimits(
-        max_chars=63206, max_media=10, max_image_bytes=10 * MB, max_alt_chars=None
+        max_chars=63206, max_media=10, max_image_bytes=PHOTO_BYTES, max_alt_chars=None
     ),
     settings=FacebookChannel,
     count=facebook_length,
