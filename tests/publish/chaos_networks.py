@@ -44,6 +44,7 @@ from tests.publish.chaos import (
     publish,
 )
 from tests.publish.gitrepo import origin_with
+from tests.servers import facebook, threads
 from tests.servers.base import Faults
 from tests.servers.mastodon import MastodonServer
 from tests.servers.telegram import png
@@ -90,8 +91,39 @@ def _mastodon(stack: ExitStack, faults: Faults, site: str) -> Target:
     )
 
 
+def _threads(stack: ExitStack, faults: Faults, site: str) -> Target:
+    server = stack.enter_context(threads.ThreadsServer(faults))
+    return Target(
+        "thr",
+        threads.channel_yaml(server, site),
+        dict(threads.ENV),
+        faults,
+        server.published,
+        lambda: server.errors,
+        lambda: len(server.requests),
+    )
+
+
+def _facebook(stack: ExitStack, faults: Faults, site: str) -> Target:
+    server = stack.enter_context(facebook.FacebookServer(faults))
+    return Target(
+        "fb",
+        facebook.channel_yaml(server),
+        dict(facebook.ENV),
+        faults,
+        server.published,
+        lambda: server.errors,
+        lambda: len(server.requests),
+        replies="comments",  # a Page has no threads: the later parts comment on the first
+    )
+
+
 #: name -> how to start its server (within the ExitStack) and describe it
-NETWORKS: dict[str, Callable[[ExitStack, Faults, str], Target]] = {"mastodon": _mastodon}
+NETWORKS: dict[str, Callable[[ExitStack, Faults, str], Target]] = {
+    "mastodon": _mastodon,
+    "threads": _threads,
+    "facebook": _facebook,
+}
 
 
 def _post(number: int) -> tuple[str, str, list[str]]:
@@ -134,8 +166,11 @@ def _site(root: Path) -> Iterator[str]:
     import http.server
     import threading
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
@@ -198,6 +233,16 @@ def run_network_chaos(
                 break
             _settle_by_hand(root, bare, targets, posts, stats, env)
         stats.seconds = time.monotonic() - started
+        records = ledger(bare)
+        prepared = {
+            (r["post"], r["channel"], r["index"]): r["run"]
+            for r in records
+            if r["event"] == "prepared"
+        }
+        for record in records:  # parts made public by a later run than the one that prepared them
+            key = (record["post"], record["channel"], record.get("index"))
+            if record["event"] == "part" and key in prepared and prepared[key] != record["run"]:
+                stats.states["resumed with kept handles"] += 1
         return stats, _findings(bare, targets, posts, final)
 
 

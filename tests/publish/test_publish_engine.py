@@ -228,7 +228,9 @@ def test_dry_run_needs_no_credentials(run, make_project, servers) -> None:  # ty
 def test_a_refused_webhook_url_is_a_failure_to_retry_not_an_unknown(
     run, make_project, servers, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("ENGINE_SLACK", "http://hooks.example.com/services/T0/B0/a8Rk2Qv7Ws1Zp4Lx9Nc3Tb6M")
+    monkeypatch.setenv(
+        "ENGINE_SLACK", "http://hooks.example.com/services/T0/B0/a8Rk2Qv7Ws1Zp4Lx9Nc3Tb6M"
+    )
     channels = (
         "defaults:\n  channels: [team]\nchannels:\n"
         "  team: {type: slack, webhook_url_env: ENGINE_SLACK}\nledger: {store: local}\n"
