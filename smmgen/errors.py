@@ -183,7 +183,12 @@ class Transient(PublishError):
 
 class Rejected(PublishError):
     """The server refused the request for good (4xx other than 429): recorded as
-    failed with the network's message, never retried."""
+    failed with the network's message, never retried. ``code``: the network's own
+    error code, when it gives one (a Graph API error's ``code``)."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
+        super().__init__(message, status=status)
+        self.code = code
 
 
 class Unknown(PublishError):

@@ -53,7 +53,7 @@ from smmgen.adapt.variants import Media, Part, Variant
 from smmgen.errors import CannotTell, NotSent, PublishError, Rejected, Transient, Unknown
 from smmgen.media import probe
 from smmgen.networks.facebook import FacebookChannel
-from smmgen.networks.facebook.graph import GraphError, graph_error, kind_of, usage_wait
+from smmgen.networks.facebook.graph import graph_error, kind_of, usage_wait
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import cleaned, shortened, text_reason
 from smmgen.publish.http import retry_after
@@ -280,7 +280,7 @@ class FacebookDriver(Driver[FacebookChannel]):
             message = f"{what}: Facebook refused it as a duplicate of an earlier post: {detail}"
         else:
             message = f"{what}: {detail}"
-        return _Refused(message, status=status, graph=error)
+        return Rejected(message, status=status, code=error.code if error is not None else None)
 
     def _json(self, response: httpx.Response, *, creates: bool = False) -> dict[str, Any]:
         try:
@@ -405,8 +405,8 @@ class FacebookDriver(Driver[FacebookChannel]):
                 what=what,
                 creates=True,
             )
-        except _Refused as exc:
-            if reused and exc.graph is not None and exc.graph.code == INVALID_PARAMETER:
+        except Rejected as exc:
+            if reused and exc.code == INVALID_PARAMETER:
                 # the photos an earlier run uploaded are gone: upload them again
                 self.handles.forget(*[f"photo:{n}" for n in range(len(part.media))])
                 raise Transient(f"{exc.message} (the photos are uploaded again)") from None
@@ -598,11 +598,3 @@ class FacebookDriver(Driver[FacebookChannel]):
         preview["request"] = f"POST /{version}/{page}/feed?fields={CREATED_FIELDS}"
         preview["body"] = self._feed_body(variant, part, ids)
         return preview
-
-
-class _Refused(Rejected):
-    """A refusal with the Graph error it came with."""
-
-    def __init__(self, message: str, *, status: int | None, graph: GraphError | None):
-        super().__init__(message, status=status)
-        self.graph = graph
