@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import smmgen
 from smmgen.adapt.variants import Variant, build_variant
-from smmgen.errors import MissingCredentials, PublishError, Rejected, Transient, Unknown
+from smmgen.errors import MissingCredentials, NotSent, PublishError, Rejected, Transient, Unknown
 from smmgen.networks.x import NETWORK
 from smmgen.networks.x.driver import XDriver, comparable, same_text
 from smmgen.networks.x.problems import problem_kind
@@ -564,6 +564,31 @@ def test_expired_media_ids_are_uploaded_again(server: XServer, make_project: Mak
     assert len(server.uploads) == 1
 
 
+def test_media_ids_x_no_longer_knows_are_uploaded_again(
+    server: XServer, make_project: MakeProject
+) -> None:
+    media = [{"path": "media/a.png", "alt": "A chart"}]
+    project, variant = build(make_project, server, "Forgotten upload.", media=media)
+    with driver_for(project) as driver:
+        driver.handles = Handles()
+        driver.publish(variant, 0, key=KEY, thread=[])  # to learn the file's digest
+        kept = driver.handles.get("media0")
+        server.posts.clear()
+        server.uploads.clear()  # X forgot the media id before its expiry
+        for saved in ({"media0": {"value": kept}, "alt0": {"value": kept["id"]}},
+                      {"media0": {"value": kept}}):  # fmt: skip
+            # refused by POST /2/tweets, or by POST /2/media/metadata
+            driver.handles = Handles(saved)
+            with pytest.raises(NotSent, match="uploaded again"):
+                driver.publish(variant, 0, key=KEY, thread=[])
+            assert driver.handles.names() == []
+        driver.publish(variant, 0, key=KEY, thread=[])
+    [only] = server.posts
+    [uploaded] = server.uploads.values()
+    assert [m.id for m in only.media] == [uploaded.id] != [kept["id"]]
+    assert uploaded.alt_text == "A chart"
+
+
 # -- redaction ----------------------------------------------------------------------------
 
 
@@ -616,6 +641,7 @@ def test_channels_verify_names_the_account(
     result = run("--root", root, "channels", "verify")
     assert result.exit_code == 0, result.output
     assert f"@{USERNAME}" in result.output
+    assert "does not expire" in result.output
     assert [r.path for r in server.requests] == ["/2/users/me"]
     for secret in CREDENTIALS:
         assert secret not in result.output

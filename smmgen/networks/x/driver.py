@@ -195,8 +195,10 @@ class XDriver(Driver[XChannel]):
         return self._me
 
     def verify(self) -> str:
-        """Check the four credentials (OAuth 1.0a tokens do not expire); return ``@username``."""
-        return f"@{self.me()[1]}"
+        """Check the four credentials; return who posts, and that the tokens do not expire
+        (X's OAuth 1.0a access tokens end only when the user revokes the app or X
+        suspends it: docs.x.com, authentication FAQ)."""
+        return f"@{self.me()[1]} (OAuth 1.0a user context; the access token does not expire)"
 
     def _url(self, post_id: str) -> str:
         return f"{WEB}/{self.me()[1]}/status/{post_id}"
@@ -229,7 +231,18 @@ class XDriver(Driver[XChannel]):
 
     def _media_ids(self, part: Part) -> list[str]:
         """Upload the part's media (or reuse what an earlier attempt uploaded), set
-        their alt text, and give their ids."""
+        their alt text, and give their ids. A kept media id X refuses (forgotten
+        before its expiry) is dropped, and the part is tried again (``NotSent``)."""
+        reused: list[str] = []
+        try:
+            return self._prepare(part, reused)
+        except Rejected as exc:
+            if reused and exc.status == 400:
+                self.handles.forget(*self.handles.names())
+                raise NotSent(f"{exc.message} (the media are uploaded again)") from None
+            raise
+
+    def _prepare(self, part: Part, reused: list[str]) -> list[str]:
         ids = []
         for position, media in enumerate(part.media):
             content = self._read(media)
@@ -243,6 +256,7 @@ class XDriver(Driver[XChannel]):
                 and isinstance(kept.get("id"), str)
             ):
                 media_id = kept["id"]
+                reused.append(media_id)
                 if kept.get("chunked"):
                     self._wait_processed(media_id, media)
             else:
