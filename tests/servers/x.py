@@ -397,10 +397,6 @@ class XServer(TestServer):
             raise _Error(401, "Unauthorized")
         if params["oauth_consumer_key"] != API_KEY or params["oauth_token"] != ACCESS_TOKEN:
             raise _Error(401, "Unauthorized")
-        nonce = (params["oauth_timestamp"], params["oauth_nonce"])
-        if nonce in self._nonces:
-            self.errors.append("an OAuth nonce was used twice")
-            raise _Error(401, "Unauthorized")
         signature = params.pop("oauth_signature")
         pairs = [(k, v) for k, v in params.items() if k != "realm"]
         for name, values in request.query.items():
@@ -419,6 +415,10 @@ class XServer(TestServer):
         ).decode()
         if not hmac.compare_digest(expected, signature):
             self.bad_signatures += 1
+            raise _Error(401, "Unauthorized")
+        nonce = (params["oauth_timestamp"], params["oauth_nonce"])
+        if nonce in self._nonces:
+            self.errors.append("an OAuth nonce was used twice")
             raise _Error(401, "Unauthorized")
         self._nonces.add(nonce)
 
