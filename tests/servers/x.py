@@ -715,7 +715,8 @@ class XServer(TestServer):
     def _create(self, request: Request) -> Reply:
         body = self._json(request, schemas.CreatePostsRequest)
         if self.read_only:
-            raise _Error(403, READ_ONLY)
+            # the body seen by node-twitter-api-v2#493 (2023)
+            raise _Error(403, READ_ONLY, kind="oauth1-permissions")
         text = body.text or ""
         media: list[MediaItem] = []
         if body.media is not None:

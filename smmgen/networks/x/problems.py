@@ -5,7 +5,9 @@ Shapes (X API v2 OpenAPI ``Problem``; docs.x.com "Response codes and errors"):
 - RFC 7807 ``application/problem+json``: ``{"type", "title", "detail", "status"}``
   plus type-specific fields (``errors[{message, parameters}]`` of
   ``invalid-request``, ``reason`` and ``registration_url`` of
-  ``client-forbidden``, ``period`` and ``scope`` of ``usage-capped``). The
+  ``client-forbidden``, ``period`` and ``scope`` of ``usage-capped``;
+  ``oauth1-permissions`` for a token that may only read, as seen in
+  plhery/node-twitter-api-v2#493). The
   OpenAPI file names the types ``https://api.twitter.com/2/problems/<name>``,
   the docs ``https://api.x.com/2/problems/<name>``: the type is matched on its
   path suffix.
@@ -190,7 +192,7 @@ def error_for(
                 " lost, or a post made by hand); look at the account before resolving it",
                 status=status,
             )
-        if any(hint in lowered for hint in READ_ONLY_HINTS):
+        if problem.kind == "oauth1-permissions" or any(h in lowered for h in READ_ONLY_HINTS):
             return Rejected(
                 f"{where}{said}: the access token may only read; give the app Read and Write"
                 " permission (X developer console, app settings, User authentication) and"
