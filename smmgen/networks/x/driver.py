@@ -312,6 +312,8 @@ class XDriver(Driver[XChannel]):
                 data={"segment_index": str(segment)},
                 context=f"{context} (segment {segment})",
             )
+        # kept from finalize on: before it, the id cannot go into a post, and an
+        # unfinished upload is begun again rather than resumed
         response = self._send("POST", f"/2/media/upload/{media_id}/finalize", context=context)
         data = self._data(response, context=context)
         media_id = self._keep(name, data, {**value, "chunked": True})
