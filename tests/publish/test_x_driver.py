@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -337,7 +338,8 @@ def test_client_forbidden_names_the_reason(server: XServer, make_project: MakePr
 def test_duplicate_content_says_the_post_may_already_be_on_x(
     server: XServer, make_project: MakeProject
 ) -> None:
-    server.add_post("Hello again.")
+    old = server.add_post("Hello again.")
+    old.created_at -= timedelta(hours=2)  # made long before this run
     project, variant = build(make_project, server, "Hello again.")
     with driver_for(project) as driver, pytest.raises(Rejected) as caught:
         driver.publish(variant, 0, key=KEY, thread=[])
@@ -345,6 +347,30 @@ def test_duplicate_content_says_the_post_may_already_be_on_x(
     assert DUPLICATE in str(caught.value)
     assert "may already be on X" in str(caught.value)
     assert len(server.posts) == 1
+
+
+def test_a_duplicate_of_a_post_made_minutes_ago_is_that_post(
+    server: XServer, make_project: MakeProject
+) -> None:
+    """An earlier request whose answer was lost was still under way when reconcile
+    looked: X made the post afterwards, and refuses the part sent again as a
+    duplicate. The post it has (same text, parent and media, made minutes ago) is
+    the part."""
+    project, variant = build(make_project, server, "One.\n\n---\n\nTwo.", thread=True)
+    with driver_for(project) as driver:
+        first = driver.publish(variant, 0, key=KEY, thread=[])
+        made = server.add_post("Two.", reply_to=first.id)  # by the lost request
+        elsewhere = server.add_post("Two.")  # the same text, not a reply: not the part
+        found = driver.publish(variant, 1, key=part_key("p1", "x", 1), thread=[first])
+        assert found == Remote(made.id, f"https://x.com/{USERNAME}/status/{made.id}")
+        [note] = driver.take_notes()
+        assert "duplicate" in note
+        assert made.id in note
+        # a duplicate of a post that is not the part (another parent) stays refused
+        server.posts.remove(made)
+        with pytest.raises(Rejected, match="may already be on X"):
+            driver.publish(variant, 1, key=part_key("p1", "x", 1), thread=[first])
+    assert [p.id for p in server.posts] == [first.id, elsewhere.id]
 
 
 def test_429_waits_for_the_windows_epoch_reset(make_project: MakeProject) -> None:

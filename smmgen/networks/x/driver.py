@@ -24,6 +24,9 @@ repeats only ``POST /2/tweets``, after :meth:`XDriver.reconcile` found that the
 part is not on X: it reads the account's own posts since the attempt
 (``GET /2/users/{id}/tweets``, replies included) and matches the part by its
 text (X gives links back as t.co links), its parent and its number of media.
+A request whose answer was lost may still be under way when ``reconcile`` reads;
+X then refuses the part sent again as a duplicate (403), and the post it has of
+the part, made in the last minutes, is taken as the part (with a note).
 
 Errors, rate limits and the 24-hour caps: :mod:`smmgen.networks.x.problems`.
 Signing: :mod:`smmgen.networks.x.oauth`.
@@ -47,7 +50,7 @@ from smmgen.errors import Cancelled, CannotTell, NotSent, Rejected, Transient, U
 from smmgen.media import probe
 from smmgen.networks.x import XChannel
 from smmgen.networks.x.oauth import OAuth1
-from smmgen.networks.x.problems import error_for, read_problem
+from smmgen.networks.x.problems import DUPLICATE, error_for, read_problem
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import cleaned
 from smmgen.publish.http import pause
@@ -67,6 +70,9 @@ RECONCILE_PAGES = 5
 CLOCK_SKEW = timedelta(minutes=2)
 #: How long a media id lives when X does not say (``expires_after_secs``; 24 h documented).
 MEDIA_LIFETIME = 86400
+#: How recent a post refused as a duplicate must be to be taken as the part (see
+#: ``XDriver._duplicate_of``).
+DUPLICATE_WINDOW = timedelta(minutes=15)
 #: Alt text X accepts (``AltText.text`` maxLength).
 ALT_CHARS = 1000
 
@@ -381,19 +387,43 @@ class XDriver(Driver[XChannel]):
                 # expired or unknown media ids: no post was made; upload them again
                 self.handles.forget(*self.handles.names())
                 raise NotSent(f"{exc.message} (the media are uploaded again)") from None
+            if exc.status == 403 and DUPLICATE in exc.message.lower():
+                found = self._duplicate_of(part, index, thread[-1].id if thread else None)
+                if found is not None:
+                    return found
             raise
         data = self._data(response, context=context, creates=True)
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             raise Unknown(f"{context}: X answered {response.status_code} without the post's id")
         return Remote(data["id"], self._url(data["id"]))
 
+    def _duplicate_of(self, part: Part, index: int, parent: str | None) -> Remote | None:
+        """After X refused part ``index`` as a duplicate: the post of it made in the last
+        minutes, if there is one. An earlier request whose answer was lost may still
+        have been under way when ``reconcile`` looked (X made the post after it read
+        the account's posts); X then refuses the part sent again as a duplicate. That
+        post is this part: it has its text, parent and media, and it is that recent."""
+        found = self._find(part, index, parent, datetime.now(UTC) - DUPLICATE_WINDOW)
+        if found is not None:
+            self.note(
+                f"part {index + 1}: X refused it as a duplicate of a post made in the last"
+                f" {DUPLICATE_WINDOW.seconds // 60} minutes with the same text, parent and"
+                f" media ({found.url}); that post is taken as this part (an earlier request"
+                " whose answer was lost made it)"
+            )
+        return found
+
     # -- reconciling ----------------------------------------------------------------
     def reconcile(
         self, variant: Variant, index: int, *, key: str, thread: list[Remote], since: datetime
     ) -> Remote | None:
         """The part's post if the account posted it at or after ``since``, else None."""
-        part = variant.parts[index]
         parent = thread[-1].id if thread else None
+        return self._find(variant.parts[index], index, parent, since)
+
+    def _find(self, part: Part, index: int, parent: str | None, since: datetime) -> Remote | None:
+        """The account's post of ``part`` (its text, parent and media count) made at
+        or after ``since``, newest first; None if there is none."""
         if since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
         start = (since - CLOCK_SKEW).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
