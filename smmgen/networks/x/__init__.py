@@ -64,6 +64,7 @@ NETWORK = Network(
     title="X",
     limits=NetworkLimits(max_chars=280, max_media=4, max_image_bytes=5 * MB, max_alt_chars=1000),
     settings=XChannel,
+    driver="smmgen.networks.x.driver:XDriver",
     count=x_length,
     unit="weighted characters",
     counts="twitter-text v3 weighted length, the larger of the Java and JavaScript"
