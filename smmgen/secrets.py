@@ -216,13 +216,17 @@ class Redactor:
 
     def __init__(self, values: Iterable[str] = ()):
         self._values: list[str] = []
+        self._added: set[str] = set()  # the values given, so a repeated one costs nothing
         self.add(values)
 
     def add(self, values: Iterable[str]) -> None:
+        new = {v for v in values if v and len(v) >= 4 and v not in self._added}
+        if not new:
+            return
+        self._added |= new
         known = set(self._values)
-        for value in values:
-            if value and len(value) >= 4:
-                known |= forms(value)
+        for value in new:
+            known |= forms(value)
         if len(known) != len(self._values):
             self._values = sorted(known, key=len, reverse=True)  # longest first
 

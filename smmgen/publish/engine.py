@@ -619,9 +619,16 @@ class _Worker:
             sent = False
             raise
         finally:
+            self.learn_secrets()
             if sent:
                 with self.owner.lock:
                     self.owner.maybe_sent.add((item.post, item.channel))
+
+    def learn_secrets(self) -> None:
+        """Redact what the driver derived from its credentials while sending (an
+        OAuth 1.0a signature, a Page token read with a System User's), before any
+        outcome is recorded or reported."""
+        self.owner.redactor.add(self.driver.secrets())
 
     def send(
         self,
@@ -652,9 +659,12 @@ class _Worker:
                 raise InterruptedBeforeRequest(ask and tried)
             try:
                 if ask:
-                    found = driver.reconcile(
-                        variant, index, key=key, thread=list(thread), since=since
-                    )
+                    try:
+                        found = driver.reconcile(
+                            variant, index, key=key, thread=list(thread), since=since
+                        )
+                    finally:
+                        self.learn_secrets()
                     if found is not None:
                         return found
                     ask = False
