@@ -69,6 +69,7 @@ RULE_MODULES = (
     "smmgen.check.policy",
     "smmgen.check.timing",
     "smmgen.check.variants",
+    "smmgen.networks.linkedin.checks",
 )
 # The light modules that register the rules across posts (a subset of RULE_MODULES
 # plus these): enough to judge a project from check's cache.
