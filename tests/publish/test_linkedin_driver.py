@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +23,7 @@ import yaml
 
 import smmgen
 from smmgen.adapt.variants import Variant, build_variant
+from smmgen.errors import CannotTell, MissingCredentials, Rejected, Transient
 from smmgen.networks.linkedin import DEFAULT_VERSION
 from smmgen.networks.linkedin.driver import LinkedInDriver
 from smmgen.project import Project
@@ -24,11 +31,12 @@ from smmgen.publish.driver import Context, Handles, Remote, driver_class, part_k
 from smmgen.publish.http import Http
 from smmgen.registry import network
 from tests.conftest import MakeProject
-from tests.servers.base import Request
+from tests.servers.base import Faults, Reply, Request
 from tests.servers.linkedin import (
     ENV,
     MEMBER,
     ORGANIZATION,
+    TOKEN,
     LinkedInServer,
     channel_yaml,
     little_text,
@@ -304,3 +312,274 @@ def test_a_comment_over_its_limit_is_a_check_error(
     result = run("--root", project.root, "check")
     assert result.exit_code == 1
     assert "becomes a LinkedIn comment, which takes 1250" in result.output
+
+
+# -- LinkedIn's errors --------------------------------------------------------------
+
+
+def test_an_expired_token_says_to_consent_again(
+    server: LinkedInServer, make_project: MakeProject
+) -> None:
+    server.token_active = False
+    project, variant = build(make_project, server)
+    with driver_for(project) as driver, pytest.raises(MissingCredentials) as caught:
+        publish(driver, variant)
+    message = str(caught.value)
+    assert "SMMGEN_LINKEDIN_TOKEN" in message
+    assert "sign in again (re-consent)" in message
+    assert "channels.org.token_expires" in message
+    assert TOKEN not in message
+
+
+@pytest.mark.parametrize(
+    ("channel", "scope"), [("org", "w_organization_social"), ("me", "w_member_social")]
+)
+def test_a_missing_permission_is_named(
+    server: LinkedInServer, make_project: MakeProject, channel: str, scope: str
+) -> None:
+    server.scopes.discard(scope)
+    project, variant = build(make_project, server, channel=channel)
+    with driver_for(project, channel) as driver, pytest.raises(MissingCredentials) as caught:
+        publish(driver, variant)
+    assert f"needs the {scope} permission" in str(caught.value)
+    assert "403" in str(caught.value)
+    assert server.posts == {}
+
+
+def test_a_retired_version_says_which_setting_to_change(
+    server: LinkedInServer, make_project: MakeProject
+) -> None:
+    project, variant = build(make_project, server, settings={"version": "202401"})
+    with driver_for(project) as driver, pytest.raises(MissingCredentials) as caught:
+        publish(driver, variant)
+    message = str(caught.value)
+    assert "LinkedIn-Version 202401" in message
+    assert "channels.org.version" in message
+    assert f"e.g. {DEFAULT_VERSION}" in message
+
+
+def test_a_401_stops_the_channel_and_the_next_run_tries_again(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    server.token_active = False
+    project, _ = build(make_project, server)
+    assert run("--root", project.root, "ledger", "init").exit_code == 0
+    (item,) = cli(run, project.root)["items"]
+    assert item["outcome"] == "failed"
+    assert "re-consent" in item["detail"]
+    server.token_active = True
+    (item,) = cli(run, project.root)["items"]
+    assert item["outcome"] == "published"
+    assert len(server.posts) == 1
+
+
+class _RetryAfter(LinkedInServer):
+    def rate_limited(self, request: Request) -> Reply:
+        reply = super().rate_limited(request)
+        reply.headers["Retry-After"] = "7"
+        return reply
+
+
+def test_a_429_honours_retry_after_when_linkedin_sends_it(make_project: MakeProject) -> None:
+    with _RetryAfter(Faults()) as server:
+        server.faults.next("rate_429")
+        project, variant = build(make_project, server)
+        with driver_for(project) as driver, pytest.raises(Transient) as caught:
+            publish(driver, variant)
+        assert caught.value.status == 429
+        assert caught.value.retry_after is not None
+        assert 6 <= caught.value.retry_after <= 7
+        assert driver.handles.get("sent") is None  # a 429 made nothing: no need to ask
+        assert server.errors == []
+
+
+def test_a_429_without_headers_backs_off_and_posts_once(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    project, _ = build(make_project, server)
+    assert run("--root", project.root, "ledger", "init").exit_code == 0
+    server.faults.next("rate_429", "rate_429")
+    (item,) = cli(run, project.root)["items"]
+    assert item["outcome"] == "published"
+    assert server.faults.injected["rate_429"] == 2
+    assert len(posted(server)) == 1
+
+
+def test_the_daily_limit_gives_up_until_midnight_utc(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    server.posts_left_today = 0
+    root = make_project(
+        channels=channels(server),
+        posts={
+            "a.md": post("First of the day", "a1", channels=["org"], publish_at="2026-12-01 08:50"),
+            "b.md": post("Second of the day", "b2", channels=["org"]),
+        },
+    )
+    assert run("--root", root, "ledger", "init").exit_code == 0
+    items = {i["post"]: i for i in cli(run, root)["items"]}
+    assert items["a1"]["outcome"] == "failed"
+    assert "daily limit" in items["a1"]["detail"]
+    assert "resets at 00:00 UTC" in items["a1"]["detail"]
+    assert items["b2"]["outcome"] == "failed"  # the channel stops for this run
+    assert "not tried" in items["b2"]["detail"]
+    assert len(posted(server)) == 1
+    server.posts_left_today = None  # the next day
+    outcomes = {i["post"]: i["outcome"] for i in cli(run, root)["items"]}
+    assert outcomes == {"a1": "published", "b2": "published"}
+
+
+def test_a_5xx_is_retried_and_an_organization_post_made_once(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    project, _ = build(make_project, server, images=1)
+    assert run("--root", project.root, "ledger", "init").exit_code == 0
+    server.faults.next("error_500")  # the image's initialize: nothing to ask about
+    upload = server.put
+
+    def then_fail_the_post(request: Request) -> None:
+        upload(request)
+        server.faults.next("error_500")  # the post is made, answered 500
+
+    server.put = then_fail_the_post  # type: ignore[method-assign]
+    (item,) = cli(run, project.root)["items"]
+    assert item["outcome"] == "published"
+    assert len(server.posts) == 1
+    assert len(server.uploads) == 1
+    finder = [r for r in server.requests if r.method == "GET" and r.path == "/rest/posts"]
+    assert len(finder) == 1  # the 500 of the post was asked about once
+
+
+def test_a_5xx_on_a_members_waiting_step_is_retried(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    project, _ = build(make_project, server, channel="me", images=1)
+    assert run("--root", project.root, "ledger", "init").exit_code == 0
+    server.faults.next("error_500")  # the image's initialize: nothing was posted
+    (item,) = cli(run, project.root)["items"]
+    assert item["outcome"] == "published"
+    assert len(server.posts) == 1
+
+
+def test_a_5xx_on_a_members_post_ends_unknown_never_sent_again(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    project, _ = build(make_project, server, channel="me")
+    assert run("--root", project.root, "ledger", "init").exit_code == 0
+    server.faults.next("reset_after")  # made, and the answer lost
+    (item,) = cli(run, project.root)["items"]
+    assert item["outcome"] == "unknown"
+    assert "cannot be told" in item["detail"]
+    assert "ledger resolve" in item["detail"]
+    (item,) = cli(run, project.root)["items"]
+    assert item["outcome"] == "unknown"
+    assert len(posted(server)) == 1
+    assert len(server.posts) == 1
+
+
+# -- exactly once ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["reset_after", "timeout_after"])
+def test_a_lost_answer_is_reconciled_without_a_duplicate(
+    make_project: MakeProject, run: Any, fault: str
+) -> None:
+    with LinkedInServer(Faults(delay=1.5)) as server:
+        project, _ = build(make_project, server, THREAD, images=2, thread=True)
+        assert run("--root", project.root, "ledger", "init").exit_code == 0
+        upload = server.put
+
+        def then_lose_the_post(request: Request) -> None:
+            upload(request)
+            if len(server.uploads) == 2:  # the next request that may fail is the post
+                server.faults.next(fault)
+
+        server.put = then_lose_the_post  # type: ignore[method-assign]
+        (item,) = cli(run, project.root)["items"]
+        assert server.errors == []
+    assert item["outcome"] == "published"
+    assert len(server.posts) == 1
+    assert len(server.comments) == 2
+    assert len(server.uploads) == 2
+    assert [p["reply_to"] for p in server.published()][1:] == [item["url"].rsplit("/", 1)[1]] * 2
+
+
+def test_a_duplicate_post_is_read_back_and_adopted(
+    server: LinkedInServer, make_project: MakeProject
+) -> None:
+    project, variant = build(make_project, server, channel="me")
+    with driver_for(project, "me") as driver:
+        (first,) = publish(driver, variant)
+        (again,) = publish(driver, variant)  # e.g. after the ledger was lost
+    assert again == first
+    assert len(server.posts) == 1
+    reads = [r for r in server.requests if r.method == "GET" and r.path.startswith("/rest/posts/")]
+    assert [r.path for r in reads] == [f"/rest/posts/{first.id.replace(':', '%3A')}"]
+
+
+def test_a_duplicate_of_a_deleted_post_is_refused_with_what_to_do(
+    server: LinkedInServer, make_project: MakeProject
+) -> None:
+    project, variant = build(make_project, server, channel="me")
+    with driver_for(project, "me") as driver:
+        (first,) = publish(driver, variant)
+        server.delete(first.id)
+        with pytest.raises(Rejected) as caught:
+            publish(driver, variant)
+    assert "no longer exists" in str(caught.value)
+    assert "change the text" in str(caught.value)
+    assert server.posts == {}
+
+
+def test_reconcile_says_none_when_the_post_was_never_sent(
+    server: LinkedInServer, make_project: MakeProject
+) -> None:
+    project, variant = build(make_project, server, channel="me")
+    since = datetime.now(UTC)
+    with driver_for(project, "me") as driver:
+        key = part_key(variant.post, variant.channel, 0)
+        assert driver.reconcile(variant, 0, key=key, thread=[], since=since) is None
+        driver.handles.put("sent", True)
+        with pytest.raises(CannotTell):
+            driver.reconcile(variant, 0, key=key, thread=[], since=since)
+    assert server.requests == []
+
+
+def test_a_run_killed_between_the_upload_and_the_post_reuses_the_image(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    server.processing_polls = 10_000  # the image stays PROCESSING: the run waits
+    project, _ = build(make_project, server, "Killed while waiting", images=1)
+    root = project.root
+    assert run("--root", root, "ledger", "init").exit_code == 0
+    env = {**os.environ, "SMMGEN_RETRY_SCALE": "1", "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smmgen", "--root", str(root), "publish", "--at", AT],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            prepared = [e for e in ledger_events(root) if e["event"] == "prepared"]
+            if any(
+                (e["handles"].get("image0") or {}).get("value", {}).get("uploaded")
+                for e in prepared
+            ):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the run never recorded the uploaded image")
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    assert server.posts == {}
+    (image,) = server.uploads
+    server.processing_polls = 0
+    (item,) = cli(run, root)["items"]
+    assert item["outcome"] == "published"
+    assert server.uploads == [image]  # ONE upload
+    (post_urn,) = server.posts
+    assert server.posts[post_urn]["images"] == [{"id": image, "altText": "Screenshot 0 (of 1)"}]
+    assert "dms-uploads" not in (root / "ledger" / "org.jsonl").read_text()
