@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ from smmgen.registry import network
 from tests.conftest import MakeProject
 from tests.servers.base import Faults, Reply, Request
 from tests.servers.linkedin import (
+    CLIENT_ID,
+    CLIENT_SECRET,
     ENV,
     MEMBER,
     ORGANIZATION,
@@ -583,3 +585,142 @@ def test_a_run_killed_between_the_upload_and_the_post_reuses_the_image(
     (post_urn,) = server.posts
     assert server.posts[post_urn]["images"] == [{"id": image, "altText": "Screenshot 0 (of 1)"}]
     assert "dms-uploads" not in (root / "ledger" / "org.jsonl").read_text()
+
+
+# -- --dry-run, channels verify, check -------------------------------------------------
+
+
+def test_dry_run_shows_the_bodies_without_credentials_or_requests(
+    server: LinkedInServer, make_project: MakeProject, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SMMGEN_LINKEDIN_TOKEN")
+    project, variant = build(make_project, server, THREAD, images=2, thread=True)
+    report = cli(run, project.root, "--dry-run")
+    (item,) = report["items"]
+    assert item["outcome"] == "would publish"
+    first, second, _ = item["requests"]
+    assert first["commentary"] == variant.parts[0].text
+    assert first["content"]["multiImage"]["images"][1] == {
+        "id": "<image URN of media/shot1.png>",
+        "altText": "Screenshot 1 (of 2)",
+    }
+    assert first["uploads"][0] == {"file": "media/shot0.png", "altText": "Screenshot 0 (of 2)"}
+    assert first["headers"]["LinkedIn-Version"] == DEFAULT_VERSION
+    assert second["comment on"] == "<the first part's URN>"
+    assert second["message"] == {"text": "Second: a comment (plain text)."}
+    assert server.requests == []
+
+
+def verify(run: Any, root: Path) -> dict[str, dict[str, Any]]:
+    result = run("--root", root, "channels", "verify", "--format", "json")
+    return {c["channel"]: c for c in json.loads(result.output)["channels"]}
+
+
+def test_verify_shows_who_posts_and_the_days_left(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    expires = (datetime.now(UTC) + timedelta(days=30)).date()
+    project, _ = build(make_project, server, settings={"token_expires": expires.isoformat()})
+    found = verify(run, project.root)
+    assert found["org"]["ok"], found
+    assert found["org"]["detail"] == (
+        f"{ORGANIZATION} (by Ada Lovelace; token expires {expires.isoformat()}, in 30 days;"
+        f" LinkedIn-Version {DEFAULT_VERSION})"
+    )
+    assert found["me"]["ok"]
+    assert found["me"]["detail"].startswith(f"{MEMBER} (as Ada Lovelace; token expires")
+    finder = [r for r in server.requests if r.path == "/rest/posts"]
+    assert [r.query["author"] for r in finder] == [[ORGANIZATION]]  # reconciling will work
+
+
+def test_verify_without_token_expires_says_to_set_it(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    project, _ = build(make_project, server)
+    assert "set token_expires" in verify(run, project.root)["org"]["detail"]
+
+
+def test_verify_fails_once_the_token_has_expired(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    project, _ = build(make_project, server, settings={"token_expires": "2026-01-01"})
+    found = verify(run, project.root)["me"]
+    assert not found["ok"]
+    assert "expired on 2026-01-01" in found["detail"]
+
+
+def test_verify_asks_linkedin_when_the_apps_credentials_are_given(
+    server: LinkedInServer, make_project: MakeProject, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMMGEN_LINKEDIN_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("SMMGEN_LINKEDIN_CLIENT_SECRET", CLIENT_SECRET)
+    settings = {
+        "client_id_env": "SMMGEN_LINKEDIN_CLIENT_ID",
+        "client_secret_env": "SMMGEN_LINKEDIN_CLIENT_SECRET",
+    }
+    project, _ = build(make_project, server, settings=settings)
+    found = verify(run, project.root)["org"]
+    assert found["ok"]
+    assert "(introspection)" in found["detail"]
+    assert " in 39 days" in found["detail"] or " in 40 days" in found["detail"]
+    server.scopes.discard("w_organization_social")
+    result = run("--root", project.root, "channels", "verify")
+    assert "lacks the w_organization_social permission" in result.output
+    assert CLIENT_SECRET not in result.output
+    assert TOKEN not in result.output
+
+
+def test_verify_names_a_token_of_another_member(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    root = make_project(
+        channels=yaml.safe_dump(
+            {"channels": {"me": channel_yaml(server, author="urn:li:person:someone")}}
+        )
+    )
+    found = verify(run, root)["me"]
+    assert not found["ok"]
+    assert f"belongs to {MEMBER}, not to the author urn:li:person:someone" in found["detail"]
+
+
+def test_verify_needs_the_organizations_posts_to_be_readable(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    server.scopes.discard("r_organization_social")
+    project, _ = build(make_project, server)
+    found = verify(run, project.root)
+    assert not found["org"]["ok"]
+    assert (
+        "r_organization_social permission (reconciling reads the posts)" in found["org"]["detail"]
+    )
+    assert found["me"]["ok"]
+
+
+@pytest.mark.parametrize(
+    ("expires", "expected"),
+    [
+        ("2027-01-01", None),
+        (
+            "2026-12-10",
+            "warning: channels.org.token_expires: the LinkedIn token expires on 2026-12-10,"
+            " in 9 days",
+        ),
+        (
+            "2026-11-30",
+            "error: channels.org.token_expires: the LinkedIn token expired on 2026-11-30",
+        ),
+    ],
+)
+def test_check_warns_before_the_token_expires(
+    server: LinkedInServer, make_project: MakeProject, run: Any, expires: str, expected: str | None
+) -> None:
+    project, _ = build(make_project, server, settings={"token_expires": expires})
+    result = run("--root", project.root, "check", "--at", "2026-12-01 09:00")
+    if expected is None:
+        assert "token" not in result.output
+        assert result.exit_code == 0
+    else:
+        assert expected in result.output
+        assert "channels.yaml" in result.output
+        assert "re-consent" in result.output
+        assert result.exit_code == (1 if "error" in expected else 0)

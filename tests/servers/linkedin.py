@@ -67,7 +67,7 @@ ALL_SCOPES = frozenset(
 )
 _MENTION = re.compile(r"@\[((?:\\.|[^\]\\])*)\]\((urn:li:(?:person|organization):[A-Za-z0-9_-]+)\)")
 _HASHTAG = re.compile(r"\{hashtag\|\\#\|((?:\\.|[^}\\])*)\}")
-_URL = re.compile(r"https?://[^\s]+")
+_URL = re.compile(r"https?://[^\s\\]+")
 _POST_FIELDS = {
     "author",
     "commentary",

@@ -52,7 +52,7 @@ def linkedin_token_expiry(project: Project) -> Iterator[Finding]:
             yield Finding(
                 Severity.ERROR,
                 "token-expired",
-                f"{name}: the LinkedIn token expired on {expires.isoformat()}: publishing fails",
+                f"the LinkedIn token expired on {expires.isoformat()}: publishing fails",
                 key=f"channels.{name}.token_expires",
                 hint=renew,
                 channel=name,
@@ -63,7 +63,7 @@ def linkedin_token_expiry(project: Project) -> Iterator[Finding]:
             yield Finding(
                 Severity.WARNING,
                 "token-expires",
-                f"{name}: the LinkedIn token expires on {expires.isoformat()}, in {left} days",
+                f"the LinkedIn token expires on {expires.isoformat()}, in {left} days",
                 key=f"channels.{name}.token_expires",
                 hint=f"before then, {renew}",
                 channel=name,
