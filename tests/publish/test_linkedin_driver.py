@@ -724,3 +724,32 @@ def test_check_warns_before_the_token_expires(
         assert "channels.yaml" in result.output
         assert "re-consent" in result.output
         assert result.exit_code == (1 if "error" in expected else 0)
+
+
+@pytest.mark.parametrize(
+    ("version", "at", "expected"),
+    [
+        (None, "2026-12-01 09:00", None),
+        (None, "2027-08-15 09:00", f"LinkedIn-Version {DEFAULT_VERSION} is 10 months old"),
+        ("202512", "2026-12-01 09:00", "LinkedIn-Version 202512 is 12 months old"),
+        ("202607", "2026-12-01 09:00", None),
+    ],
+)
+def test_check_warns_of_a_version_near_its_retirement(
+    server: LinkedInServer,
+    make_project: MakeProject,
+    run: Any,
+    version: str | None,
+    at: str,
+    expected: str | None,
+) -> None:
+    settings = {"version": version} if version else {}
+    project, _ = build(make_project, server, settings=settings)
+    result = run("--root", project.root, "check", "--at", at)
+    if expected is None:
+        assert "linkedin-version" not in result.output
+        assert "LinkedIn-Version" not in result.output
+    else:
+        assert expected in result.output
+        hint = "e.g. 202610" if version else "update smmgen"
+        assert hint in result.output

@@ -32,6 +32,8 @@ from smmgen.text.twitter import extract_urls
 #: 426 NONEXISTENT_VERSION. Move it forward with smmgen's releases, to a version a
 #: few months old (released, and with most of its year still to run).
 DEFAULT_VERSION = "202610"
+#: ``check`` warns when a version is this many months old (retired at about 12).
+VERSION_WARN_MONTHS = 10
 #: Access tokens of self-serve apps last 60 days and cannot be refreshed
 #: (learn.microsoft.com/linkedin/shared/authentication/programmatic-refresh-tokens).
 TOKEN_DAYS = 60

@@ -20,8 +20,10 @@ from smmgen.findings import Finding, Severity
 from smmgen.loader.files import CHANNELS_FILE
 from smmgen.loader.posts import Post
 from smmgen.networks.linkedin import (
+    DEFAULT_VERSION,
     TOKEN_DAYS,
     TOKEN_WARN_DAYS,
+    VERSION_WARN_MONTHS,
     LinkedInChannel,
     linkedin_visible_text,
 )
@@ -70,6 +72,39 @@ def linkedin_token_expiry(project: Project) -> Iterator[Finding]:
                 file=CHANNELS_FILE,
                 line=line,
             )
+
+
+@project_rule
+def linkedin_version_age(project: Project) -> Iterator[Finding]:
+    """A ``LinkedIn-Version`` near the end of its year is named before LinkedIn retires it."""
+    doc = project.config.files[CHANNELS_FILE].doc if CHANNELS_FILE in project.config.files else None
+    today = (project.now or datetime.now(UTC)).astimezone(UTC).date()
+    for name, channel in project.channels.items():
+        if not isinstance(channel, LinkedInChannel) or not channel.enabled:
+            continue
+        version = channel.version
+        age = (today.year - int(version[:4])) * 12 + today.month - int(version[4:6])
+        if age < VERSION_WARN_MONTHS:
+            continue
+        chosen = "version" in channel.model_fields_set
+        path = ("channels", name, "version") if chosen else ("channels", name)
+        if chosen and version < DEFAULT_VERSION:
+            fix = f"set version to a recent one, e.g. {DEFAULT_VERSION} (smmgen's default)"
+        elif chosen:
+            fix = "set version to a recent one (LinkedIn's versioning page lists them)"
+        else:
+            fix = "update smmgen (its default moves forward), or set version to a recent one"
+        yield Finding(
+            Severity.WARNING,
+            "linkedin-version",
+            f"LinkedIn-Version {version} is {age} months old; LinkedIn serves a version for"
+            " about a year and then answers 426 NONEXISTENT_VERSION",
+            key=f"channels.{name}.version" if chosen else f"channels.{name}",
+            hint=fix,
+            channel=name,
+            file=CHANNELS_FILE,
+            line=doc.line_of(path) if doc else None,
+        )
 
 
 @post_rule

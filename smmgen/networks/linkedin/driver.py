@@ -73,6 +73,8 @@ IMAGE_POLLS = 20
 RECONCILE_POSTS = 100
 #: Allowance for LinkedIn's clock running behind ours.
 CLOCK_SKEW = timedelta(minutes=2)
+#: Images in one post (``content.multiImage``: 2-20; MSL multiimage-post-api).
+MAX_IMAGES = 20
 #: Comments: "max 1250 characters" (UNVERIFIED by MSL; Publora's LinkedIn comment tool).
 COMMENT_CHARS = 1250
 _DUPLICATE = re.compile(r"duplicate of (urn:li:(?:share|ugcPost|post):[0-9A-Za-z_-]+)")
@@ -300,7 +302,10 @@ class LinkedInDriver(Driver[LinkedInChannel]):
                 f" expired on {expires.isoformat()} (token_expires); a person must sign in"
                 " again (re-consent) and put the new token there"
             )
-        return f"token expires {expires.isoformat()}, in {left} days"
+        note = f"token expires {expires.isoformat()}, in {left} days"
+        if left <= TOKEN_WARN_DAYS:
+            note += ": a person must sign in again (re-consent) before then"
+        return note
 
     def _introspect(self) -> str | None:
         """The token's expiry and permissions from LinkedIn's token introspection, when
@@ -470,9 +475,8 @@ class LinkedInDriver(Driver[LinkedInChannel]):
                         f"part {number} is {length} characters; LinkedIn comments take"
                         f" {COMMENT_CHARS}"
                     )
-            if len(part.media) == 1 or 2 <= len(part.media) <= 20 or not part.media:
-                return
-            raise Rejected(f"{len(part.media)} images; LinkedIn takes 1 to 20 in a post")
+            if len(part.media) > MAX_IMAGES:
+                raise Rejected(f"{len(part.media)} images; LinkedIn takes 1 to 20 in a post")
 
     def publish(self, variant: Variant, index: int, *, key: str, thread: list[Remote]) -> Remote:
         self._refuse(variant, index)
