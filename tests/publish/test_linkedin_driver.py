@@ -753,3 +753,22 @@ def test_check_warns_of_a_version_near_its_retirement(
         assert expected in result.output
         hint = "e.g. 202610" if version else "update smmgen"
         assert hint in result.output
+
+
+def test_a_members_unknown_post_a_person_finds_missing_is_sent_on_retry(
+    server: LinkedInServer, make_project: MakeProject, run: Any
+) -> None:
+    """The 500 came before LinkedIn made anything, but the driver cannot tell; once
+    a person has looked (``ledger resolve --as retry``) nothing is asked again."""
+    project, _ = build(make_project, server, channel="me")
+    root = project.root
+    assert run("--root", root, "ledger", "init").exit_code == 0
+    server.faults.next("error_500")
+    (item,) = cli(run, root)["items"]
+    assert item["outcome"] == "unknown"
+    assert server.posts == {}
+    resolved = run("--root", root, "ledger", "resolve", "p1", "--channel", "me", "--as", "retry")
+    assert resolved.exit_code == 0, resolved.output
+    (item,) = cli(run, root)["items"]
+    assert item["outcome"] == "published"
+    assert len(server.posts) == 1
