@@ -419,7 +419,7 @@ class LinkedInDriver(Driver[LinkedInChannel]):
             status = self._status(urn, media)
             if status == "AVAILABLE":
                 return
-            if status in ("PROCESSING_FAILED", "GONE"):
+            if status in ("PROCESSING_FAILED", "FAILED", "GONE"):
                 raise Rejected(f"LinkedIn could not process {media.path} ({status})")
             if pause(delay * self.http.policy.scale, self.http.cancel):
                 raise Cancelled(f"interrupted while LinkedIn processed {media.path}; not sent")
