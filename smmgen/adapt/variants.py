@@ -12,7 +12,7 @@ import copy
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -158,6 +158,12 @@ class _Builder:
         self.name = name
         self.channel = project.channels[name]
         self.network = network_of(self.channel.type)
+        # a channel may publish no threads though its network can: its settings model
+        # then has ``thread_policy()`` ("join" or "refuse"; LinkedIn's `threads` setting)
+        policy = getattr(self.channel, "thread_policy", lambda: None)()
+        self.refuse_threads = policy == "refuse"
+        if self.network.threads and policy in ("join", "refuse"):
+            self.network = replace(self.network, threads=False)
         self.limits = _channel_limits(self.channel, self.network)
         self.findings: list[Finding] = []
         override = post.override(name)
@@ -282,7 +288,15 @@ class _Builder:
         if thread is None:
             thread = "auto"
         if len(parts_source) > 1 and (thread is False or not network.threads):
-            if not network.threads:
+            if self.refuse_threads and thread is not False:
+                self.finding(
+                    "no-threads",
+                    f"this channel publishes no threads (threads: refuse), but the post has"
+                    f" {len(parts_source)} parts",
+                    hint="give this channel one text in `overrides`, or set `threads: comments`"
+                    " or `threads: join` on the channel",
+                )
+            elif not network.threads and not self.refuse_threads:
                 self.finding(
                     "no-threads",
                     f"{network.title} has no threads: the {len(parts_source)} parts are"

@@ -70,6 +70,7 @@ RULE_MODULES = (
     "smmgen.check.served",
     "smmgen.check.timing",
     "smmgen.check.variants",
+    "smmgen.networks.linkedin.checks",
 )
 # The light modules that register the rules across posts (a subset of RULE_MODULES
 # plus these): enough to judge a project from check's cache.

@@ -12,6 +12,7 @@ network's grammar is the default one (``Grammar()``): no tag is reported cut.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
@@ -25,6 +26,20 @@ from smmgen.text import utf16_length
 from smmgen.text.escape import linkedin_little_text, linkedin_unescape
 from smmgen.text.twitter import extract_urls
 
+#: The ``LinkedIn-Version`` sent when a channel names none. LinkedIn releases a
+#: version a month and supports each "for a minimum of one year before sunset"
+#: (learn.microsoft.com/linkedin/marketing/versioning); a retired one is answered
+#: 426 NONEXISTENT_VERSION. Move it forward with smmgen's releases, to a version a
+#: few months old (released, and with most of its year still to run).
+DEFAULT_VERSION = "202610"
+#: ``check`` warns when a version is this many months old (retired at about 12).
+VERSION_WARN_MONTHS = 10
+#: Access tokens of self-serve apps last 60 days and cannot be refreshed
+#: (learn.microsoft.com/linkedin/shared/authentication/programmatic-refresh-tokens).
+TOKEN_DAYS = 60
+#: ``check`` warns this many days before ``token_expires``.
+TOKEN_WARN_DAYS = 14
+
 
 class LinkedInChannel(NetworkChannel):
     type: Literal["linkedin"] = Field(description="A LinkedIn member or organization page.")
@@ -32,7 +47,40 @@ class LinkedInChannel(NetworkChannel):
         pattern=r"^urn:li:(organization|person):[A-Za-z0-9_-]+$",
         description="The author URN, e.g. urn:li:organization:123456.",
     )
-    token_env: EnvName = Field(description="Variable holding an OAuth access token.")
+    token_env: EnvName = Field(
+        description="Variable holding the OAuth access token (60 days; no refresh token for"
+        " self-serve apps: a person consents again before it expires)."
+    )
+    token_expires: date | None = Field(
+        default=None,
+        description="When the access token expires (the day it was made + 60 days): `check`"
+        f" warns {TOKEN_WARN_DAYS} days ahead and fails once it has passed, `channels verify`"
+        " shows the days left.",
+    )
+    client_id_env: EnvName | None = Field(
+        default=None,
+        description="Variable holding the app's client id; with `client_secret_env`, `channels"
+        " verify` asks LinkedIn (token introspection) when the token expires and what it may do.",
+    )
+    client_secret_env: EnvName | None = Field(
+        default=None, description="Variable holding the app's client secret (see `client_id_env`)."
+    )
+    version: str = Field(
+        default=DEFAULT_VERSION,
+        pattern=r"^20[0-9]{2}(0[1-9]|1[0-2])(\.[0-9]{2})?$",
+        description="The `LinkedIn-Version` of the API calls (YYYYMM). LinkedIn releases one"
+        " a month and supports each for at least a year; smmgen's default moves with its"
+        " releases.",
+    )
+    threads: Literal["comments", "join", "refuse"] = Field(
+        default="comments",
+        description="A thread's later parts: `comments` on the first post (LinkedIn has no"
+        " threads), `join`ed into one post (with a warning), or `refuse`d by `check`.",
+    )
+
+    def thread_policy(self) -> str:
+        """How a thread's parts are published (the variant builder reads it)."""
+        return self.threads
 
 
 _LITTLE = re.compile(
@@ -150,6 +198,8 @@ NETWORK = Network(
     counts="UTF-16 units of the visible text",
     count_bounded=True,
     dialect=LinkedInDialect(),
+    threads=True,  # as comments on the first post (the channel's `threads` setting)
+    driver="smmgen.networks.linkedin.driver:LinkedInDriver",
     docs=(
         "Posts API: commentary up to 3000 characters in 'little text' format (reserved "
         "characters escaped); up to 20 images (MultiImage); altText up to 4086 characters."

@@ -83,6 +83,9 @@ class ItemState:
                 self.url = record.get("url") or self.url
             elif outcome == "retry":
                 self.status = "retry"
+                # a person looked: it is not on the network, so nothing earlier is asked
+                # about (a network that cannot tell would leave it unknown for ever)
+                self.first_intent = None
             elif outcome == "skip":
                 self.status = "skipped"
 
