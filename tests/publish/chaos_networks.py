@@ -44,7 +44,7 @@ from tests.publish.chaos import (
     publish,
 )
 from tests.publish.gitrepo import origin_with
-from tests.servers import facebook, threads
+from tests.servers import facebook, linkedin, threads, x
 from tests.servers.base import Faults
 from tests.servers.mastodon import MastodonServer
 from tests.servers.telegram import png
@@ -118,9 +118,42 @@ def _facebook(stack: ExitStack, faults: Faults, site: str) -> Target:
     )
 
 
+def _x(stack: ExitStack, faults: Faults, site: str) -> Target:
+    # rate limits far off: the chaos run posts far more than X's 100 per 15 minutes
+    server = stack.enter_context(
+        x.XServer(faults, post_window=10**6, user_day=10**6, app_day=10**6)
+    )
+    x.prime([_post(n)[2][i] for n in range(200) for i in range(len(_post(n)[2]))])
+    return Target(
+        "xx",
+        x.channel_yaml(server),
+        dict(x.ENV),
+        faults,
+        server.published,
+        lambda: server.errors,
+        lambda: len(server.requests),
+    )
+
+
+def _linkedin(stack: ExitStack, faults: Faults, site: str) -> Target:
+    server = stack.enter_context(linkedin.LinkedInServer(faults))
+    return Target(
+        "li",
+        linkedin.channel_yaml(server),  # an organization: its own posts can be read back
+        dict(linkedin.ENV),
+        faults,
+        server.published,
+        lambda: server.errors,
+        lambda: len(server.requests),
+        replies="comments",  # LinkedIn has no threads: the later parts comment on the first
+    )
+
+
 #: name -> how to start its server (within the ExitStack) and describe it
 NETWORKS: dict[str, Callable[[ExitStack, Faults, str], Target]] = {
     "mastodon": _mastodon,
+    "x": _x,
+    "linkedin": _linkedin,
     "threads": _threads,
     "facebook": _facebook,
 }

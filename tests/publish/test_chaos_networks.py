@@ -15,6 +15,7 @@ from tests.publish.chaos import MIX
 from tests.publish.chaos_networks import NETWORKS, run_network_chaos
 
 
+@pytest.mark.npm("tests/text/node")  # X's server counts with npm twitter-text
 @pytest.mark.parametrize(
     ("runs", "posts", "seed"),
     [
