@@ -193,9 +193,10 @@ def test_thread_false_reports_too_long_instead_of_splitting(
 def test_explicit_parts_are_a_thread_on_mastodon_and_joined_on_linkedin(
     make_project: MakeProject, run: Run
 ) -> None:
+    """LinkedIn set to ``threads: join`` (its default is comments on the first post)."""
     body = "One.\n\n---\n\nTwo.\n\n---\n\nThree."
     root = make_project(
-        channels=channels_yaml(),
+        channels=channels_yaml({"linkedin": "threads: join"}),
         posts={"p.md": post(body, "channels: [mastodon, linkedin]\n")},
     )
     variants = show_json(run, root)
@@ -212,6 +213,19 @@ def test_explicit_parts_are_a_thread_on_mastodon_and_joined_on_linkedin(
         " into one post",
         "checked 1 post, 11 channels: 0 errors, 1 warning",
     ]
+
+
+def test_explicit_parts_are_comments_on_linkedin_by_default(
+    make_project: MakeProject, run: Run
+) -> None:
+    body = "One.\n\n---\n\nTwo.\n\n---\n\nThree."
+    root = make_project(
+        channels=channels_yaml(),
+        posts={"p.md": post(body, "channels: [mastodon, linkedin]\n")},
+    )
+    variants = show_json(run, root)
+    assert [p["text"] for p in variants["linkedin"]["parts"]] == ["One.", "Two.", "Three."]
+    assert check_lines(run, root)[0] == 0
 
 
 # -- limit overrides ------------------------------------------------------------------

@@ -2,16 +2,19 @@
 that can publish.
 
 ``channels verify`` answers "can this channel publish?". An enabled channel of
-a network smmgen has no driver for (LinkedIn, X, Threads, Facebook today) can
-never publish: it is reported ``unsupported`` (not ok: exit 1) with a detail
-saying so and what to do, never "ok"; disabled, it is ``disabled`` (ok). Every
-network type in the registry is tried, enabled and disabled.
+a network smmgen has no driver for (every built-in network has one since issue
+15; a third-party network may not: here a built-in one stripped of its driver
+stands for it) can never publish: it is reported ``unsupported`` (not ok: exit
+1) with a detail saying so and what to do, never "ok"; disabled, it is
+``disabled`` (ok). Every network type in the registry is tried, enabled and
+disabled.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ import pytest
 import yaml
 from click.testing import Result
 
+from smmgen import registry
 from smmgen.publish.driver import driver_class
 from smmgen.registry import network, types
 
@@ -35,14 +39,19 @@ MINIMAL: dict[str, dict[str, Any]] = {
         "password_env": "VERIFY_UNSET_PASSWORD",
     },
     "x": {
+        "api_base": NOWHERE,
         "api_key_env": "VERIFY_UNSET_KEY",
         "api_secret_env": "VERIFY_UNSET_SECRET",
         "access_token_env": "VERIFY_UNSET_TOKEN",
         "access_token_secret_env": "VERIFY_UNSET_TOKEN_SECRET",
     },
-    "linkedin": {"author": "urn:li:organization:1", "token_env": "VERIFY_UNSET_TOKEN"},
-    "threads": {"token_env": "VERIFY_UNSET_TOKEN"},
-    "facebook": {"page_id": "1", "token_env": "VERIFY_UNSET_TOKEN"},
+    "linkedin": {
+        "author": "urn:li:organization:1",
+        "api_base": NOWHERE,
+        "token_env": "VERIFY_UNSET_TOKEN",
+    },
+    "threads": {"api_base": NOWHERE, "token_env": "VERIFY_UNSET_TOKEN"},
+    "facebook": {"page_id": "1", "api_base": NOWHERE, "token_env": "VERIFY_UNSET_TOKEN"},
     "telegram": {"chat_id": "@news", "api_base": NOWHERE, "token_env": "VERIFY_UNSET_TOKEN"},
     "discord": {"api_base": NOWHERE, "webhook_url_env": "VERIFY_UNSET_URL"},
     "slack": {"api_base": NOWHERE, "webhook_url_env": "VERIFY_UNSET_URL"},
@@ -94,7 +103,34 @@ def test_a_channel_is_ok_only_if_it_can_publish(tmp_path: Path, run: Run, kind: 
     assert verify(run, root, "--channel", "off")[0] == 0
 
 
-def test_all_types_at_once_every_channel_reported(tmp_path: Path, run: Run) -> None:
+@pytest.fixture
+def driverless(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Facebook without its driver, as a third-party network without one is."""
+    monkeypatch.setitem(registry._NETWORKS, "facebook", replace(network("facebook"), driver=None))
+    return "facebook"
+
+
+def test_a_network_without_a_driver_is_unsupported(
+    tmp_path: Path, run: Run, driverless: str
+) -> None:
+    root = write_project(
+        tmp_path, {"on": channel(driverless), "off": channel(driverless, enabled=False)}
+    )
+    code, got = verify(run, root)
+    assert code == 1
+    assert (got["off"]["ok"], got["off"]["status"]) == (True, "disabled")
+    assert (got["on"]["ok"], got["on"]["status"]) == (False, "unsupported")
+    assert "cannot publish to Facebook Page yet" in got["on"]["detail"]
+    assert "enabled: false" in got["on"]["detail"]
+
+
+def test_every_built_in_network_can_publish() -> None:
+    assert [kind for kind in types() if driver_class(network(kind)) is None] == []
+
+
+def test_all_types_at_once_every_channel_reported(
+    tmp_path: Path, run: Run, driverless: str
+) -> None:
     channels = {f"{kind}-on": channel(kind) for kind in types()}
     channels |= {f"{kind}-off": channel(kind, enabled=False) for kind in types()}
     root = write_project(tmp_path, channels)
@@ -102,7 +138,7 @@ def test_all_types_at_once_every_channel_reported(tmp_path: Path, run: Run) -> N
     assert code == 1
     assert sorted(got) == sorted(channels)
     unsupported = {k for k in types() if driver_class(network(k)) is None}
-    assert unsupported  # today: linkedin, x, threads, facebook
+    assert unsupported == {driverless}
     assert {name for name, c in got.items() if c["status"] == "unsupported"} == {
         f"{kind}-on" for kind in unsupported
     }
@@ -117,7 +153,7 @@ def test_all_types_at_once_every_channel_reported(tmp_path: Path, run: Run) -> N
 
 
 def test_unsupported_channels_that_are_disabled_do_not_fail_verify(
-    tmp_path: Path, run: Run
+    tmp_path: Path, run: Run, driverless: str
 ) -> None:
     channels = {"news": channel("feed")}
     channels |= {kind: channel(kind, enabled=False) for kind in types() if kind != "feed"}

@@ -1,14 +1,20 @@
-"""`smmgen publish` end to end on the channel that needs no server: the Atom feed."""
+"""`smmgen publish` end to end on the channel that needs no server: the Atom feed,
+beside a channel of a network smmgen cannot publish to (LinkedIn stripped of its
+driver stands for a third-party network without one: every built-in network has
+a driver since issue 15)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
 import pytest
 
+from smmgen import registry
 from smmgen.commands.publish import ledger_init
+from smmgen.registry import network
 from tests.conftest import MakeProject
 from tests.publish.gitrepo import branch_files, git, origin_with
 
@@ -35,6 +41,11 @@ blackout:
 
 def post(ident: str, when: str, body: str = "Hello **world**.", extra: str = "") -> str:
     return f"---\nid: {ident}\ntitle: Title {ident}\npublish_at: {when}\nlink: https://example.com/{ident}\n{extra}---\n{body}\n"
+
+
+@pytest.fixture(autouse=True)
+def linkedin_without_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(registry._NETWORKS, "linkedin", replace(network("linkedin"), driver=None))
 
 
 @pytest.fixture
