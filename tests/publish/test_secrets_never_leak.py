@@ -14,11 +14,13 @@ import base64
 import json
 import os
 import random
+import re
 import socket
 import string
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +28,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote, urlencode
 
 import click
 import pytest
@@ -35,12 +37,13 @@ import yaml
 import smmgen
 from smmgen.adapt.variants import build_variant
 from smmgen.cli import cli as cli_group
-from smmgen.errors import PublishError
+from smmgen.errors import MissingCredentials, PublishError
 from smmgen.publish.driver import Context, driver_class, part_key
 from smmgen.publish.http import Http, RetryPolicy
 from smmgen.registry import network
 from smmgen.secrets import REDACTED
 from tests.publish.gitrepo import branch_files, origin_with
+from tests.servers import facebook, linkedin, threads, x
 from tests.servers.base import Reply, Request, TestServer
 from tests.servers.discord import DiscordServer
 from tests.servers.mastodon import MastodonServer
@@ -49,6 +52,7 @@ from tests.servers.telegram import TelegramServer, png
 from tests.servers.webhook import WebhookServer
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.npm("tests/text/node")  # X's strict server counts with twitter-text
 AT = "2026-11-25 12:00"
 
 # -- the fake credentials: long, random-looking, of the real shapes -------------------
@@ -68,13 +72,17 @@ DISCORD_TOKEN = _random(68, _ALNUM + "-_")
 SLACK_SECRET = _random(24)
 WEBHOOK_SECRET = "whsec_" + _random(40)
 BLUESKY_PASSWORD = "-".join(_random(4, "abcdefghijklmnopqrstuvwxyz234567") for _ in range(4))
-LINKEDIN_TOKEN = "AQV" + _random(120, _ALNUM + "-_")
+# X, LinkedIn, Threads and Facebook: the credentials their strict servers accept
+# (X's server checks the OAuth 1.0a signature made with them)
+LINKEDIN_TOKEN = linkedin.TOKEN
 X_KEYS = {
-    "LEAKTEST_X_API_KEY": _random(25),
-    "LEAKTEST_X_API_SECRET": _random(50),
-    "LEAKTEST_X_ACCESS_TOKEN": f"{_RANDOM.randrange(10**18, 2 * 10**18)}-{_random(30)}",
-    "LEAKTEST_X_ACCESS_SECRET": _random(45),
+    "LEAKTEST_X_API_KEY": x.API_KEY,
+    "LEAKTEST_X_API_SECRET": x.API_SECRET,
+    "LEAKTEST_X_ACCESS_TOKEN": x.ACCESS_TOKEN,
+    "LEAKTEST_X_ACCESS_SECRET": x.ACCESS_TOKEN_SECRET,
 }
+THREADS_TOKEN = threads.TOKEN
+FACEBOOK_TOKEN = facebook.PAGE_TOKEN
 # Parts of the credentials that are secrets on their own.
 DERIVED = {
     "the Discord webhook token": DISCORD_TOKEN,
@@ -124,6 +132,12 @@ class Credentials:
             for form in printed_forms(value):
                 self.needles.setdefault(form, what)
 
+    def also(self, derived: dict[str, str]) -> None:
+        """Look for these too (what a run derived: X's signatures), in every form."""
+        for what, value in derived.items():
+            for form in printed_forms(value):
+                self.needles.setdefault(form, what)
+
     def leaks(self, text: str) -> list[str]:
         """What credentials ``text`` holds (empty when it holds none)."""
         return sorted(
@@ -141,9 +155,23 @@ def credentials(servers: Servers) -> Credentials:
             "LEAKTEST_SLACK_WEBHOOK_URL": servers.slack.webhook_url,
             "LEAKTEST_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "LEAKTEST_LINKEDIN_TOKEN": LINKEDIN_TOKEN,
+            "LEAKTEST_THREADS_TOKEN": THREADS_TOKEN,
+            "LEAKTEST_FACEBOOK_TOKEN": FACEBOOK_TOKEN,
             **X_KEYS,
         }
     )
+
+
+def signatures(servers: Servers) -> dict[str, str]:
+    """The OAuth 1.0a signatures the X server was sent (each a credential of its
+    request): what to look for besides the credentials."""
+    found = {}
+    for request in servers.x.requests:
+        match = re.search(r'oauth_signature="([^"]+)"', request.header("authorization") or "")
+        if match:
+            signature = unquote(match.group(1))
+            found[f"an OAuth 1.0a signature ({signature[:6]}...)"] = signature
+    return found
 
 
 # -- hostile servers: each echoes what it was sent in its error messages ---------------
@@ -253,6 +281,76 @@ class HostileWebhook(Hostile, WebhookServer):
         return super().handle(request)
 
 
+def _graph_echo(code: int, message: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": "OAuthException", "code": code,
+                      "fbtrace_id": "AbCdEf"}}  # fmt: skip
+
+
+class HostileX(Hostile, x.XServer):
+    """Quotes the Authorization header (consumer key, access token, signature) back."""
+
+    def handle(self, request: Request) -> Reply:
+        auth = request.header("authorization") or ""
+        if request.method == "POST" and request.path == "/2/tweets":
+            if b"REFUSE-ME" in request.body:
+                detail = f"Unauthorized: {auth} ({encodings(auth)})"
+                body = {"title": "Unauthorized", "type": "about:blank", "status": 401}
+                return self.echo(Reply(401, {**body, "detail": detail}))
+            flaky = self.flaky(request)
+            if flaky == 0:
+                body = {"title": "Too Many Requests", "type": "about:blank", "status": 429}
+                reset = str(int(time.time()))
+                headers = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": reset}
+                return self.echo(Reply(429, {**body, "detail": f"for {auth}"}, headers))
+            if flaky == 1:
+                body = {"title": "Internal Error", "type": "about:blank", "status": 500}
+                return self.echo(Reply(500, {**body, "detail": f"upstream failed; {auth}"}))
+        return super().handle(request)
+
+
+class HostileLinkedIn(Hostile, linkedin.LinkedInServer):
+    def handle(self, request: Request) -> Reply:
+        auth = request.header("authorization") or ""
+        if request.method == "POST" and request.path == "/rest/posts":
+            if b"REFUSE-ME" in request.body:
+                token = auth.removeprefix("Bearer ")
+                message = f"Invalid access token {auth} ({encodings(token)})"
+                return self.echo(Reply(401, {"status": 401, "serviceErrorCode": 65600,
+                                             "message": message}))  # fmt: skip
+            if self.flaky(request) == 0:
+                return self.echo(Reply(500, {"status": 500, "message": f"busy; {auth}"}))
+        return super().handle(request)
+
+
+class HostileThreads(Hostile, threads.ThreadsServer):
+    """Quotes the token back, and the URL it was sent to with its query."""
+
+    def handle(self, request: Request) -> Reply:
+        auth = request.header("authorization") or ""
+        where = f"{self.url}{request.path}?{urlencode(request.query, doseq=True)}"
+        if request.method == "POST" and request.path.endswith("/threads"):
+            if b"REFUSE-ME" in request.body:
+                message = f"Error validating access token: {auth} at {where}"
+                return self.echo(Reply(400, _graph_echo(190, message)))
+            if self.flaky(request) == 0:
+                return self.echo(Reply(500, _graph_echo(2, f"Service unavailable for {auth}")))
+        return super().handle(request)
+
+
+class HostileFacebook(Hostile, facebook.FacebookServer):
+    def handle(self, request: Request) -> Reply:
+        auth = request.header("authorization") or ""
+        where = f"{self.url}{request.path}?{urlencode(request.query, doseq=True)}"
+        if request.method == "POST" and request.path.endswith("/feed"):
+            if b"REFUSE-ME" in request.body:
+                token = auth.removeprefix("Bearer ")
+                message = f"Invalid OAuth access token {token} ({encodings(token)}) at {where}"
+                return self.echo(Reply(401, _graph_echo(190, message)))
+            if self.flaky(request) == 0:
+                return self.echo(Reply(500, _graph_echo(2, f"Please retry; {auth}")))
+        return super().handle(request)
+
+
 class RefusingPds(Hostile, TestServer):
     """A Bluesky PDS that refuses every login, quoting the request it was sent."""
 
@@ -278,10 +376,15 @@ class Servers:
     discord: HostileDiscord
     slack: HostileSlack
     hook: HostileWebhook
+    x: HostileX
+    linkedin: HostileLinkedIn
+    threads: HostileThreads
+    facebook: HostileFacebook
     closed: str  # a URL nothing listens on
 
     def all(self) -> list[Hostile]:
-        return [self.masto, self.pds, self.telegram, self.discord, self.slack, self.hook]
+        return [self.masto, self.pds, self.telegram, self.discord, self.slack, self.hook,
+                self.x, self.linkedin, self.threads, self.facebook]  # fmt: skip
 
     def arm(self) -> None:
         """Faults for the first request that sends: the earliest post (RESET)."""
@@ -301,13 +404,17 @@ def hostile_servers() -> Iterator[Servers]:
             discord=stack.enter_context(HostileDiscord(webhook_id=DISCORD_ID, token=DISCORD_TOKEN)),
             slack=stack.enter_context(HostileSlack(secret=SLACK_SECRET)),
             hook=stack.enter_context(HostileWebhook(secret=WEBHOOK_SECRET, tolerance=10**9)),
+            x=stack.enter_context(HostileX()),
+            linkedin=stack.enter_context(HostileLinkedIn()),
+            threads=stack.enter_context(HostileThreads()),
+            facebook=stack.enter_context(HostileFacebook()),
             closed=f"http://127.0.0.1:{closed_port()}",
         )
 
 
 # -- the project ------------------------------------------------------------------------
 
-PUBLISHABLE = ["masto", "sky", "tg", "chat", "team", "hook", "news"]
+PUBLISHABLE = ["masto", "sky", "tg", "chat", "team", "hook", "news", "li", "xx", "th", "fb"]
 
 
 def channels_yaml(servers: Servers, store: str) -> str:
@@ -341,11 +448,24 @@ def channels_yaml(servers: Servers, store: str) -> str:
         "news": {"type": "feed", "title": "Leak test news", "site_url": "https://example.com/"},
         "li": {
             "type": "linkedin",
-            "author": "urn:li:organization:1",
+            "author": linkedin.ORGANIZATION,
+            "api_base": servers.linkedin.url,
             "token_env": "LEAKTEST_LINKEDIN_TOKEN",
+        },
+        "th": {
+            "type": "threads",
+            "api_base": servers.threads.url,
+            "token_env": "LEAKTEST_THREADS_TOKEN",
+        },
+        "fb": {
+            "type": "facebook",
+            "page_id": facebook.PAGE_ID,
+            "api_base": servers.facebook.url,
+            "token_env": "LEAKTEST_FACEBOOK_TOKEN",
         },
         "xx": {
             "type": "x",
+            "api_base": servers.x.url,
             "api_key_env": "LEAKTEST_X_API_KEY",
             "api_secret_env": "LEAKTEST_X_API_SECRET",
             "access_token_env": "LEAKTEST_X_ACCESS_TOKEN",
@@ -353,7 +473,7 @@ def channels_yaml(servers: Servers, store: str) -> str:
         },
     }
     document = {
-        "defaults": {"channels": [*PUBLISHABLE, "li", "xx"]},
+        "defaults": {"channels": PUBLISHABLE},
         "channels": channels,
         "policy": {"banned_phrases": ["guaranteed returns"], "require_alt_text": True},
         "ledger": {"store": store},
@@ -391,20 +511,20 @@ POSTS = {
         "2026-11-25 09:00",
         "FLAKY first part of a thread.\n\n---\n\nThe second part.\n\n---\n\nThe third part.",
         thread=True,
-        channels=[*PUBLISHABLE, "tg-down", "li", "xx"],
+        channels=[*PUBLISHABLE, "tg-down"],
     ),
     "media.md": post(
         "media-post",
         "2026-11-25 10:00",
         "A chart of this week.",
         media=[{"path": "media/chart.png", "alt": "A bar chart"}],
-        channels=["masto", "sky", "tg", "chat", "hook", "news", "li"],
+        channels=["masto", "sky", "tg", "chat", "hook", "news", "li", "xx", "fb"],
     ),
     "refused.md": post(
         "refused-post",
         "2026-11-25 11:00",
         "REFUSE-ME: every network refuses this one.",
-        channels=["masto", "tg", "chat", "team", "hook"],
+        channels=["masto", "tg", "chat", "team", "hook", "li", "xx", "th", "fb"],
     ),
     "bad.md": post("bad-post", "2026-11-25 11:30", "Guaranteed returns for everyone!"),
     "later.md": post("later-post", "2026-11-26 09:00", "Tomorrow's post."),
@@ -593,9 +713,10 @@ def commands_without_ledger(cli: Cli, tmp_path: Path) -> None:
     verified = json.loads(done["verify_json"].stdout)["channels"]
     assert {item["channel"]: item["ok"] for item in verified} == {
         "masto": True, "sky": False, "tg": False, "tg-down": False, "chat": True,
-        "team": True, "hook": True, "news": True, "li": False, "xx": False,
+        "team": True, "hook": True, "news": True, "li": True, "th": True, "fb": True,
+        "xx": True,
     }  # fmt: skip
-    assert {i["channel"] for i in verified if i["status"] == "unsupported"} == {"li", "xx"}
+    assert {i["channel"] for i in verified if i["status"] == "unsupported"} == set()
     details = {item["channel"]: item["detail"] for item in verified}
     for name in ("sky", "tg", "chat"):  # the servers echoed the credentials back
         assert REDACTED in details[name], details[name]
@@ -644,14 +765,18 @@ def test_every_command_keeps_every_credential_out(tmp_path: Path, store: str) ->
         servers.arm()
         report = json.loads(cli("publish", "--format", "json", code=1).stdout)
         got = outcomes(report)
+        new_networks = ("li", "xx", "th", "fb")
         published = [
             ("reset-post", "masto"), ("reset-post", "tg"), ("reset-post", "news"),
             *(("thread-post", c) for c in ("masto", "tg", "chat", "team", "hook", "news")),
-            *(("media-post", c) for c in ("masto", "tg", "chat", "hook", "news")),
+            *(("thread-post", c) for c in new_networks),
+            *(("media-post", c) for c in ("masto", "tg", "chat", "hook", "news", "li", "xx", "fb")),
         ]  # fmt: skip
         assert {k: got.get(k) for k in published} == dict.fromkeys(published, "published")
         assert got[("reset-post", "team")] == got[("reset-post", "hook")] == "unknown"
-        refused = [("refused-post", c) for c in ("masto", "tg", "chat", "team", "hook")]
+        refused = [
+            ("refused-post", c) for c in ("masto", "tg", "chat", "team", "hook", *new_networks)
+        ]
         failed = [
             *refused,
             ("thread-post", "sky"),
@@ -659,7 +784,6 @@ def test_every_command_keeps_every_credential_out(tmp_path: Path, store: str) ->
             ("thread-post", "tg-down"),
         ]
         assert {k: got.get(k) for k in failed} == dict.fromkeys(failed, "failed")
-        assert got[("thread-post", "li")] == got[("thread-post", "xx")] == "skipped"
         assert got[("bad-post", "masto")] == "failed"
         detail = {(i["post"], i["channel"]): i["detail"] for i in report["items"]}
         for key in [*refused, ("thread-post", "sky")]:
@@ -667,6 +791,10 @@ def test_every_command_keeps_every_credential_out(tmp_path: Path, store: str) ->
         assert len(servers.masto.statuses) == 5  # reset, the 3 parts of the thread, media
         assert len(servers.hook.messages) == 3
         assert len(servers.slack.messages) == 2
+        assert len(servers.x.published()) == 4  # the thread's 3 parts, media
+        assert len(servers.facebook.published()) == 4  # the thread's first part, 2 comments, media
+        creds.also(signatures(servers))
+        assert len(signatures(servers)) >= 10
         for server in servers.all():  # each echoed a credential back, at least once
             assert server.echoed, type(server).__name__
             assert all(creds.leaks(body) for body in server.echoed), type(server).__name__
@@ -769,6 +897,17 @@ DRIVER_CASES = [
     ("hook", "refused-post", None, "Rejected"),  # 401 quoting the signing secret
     ("hook", "thread-post", None, "Transient"),
     ("hook", "reset-post", "reset_after", "Unknown"),
+    ("xx", "refused-post", None, "Rejected"),  # 401 quoting the signed header
+    ("xx", "thread-post", None, "Transient"),  # 429 quoting it
+    ("xx", "thread-post", None, "Transient"),  # 500 quoting it
+    ("xx", "thread-post", "reset_after", "Unknown"),
+    ("li", "refused-post", None, "MissingCredentials"),  # 401 quoting the token
+    ("li", "thread-post", None, "Transient"),
+    ("th", "refused-post", None, "MissingCredentials"),  # 190 quoting the token and URL
+    ("th", "thread-post", None, "Transient"),
+    ("fb", "refused-post", None, "Rejected"),  # 190 quoting the token and URL
+    ("fb", "thread-post", None, "Transient"),
+    ("fb", "reset-post", "reset_after", "Unknown"),
 ]
 
 
@@ -784,7 +923,7 @@ def test_driver_exceptions_hold_no_credential(tmp_path: Path) -> None:
         project = smmgen.load(root)
         posts = {p.id: p for p in project.posts}
         faulty = {"tg": servers.telegram, "chat": servers.discord, "team": servers.slack}
-        faulty.update(hook=servers.hook, masto=servers.masto)
+        faulty.update(hook=servers.hook, masto=servers.masto, xx=servers.x, fb=servers.facebook)
         servers.telegram.faults.delay = 0.6  # longer than the client waits
         raised: list[str] = []
         shown: dict[str, str] = {}  # case -> all its exception shows
@@ -808,7 +947,7 @@ def test_driver_exceptions_hold_no_credential(tmp_path: Path) -> None:
                     variant = build_variant(project, posts[what], channel_name)
                     key = part_key(what, channel_name, 0)
                     driver.publish(variant, 0, key=key, thread=[])
-            except PublishError as exc:
+            except (PublishError, MissingCredentials) as exc:
                 raised.append(type(exc).__name__)
                 shown[f"{number}: {name} {what} {fault}"] = exception_text(exc)
             else:
@@ -816,6 +955,9 @@ def test_driver_exceptions_hold_no_credential(tmp_path: Path) -> None:
             finally:
                 driver.close()
         assert raised == [str(case[3]) for case in DRIVER_CASES]
+        leaked = {case: creds.leaks(text) for case, text in shown.items() if creds.leaks(text)}
+        assert leaked == {}, [shown[case] for case in leaked]
+        creds.also(signatures(servers))
         leaked = {case: creds.leaks(text) for case, text in shown.items() if creds.leaks(text)}
         assert leaked == {}, [shown[case] for case in leaked]
         for server in servers.all():
