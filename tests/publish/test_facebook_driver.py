@@ -34,7 +34,7 @@ from smmgen.errors import (
 )
 from smmgen.networks.facebook import GRAPH_VERSION, NETWORK, FacebookChannel
 from smmgen.networks.facebook.driver import FacebookDriver, photo_count, same_text
-from smmgen.networks.facebook.graph import APP_LIMIT_WAIT, graph_error, kind_of, usage_wait
+from smmgen.networks.graph import APP_LIMIT_WAIT, graph_error, kind_of, usage_wait
 from smmgen.project import Project
 from smmgen.publish.driver import Context, Handles, Remote, driver_class, part_key
 from smmgen.publish.http import Http

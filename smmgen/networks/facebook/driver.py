@@ -34,7 +34,7 @@ No call takes an idempotency key, so after a request of unknown outcome
 (``GET /{page-id}/published_posts``, newest first) and matches the part by its
 message, its time and its number of photos; a comment is looked for among the
 first post's comments written by the Page. Errors are Graph errors
-(:mod:`smmgen.networks.facebook.graph`), classified by their code.
+(:mod:`smmgen.networks.graph`), classified by their code.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from smmgen.adapt.variants import Media, Part, Variant
 from smmgen.errors import CannotTell, NotSent, PublishError, Rejected, Transient, Unknown
 from smmgen.media import probe
 from smmgen.networks.facebook import FacebookChannel
-from smmgen.networks.facebook.graph import graph_error, kind_of, usage_wait
+from smmgen.networks.graph import graph_error, kind_of, usage_wait
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import cleaned, shortened, text_reason
 from smmgen.publish.http import retry_after

@@ -42,7 +42,6 @@ engine backs off).
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -62,6 +61,7 @@ from smmgen.errors import (
     Transient,
     Unknown,
 )
+from smmgen.networks.graph import graph_error, kind_of, usage_wait
 from smmgen.networks.threads import API_BASE, ThreadsChannel
 from smmgen.publish.driver import Context, Driver, Remote
 from smmgen.publish.drivercommon import cleaned, response_json, scrub, shortened, text_reason
@@ -80,10 +80,6 @@ CLOCK_SKEW = timedelta(minutes=2)
 #: Carousels take 2-20 items (Meta's docs, "Carousel posts").
 CAROUSEL_MIN, CAROUSEL_MAX = 2, 20
 
-#: Graph error codes of throttling (Graph API "Error handling"; MIXPOST's ManagesRateLimit).
-THROTTLED = frozenset({4, 17, 32, 613, *range(80000, 80015)})
-PERMISSION = frozenset({10, *range(200, 300)})
-EXPIRED_TOKEN = 190
 
 _SPACE = re.compile(r"\s+")
 _REFRESH = (
@@ -112,27 +108,8 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 def _regain_after(response: httpx.Response) -> float | None:
-    """Seconds until access comes back: ``Retry-After``, else the largest
-    ``estimated_time_to_regain_access`` (minutes) of ``X-Business-Use-Case-Usage``."""
-    hinted = retry_after(response)
-    if hinted is not None:
-        return hinted
-    raw = response.headers.get("x-business-use-case-usage")
-    if not raw:
-        return None
-    try:
-        usage = json.loads(raw)
-    except ValueError:
-        return None
-    minutes = [
-        entry.get("estimated_time_to_regain_access")
-        for entries in (usage.values() if isinstance(usage, dict) else [])
-        if isinstance(entries, list)
-        for entry in entries
-        if isinstance(entry, dict)
-    ]
-    found = [float(m) for m in minutes if isinstance(m, int | float) and m > 0]
-    return max(found) * 60 if found else None
+    """Seconds until access comes back: ``Retry-After``, else Meta's usage headers."""
+    return retry_after(response) or usage_wait(response.headers)
 
 
 class ThreadsDriver(Driver[ThreadsChannel]):
@@ -157,53 +134,48 @@ class ThreadsDriver(Driver[ThreadsChannel]):
 
     def _error(self, response: httpx.Response, context: str) -> PublishError | MissingCredentials:
         """The error for a failing answer, from its Graph error object."""
-        data = response_json(response)
-        error = data.get("error") if isinstance(data, dict) else None
-        if not isinstance(error, dict):
+        status = response.status_code
+        error = graph_error(response)
+        if error is None:
             reason = text_reason(response)
             message = f"{context}: {reason}" if context else reason
-            status = response.status_code
             if status == 429 or status >= 500:
                 return Transient(message, status=status, retry_after=_regain_after(response))
             return Rejected(message, status=status)
-        code = error.get("code")
-        subcode = error.get("error_subcode")
-        said = shortened(
-            self.http.redact(str(error.get("error_user_msg") or error.get("message") or "").strip())
-        )
+        said = shortened(self.http.redact((error.user_message or error.message).strip()))
         numbers = ", ".join(
             f"{name} {value}"
-            for name, value in (("code", code), ("subcode", subcode))
-            if isinstance(value, int)
+            for name, value in (("code", error.code), ("subcode", error.subcode))
+            if value is not None
         )
         where = f"{context}: " if context else ""
         reason = f"{where}Threads says: {said or response.reason_phrase}" + (
             f" ({numbers})" if numbers else ""
         )
-        status = response.status_code
         channel = f"channel '{self.context.name}'"
-        if code == EXPIRED_TOKEN or status == 401:
+        kind = kind_of(error, status)
+        if kind == "token" or status == 401:
             variable = self.variable("token_env")
             return MissingCredentials(
                 f"{channel}: the access token in {variable} is expired, revoked or not a"
                 f" Threads token ({reason}); {_REFRESH}"
             )
-        if code in PERMISSION or status == 403:
+        if kind == "permission" or status == 403:
             return Rejected(
                 f"{channel}: the token lacks a permission ({reason}); grant the app"
                 " threads_basic and threads_content_publish (and threads_manage_replies for"
                 " threads of several parts), then get a new token",
                 status=status,
             )
-        if code in THROTTLED or status == 429:
+        if kind == "rate":
             return Transient(
                 f"{reason}; Threads is limiting this app's calls",
                 status=status,
                 retry_after=_regain_after(response),
             )
-        if error.get("is_transient") is True or code in (1, 2) or status >= 500:
+        if kind == "transient":
             return Transient(reason, status=status, retry_after=_regain_after(response))
-        return Rejected(reason, status=status)
+        return Rejected(reason, status=status, code=error.code)
 
     def _send(
         self,

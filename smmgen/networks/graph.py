@@ -64,6 +64,7 @@ class GraphError:
     user_title: str = ""
     user_message: str = ""
     trace: str = ""  # fbtrace_id: what Meta's support asks for
+    transient: bool = False  # is_transient: Meta says a retry may succeed
 
     def describe(
         self, limit: int | None = None, clean: Callable[[str], str] = lambda text: text
@@ -115,6 +116,7 @@ def graph_error(response: httpx.Response) -> GraphError | None:
         user_title=_str(error.get("error_user_title")),
         user_message=_str(error.get("error_user_msg")),
         trace=_str(error.get("fbtrace_id")),
+        transient=error.get("is_transient") is True,
     )
 
 
@@ -123,7 +125,7 @@ def kind_of(error: GraphError | None, status: int) -> Kind:
     code = error.code if error else None
     if code in RATE_LIMIT_CODES or status == 429:
         return "rate"
-    if code in TRANSIENT_CODES:
+    if code in TRANSIENT_CODES or (error is not None and error.transient):
         return "transient"
     if code == TOKEN_CODE:
         return "token"
