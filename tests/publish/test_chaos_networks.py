@@ -20,7 +20,7 @@ from tests.publish.chaos_networks import NETWORKS, run_network_chaos
     ("runs", "posts", "seed"),
     [
         pytest.param(16, 20, 21, id="short"),
-        pytest.param(100, 60, 22, id="full", marks=pytest.mark.soak),
+        pytest.param(60, 40, 22, id="full", marks=pytest.mark.soak),
     ],
 )
 def test_every_network_survives_kills_and_faults(
