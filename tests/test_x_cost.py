@@ -392,3 +392,31 @@ def test_a_changed_budget_is_judged_again(run: Any, make_project: MakeProject) -
     code, found = check(run, root)
     assert code == 1
     assert [f["code"] for f in found] == ["over-budget"]
+
+
+def test_plan_prices_on_every_core_as_in_one_process(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large plan prices its X items in worker processes (fork and spawn): the
+    same prices as one process finds, for every item."""
+    from smmgen.adapt.budget import item_prices
+    from smmgen.loader import workers
+
+    bodies = ["A short one.", "With a link: lumen.io/x", "Long. " * 80 + "https://lumen.io"]
+    posts = {
+        f"p{n:02d}.md": post(f"p{n:02d}", bodies[n % 3], when=f"2027-01-{n % 28 + 1:02d} 09:00")
+        for n in range(24)
+    }
+    root = make_project(channels=x_channels(), posts=posts)
+    project = load_project(root)
+    wanted = {p.id: ["xm"] for p in project.posts}
+    alone = item_prices(project, wanted)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers, "workers", lambda: 2)
+    forked = item_prices(project, wanted)
+    monkeypatch.setattr(workers, "START_METHOD", "spawn")
+    spawned = item_prices(project, wanted)
+    assert len(alone) == 24
+    assert {alone[("p00", "xm")], alone[("p01", "xm")]} == {Decimal("0.015"), Decimal("0.200")}
+    assert alone[("p02", "xm")] > Decimal("0.200")  # a thread: a price per part
+    assert spawned == forked == alone

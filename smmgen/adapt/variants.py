@@ -160,7 +160,9 @@ class _Builder:
         self.network = network_of(self.channel.type)
         # a channel may publish no threads though its network can: its settings model
         # then has ``thread_policy()`` ("join" or "refuse"; LinkedIn's `threads` setting)
-        policy = getattr(self.channel, "thread_policy", lambda: None)()
+        # (looked up on the class: a pydantic model's missing attribute is slow to miss)
+        policy_of = getattr(type(self.channel), "thread_policy", None)
+        policy = policy_of(self.channel) if policy_of is not None else None
         self.refuse_threads = policy == "refuse"
         if self.network.threads and policy in ("join", "refuse"):
             self.network = replace(self.network, threads=False)

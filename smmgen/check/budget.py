@@ -42,6 +42,8 @@ def _gather(project: Project, post: Post) -> list[list[Any]]:
     from smmgen.registry import network
 
     out: list[list[Any]] = []
+    if not any(budget_of(channel) is not None for channel in project.channels.values()):
+        return out  # no channel has a budget: nothing to price (the common case)
     for slot in slots(project, post):
         channel = project.channels[slot.channel]
         budget = budget_of(channel)

@@ -8,8 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from smmgen.adapt.budget import item_price
-from smmgen.adapt.variants import build_variant
+from smmgen.adapt.budget import item_prices
 from smmgen.calendar.plan import PlanItem, build_plan
 from smmgen.errors import TimeError, UsageError
 from smmgen.loading import load_project
@@ -65,12 +64,19 @@ def make_plan(root: Path | None, start: str | None, end: str | None, at: str | N
 
 def priced(project: Project, items: list[PlanItem]) -> list[PlanItem]:
     """``items`` with the price of those whose network charges per post (X): the
-    variant is built for them, as it will be sent."""
-    posts = {post.id: post for post in project.posts}
-    out = []
+    variant is built for them, as it will be sent (on every core when many)."""
+    wanted: dict[str, list[str]] = {}
     for item in items:
         if network(item.network).price is not None:
-            variant = build_variant(project, posts[item.post], item.channel)
-            item = replace(item, price=item_price(variant))
-        out.append(item)
-    return out
+            channels = wanted.setdefault(item.post, [])
+            if item.channel not in channels:
+                channels.append(item.channel)
+    if not wanted:
+        return items
+    prices = item_prices(project, wanted)
+    return [
+        replace(item, price=prices.get((item.post, item.channel)))
+        if item.post in wanted and item.channel in wanted[item.post]
+        else item
+        for item in items
+    ]
