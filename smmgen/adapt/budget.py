@@ -27,17 +27,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from smmgen.adapt.variants import build_variant
-from smmgen.loader import workers
-from smmgen.loader.config import Config
-from smmgen.loader.posts import load_post
-from smmgen.project import Project
 from smmgen.registry import network
-from smmgen.text import warm_up
 
 if TYPE_CHECKING:
     from smmgen.adapt.variants import Variant
+    from smmgen.loader.config import Config
     from smmgen.models.channels import Channel
+    from smmgen.project import Project
 
 #: `check` warns when a month's planned items cost this share of the budget or more.
 WARN_AT = Decimal("0.8")
@@ -107,6 +103,12 @@ class _Pricing:
 def _pricing(setup: _Pricing) -> Callable[[str], list[tuple[str, str, Decimal | None]]]:
     """The per-file work of :func:`item_prices` in a worker: load the post, build
     its variant for each channel, price it."""
+    # imported here: `check` replays a cached result with this module loaded, and
+    # without the renderer
+    from smmgen.adapt.variants import build_variant
+    from smmgen.loader.posts import load_post
+    from smmgen.project import Project
+
     project = Project(root=setup.root, config=setup.config, posts=[], now=setup.now)
     base = os.path.join(setup.root, "")
 
@@ -128,6 +130,10 @@ def item_prices(
     """The price of each (post id, channel) in ``wanted`` (post id -> channels), each
     variant built as it will be sent; on every core when there are many posts
     (building an X variant costs about a millisecond)."""
+    from smmgen.adapt.variants import build_variant
+    from smmgen.loader import workers
+    from smmgen.text import warm_up
+
     posts = {post.id: post for post in project.posts if post.id in wanted}
     if len(posts) < workers.PARALLEL_FROM or workers.workers() < 2:
         return {

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -39,7 +40,6 @@ from typing import Any
 import smmgen
 from smmgen.findings import Finding, Severity
 from smmgen.loader.files import CALENDAR_FILE, CHANNELS_FILE, Identity
-from smmgen.registry import installed
 from smmgen.workflows import LOCK_FILE, LOCK_INPUT, WORKFLOW_DIR
 
 CACHE_DIR = ".smmgen/cache"
@@ -90,6 +90,9 @@ def _digest(path: Path) -> str:
     return str(signature(path))
 
 
+_METADATA = (".dist-info", ".egg-info", ".egg-link", ".pth")
+
+
 def fingerprint(root: Path) -> str:
     """What every cached result depends on besides its own files."""
     digest = hashlib.sha256(f"{CACHE_FILE}\0{smmgen.__version__}\0".encode())
@@ -101,13 +104,17 @@ def fingerprint(root: Path) -> str:
     for source in sorted(package.rglob("*")):
         if source.is_file() and "__pycache__" not in source.parts:
             add(source.relative_to(package), signature(source))
-    # the networks installed packages add (an uninstalled one makes channels unknown)
-    for entry in installed():
-        dist = entry.dist
-        add(
-            Path(entry.name),
-            f"{entry.value} {dist.name if dist else ''} {dist.version if dist else ''}",
-        )
+    # the networks installed packages add: an uninstalled one makes its channels
+    # unknown (the metadata directories on sys.path name each distribution and its
+    # version; listing them is cheap, where reading every entry point is not)
+    for folder in sys.path:
+        try:
+            with os.scandir(folder or ".") as entries:
+                found = sorted(e.name for e in entries if e.name.endswith(_METADATA))
+        except OSError:
+            continue
+        if found:  # (the folder a command is run from holds none: it changes nothing)
+            add(Path(folder), "\0".join(found))
     for name in (CHANNELS_FILE, CALENDAR_FILE):
         try:
             digest.update((root / name).read_bytes())
