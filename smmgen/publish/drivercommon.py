@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -108,6 +109,18 @@ def check_secret_url(url: str, *, what: str, where: str) -> None:
     if scheme == "http" and host and is_loopback(url):
         return
     raise MissingCredentials(f"{where} does not hold {what}: it must start with https://")
+
+
+def network_time(value: Any) -> datetime | None:
+    """A time a network answered (ISO 8601: ``Z``, ``+00:00`` or Meta's ``+0000``),
+    aware (UTC when it names no offset); None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def response_json(response: httpx.Response) -> Any:

@@ -55,7 +55,7 @@ from smmgen.media import probe
 from smmgen.networks.facebook import FacebookChannel
 from smmgen.networks.graph import graph_error, kind_of, usage_wait
 from smmgen.publish.driver import Context, Driver, Remote
-from smmgen.publish.drivercommon import cleaned, shortened, text_reason
+from smmgen.publish.drivercommon import cleaned, network_time, shortened, text_reason
 from smmgen.publish.http import retry_after
 from smmgen.secrets import Redactor
 
@@ -127,17 +127,6 @@ def photo_count(post: Mapping[str, Any]) -> int | None:
         elif attachment.get("media_type") in ("photo", "video"):
             count += 1
     return count
-
-
-def parse_time(value: Any) -> datetime | None:
-    """A Graph time (``2026-12-07T09:00:00+0000``) as an aware datetime."""
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 class FacebookDriver(Driver[FacebookChannel]):
@@ -541,7 +530,7 @@ class FacebookDriver(Driver[FacebookChannel]):
             for item in items:
                 if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                     continue
-                created = parse_time(item.get("created_time"))
+                created = network_time(item.get("created_time"))
                 if created is not None and created < oldest:
                     return None  # newest first: the rest is older still
                 if self._matches(item, part, index):

@@ -35,7 +35,7 @@ from smmgen.errors import Cancelled, NotSent, Rejected, Transient, Unknown
 from smmgen.media import probe, probe_file
 from smmgen.networks.mastodon import MastodonChannel
 from smmgen.publish.driver import Context, Driver, Remote
-from smmgen.publish.drivercommon import shortened
+from smmgen.publish.drivercommon import network_time, shortened
 from smmgen.publish.http import pause, status_error
 from smmgen.secrets import Redactor
 
@@ -140,16 +140,6 @@ def plain(text: str, *, markup: bool = False) -> str:
         text = html.unescape(_TAG.sub("", text))
     text = _MENTION_DOMAIN.sub(r"\1", unicodedata.normalize("NFC", text))
     return _SPACE.sub(" ", text).strip()
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 class MastodonDriver(Driver[MastodonChannel]):
@@ -419,7 +409,7 @@ class MastodonDriver(Driver[MastodonChannel]):
             for status in statuses:
                 if not isinstance(status, dict) or "id" not in status:
                     continue
-                created = _parse_time(status.get("created_at"))
+                created = network_time(status.get("created_at"))
                 if created is not None and created < oldest:
                     return None  # newest first: the rest is older still
                 if status.get("reblog"):

@@ -64,7 +64,14 @@ from smmgen.errors import (
 from smmgen.networks.graph import graph_error, kind_of, usage_wait
 from smmgen.networks.threads import API_BASE, ThreadsChannel
 from smmgen.publish.driver import Context, Driver, Remote
-from smmgen.publish.drivercommon import cleaned, response_json, scrub, shortened, text_reason
+from smmgen.publish.drivercommon import (
+    cleaned,
+    network_time,
+    response_json,
+    scrub,
+    shortened,
+    text_reason,
+)
 from smmgen.publish.http import pause, retry_after
 
 #: A container not published within 24 hours expires (Meta: status EXPIRED).
@@ -93,18 +100,6 @@ _REFRESH = (
 def comparable(text: str) -> str:
     """A text as compared by ``reconcile``: NFC, white space collapsed."""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
-
-
-def _parse_time(value: Any) -> datetime | None:
-    """Threads' timestamps: ISO 8601 with a ``+0000`` offset."""
-    if not isinstance(value, str):
-        return None
-    text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", value.replace("Z", "+00:00"))
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _regain_after(response: httpx.Response) -> float | None:
@@ -478,7 +473,7 @@ class ThreadsDriver(Driver[ThreadsChannel]):
             for item in items:
                 if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
                     continue
-                when = _parse_time(item.get("timestamp"))
+                when = network_time(item.get("timestamp"))
                 if when is not None and when < oldest:
                     return None  # newest first: the rest is older still
                 replied = item.get("replied_to")
