@@ -236,6 +236,44 @@ def build(ctx: click.Context, out: Path | None) -> None:
 
 @cli.command()
 @click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=1313,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; only loopback unless you mean to share the preview.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
+@click.option("--at", help=AT_HELP)
+@click.pass_context
+@handle_errors
+def serve(ctx: click.Context, port: int, host: str, open_browser: bool, at: str | None) -> None:
+    """Preview every post as each network shows it, live while you edit.
+
+    Serves three pages on http://HOST:PORT/: the posts with where each stands on
+    each channel (filter by channel, campaign, person and status), each post as
+    every channel's card (text, links, media with alt text, thread parts,
+    length against the limit, X's price, findings with file and line), and the
+    calendar by month and week (blackouts, the freeze, campaigns, free slots).
+    A saved file updates the open page within a moment, without reloading; a
+    file with errors shows them, and the page recovers when it is fixed.
+    `smmgen build` writes the same pages as a static site.
+    """
+    from smmgen.commands.serve import serve as run_serve
+
+    def log(line: str) -> None:
+        click.echo(line, err=True)
+
+    run_serve(_root(ctx), host, port, open_browser=open_browser, at=at, log=log)
+
+
+@cli.command()
+@click.option(
     "--from", "start", metavar="WHEN", help="First day or time (default: now, less max_lateness)."
 )
 @click.option("--to", "end", metavar="WHEN", help="Last day or time (default: no end).")

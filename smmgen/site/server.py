@@ -1,0 +1,212 @@
+"""``smmgen serve``: the pages over HTTP on loopback, with an event stream that
+tells open pages what changed (server-sent events).
+
+Only the pages, the package's own assets and the project's media files are
+served: a path that leaves the project, names a hidden file or folder, or is
+not a media file is refused. Each request is answered from the site's state
+as it is at that moment, so a page is never older than the last save.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import threading
+from datetime import date
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from smmgen.media import extension, extension_format
+from smmgen.site import agenda, paths
+from smmgen.site.live import Hub
+from smmgen.site.pages import Pages
+from smmgen.site.state import SiteState
+
+KEEPALIVE = 15.0  # seconds between the event stream's comments, which keep it open
+_MONTH = re.compile(r"calendar/(\d{4})-(\d{2})/(?:index\.html)?")
+_WEEK = re.compile(r"calendar/week/(\d{4}-\d{2}-\d{2})/(?:index\.html)?")
+_POST = re.compile(r"posts/([^/]+)/(?:index\.html)?")
+
+
+class NotFound(Exception):
+    pass
+
+
+class Site:
+    """What answers: the state, its pages, and the calendar of its version."""
+
+    def __init__(self, state: SiteState, hub: Hub):
+        self.state = state
+        self.hub = hub
+        self.pages = Pages(state, live=True)
+        self._agenda: tuple[int, agenda.Agenda] | None = None
+        self._lock = threading.Lock()
+
+    def agenda(self) -> agenda.Agenda:
+        with self._lock:
+            version = self.state.version
+            if self._agenda is None or self._agenda[0] != version:
+                self._agenda = (version, agenda.agenda(self.state))
+            return self._agenda[1]
+
+    def page(self, path: str) -> str:
+        """The HTML of the page at ``path`` (below the root, no leading "/")."""
+        if path in ("", paths.LIST):
+            return self.pages.post_list()
+        if path in ("calendar/", paths.CALENDAR):
+            found = self.agenda()
+            return self.pages.month_page(found, found.today.year, found.today.month)
+        if m := _MONTH.fullmatch(path):
+            year, number = int(m[1]), int(m[2])
+            if not 1 <= number <= 12 or not 1 <= year <= 9998:
+                raise NotFound
+            return self.pages.month_page(self.agenda(), year, number)
+        if m := _WEEK.fullmatch(path):
+            try:
+                day = date.fromisoformat(m[1])
+            except ValueError:
+                raise NotFound from None
+            return self.pages.week_page(self.agenda(), day)
+        if m := _POST.fullmatch(path):
+            return self.post(m[1])
+        raise NotFound
+
+    def post(self, slug: str) -> str:
+        state = self.state
+        with state.lock:
+            posts = {paths.slug(p.id): p for p in state.project.posts}
+            post = posts.get(slug)
+            if post is not None:
+                return self.pages.post_page(post)
+            # a post whose file cannot be loaded now: its last id, and why
+            for file, found in state.broken().items():
+                known = state.post_of_file(file)
+                if known is not None and paths.slug(known) == slug:
+                    return self.pages.broken_page(known, file, found)
+        raise NotFound
+
+    def media(self, name: str) -> Path:
+        """A media file of the project, or NotFound: nothing outside it, nothing
+        hidden, nothing that is not a picture or a video."""
+        parts = name.split("/")
+        if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+            raise NotFound
+        root = self.state.root.resolve()
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise NotFound
+        if extension_format(extension(path.name)) is None:
+            raise NotFound
+        return path
+
+
+def _asset(name: str) -> bytes:
+    if name not in ("site.css", "site.js"):
+        raise NotFound
+    return resources.files("smmgen.site").joinpath("assets", name).read_bytes()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        self.server.log_request_line(format % args)
+
+    def do_HEAD(self) -> None:
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False) -> None:
+        site = self.server.site
+        raw = urlsplit(self.path).path
+        path = unquote(raw, errors="strict") if "%" in raw else raw
+        if not path.startswith("/"):
+            return self._send(HTTPStatus.BAD_REQUEST, b"bad path\n", "text/plain", head)
+        path = path[1:]
+        try:
+            if path == paths.EVENTS:
+                return self._events()
+            if path.startswith(paths.ASSETS):
+                name = path[len(paths.ASSETS) :]
+                kind = "text/css" if name.endswith(".css") else "text/javascript"
+                return self._send(HTTPStatus.OK, _asset(name), f"{kind}; charset=utf-8", head)
+            if path.startswith(paths.MEDIA):
+                file = site.media(path[len(paths.MEDIA) :])
+                kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+                return self._send(HTTPStatus.OK, file.read_bytes(), kind, head)
+            if path.endswith("/") or path.endswith(".html") or path == "":
+                body = site.page(path).encode()
+                return self._send(HTTPStatus.OK, body, "text/html; charset=utf-8", head)
+            if (
+                _MONTH.fullmatch(path + "/")
+                or _WEEK.fullmatch(path + "/")
+                or path in ("calendar",)
+                or _POST.fullmatch(path + "/")
+            ):
+                return self._redirect("/" + path + "/")
+            raise NotFound
+        except NotFound:
+            return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", head)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(self, status: HTTPStatus, body: bytes, kind: str, head: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'",
+        )
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _events(self) -> None:
+        hub = self.server.site.hub
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        seen = self.server.site.state.version
+        try:
+            self.wfile.write(b"retry: 500\n\n")
+            self.wfile.flush()
+            while not hub.closed:
+                change = hub.wait(seen, KEEPALIVE)
+                if change is None:
+                    self.wfile.write(b": still here\n\n")
+                else:
+                    seen, pages = change
+                    import json
+
+                    data = json.dumps({"version": seen, "pages": pages})
+                    self.wfile.write(f"event: change\ndata: {data}\n\n".encode())
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], site: Site, log_request_line=None):  # type: ignore[no-untyped-def]
+        self.site = site
+        self._log = log_request_line
+        super().__init__(address, Handler)
+
+    def log_request_line(self, line: str) -> None:
+        if self._log is not None:
+            self._log(line)
