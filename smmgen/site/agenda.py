@@ -84,8 +84,10 @@ def agenda(state: SiteState) -> Agenda:
     tz = project.timing.tz
     now = state.now()
     by_day: dict[date, list[Entry]] = defaultdict(list)
+    timing = Calendar(project.calendar)
     for post in project.posts:
-        statuses = channel_statuses(project, post, now, state.ledger, state.counts(post.file))
+        counts = state.counts(post.file)
+        statuses = channel_statuses(project, post, now, state.ledger, counts, timing)
         at_time: dict[datetime, list[ChannelStatus]] = defaultdict(list)
         for status in statuses:
             if status.at is not None:
@@ -95,7 +97,6 @@ def agenda(state: SiteState) -> Agenda:
             by_day[at.date()].append(entry)
     for entries in by_day.values():
         entries.sort(key=lambda e: (e.at, e.post))
-    timing = Calendar(project.calendar)
     return Agenda(dict(by_day), project.calendar.timezone, now.astimezone(tz).date(), timing.freeze)
 
 

@@ -23,6 +23,7 @@ from smmgen.site.state import EVERYTHING, SiteState, run_check
 
 QUIET = 0.03  # seconds without events that end a burst
 LONGEST = 0.25  # seconds: a burst that goes on is taken at least this often
+CHECK_AFTER = 0.8  # seconds of quiet after an update before the whole check runs
 _IGNORED_DIRS = {".git", ".smmgen", "node_modules", "__pycache__", ".venv"}
 
 
@@ -69,6 +70,8 @@ class _Events(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a file in it changed: that file's own event says which
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if raw:
                 self.watcher.seen(raw if isinstance(raw, str) else raw.decode())
@@ -97,6 +100,7 @@ class Watcher:
         self._stop = threading.Event()
         self._checking = threading.Lock()
         self._check_again = threading.Event()
+        self._check_at = 0.0
         self.observer = Observer()
 
     def start(self) -> None:
@@ -150,19 +154,21 @@ class Watcher:
         started = time.monotonic()
         try:
             affected = self.state.changed(batch)
-        except Exception as exc:
+        except Exception as exc:  # the server keeps running, whatever the problem
             self.log(f"could not take the change of {', '.join(sorted(batch))}: {exc}")
             return
         if affected:
             self.hub.publish(self.state.version, pages_of(affected))
             took = (time.monotonic() - started) * 1000
-            self.log(
-                f"updated {len(affected)} page(s) for {', '.join(sorted(batch))} in {took:.0f} ms"
-            )
-        self.check()
+            changed = ", ".join(sorted(batch))
+            self.log(f"updated {len(affected)} post(s) for {changed} in {took:.0f} ms")
+        self.check(delay=CHECK_AFTER)
 
-    def check(self) -> None:
-        """Run a whole check in the background: one at a time, one more if asked meanwhile."""
+    def check(self, delay: float = 0.0) -> None:
+        """Run a whole check in the background, ``delay`` seconds after the last
+        change (so it does not slow down the pages a save updates): one at a
+        time, and one more if asked for meanwhile."""
+        self._check_at = time.monotonic() + delay
         if not self._checking.acquire(blocking=False):
             self._check_again.set()
             return
@@ -171,6 +177,8 @@ class Watcher:
     def _check(self) -> None:
         try:
             while True:
+                while (wait := self._check_at - time.monotonic()) > 0 and not self._stop.is_set():
+                    time.sleep(wait)
                 self._check_again.clear()
                 checked = run_check(self.state.root, self.state.at)
                 if self.state.take_check(checked):

@@ -7,17 +7,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from smmgen.adapt.budget import item_price, money
 from smmgen.adapt.markdown import MENTION
 from smmgen.adapt.variants import Variant
 from smmgen.findings import Finding
 from smmgen.loader.posts import Post
+from smmgen.models.timing import Calendar
 from smmgen.registry import network
 from smmgen.site import agenda, paths
 from smmgen.site.cards import part_html
@@ -29,6 +30,7 @@ EXCERPT = 140  # characters of a post's text in the list and the calendar
 _MARKUP = re.compile(r"[*_`#>\[\]]+|\(https?://[^)]*\)")
 
 
+@lru_cache(maxsize=512)
 def lang_dir(language: str | None) -> Markup:
     """The ``lang`` and ``dir`` attributes of user text: ``dir="auto"`` when its
     language is not known, so the browser takes its direction from the text."""
@@ -48,6 +50,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the package's templates: never read twice
     )
     env.filters["lang_dir"] = lang_dir
     env.filters["excerpt"] = excerpt
@@ -97,6 +100,59 @@ class Row:
         return min(times, key=lambda t: t.astimezone(UTC)) if times else None
 
 
+def _local(when: datetime) -> str:
+    return when.strftime("%a %Y-%m-%d %H:%M")
+
+
+def _utc(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def chip_html(s: ChannelStatus) -> str:
+    """One channel's status in the list (written here, not in a template: the
+    list of 10,000 posts has 60,000 of them)."""
+    channel = escape(s.channel)
+    if s.url:
+        state = f'<a href="{escape(s.url)}" rel="noopener">{s.status}</a>'
+    elif s.reason:
+        state = f'<span title="{escape(s.reason)}">{s.status}</span>'
+    else:
+        state = s.status
+    errors = ""
+    if s.errors:
+        errors = f' <span class="errors">{s.errors} error{"s" if s.errors != 1 else ""}</span>'
+    return (
+        f'<li class="chip status-{s.status}{" has-errors" if s.errors else ""}"'
+        f' data-channel="{channel}" data-status="{s.status}">'
+        f"<b>{channel}</b> {state}{errors}</li>"
+    )
+
+
+def row_html(row: Row, page: str) -> str:
+    post = row.post
+    language = post.front.language
+    attrs = lang_dir(language)
+    campaign = post.front.campaign or ""
+    if row.first is not None:
+        when = (
+            f'<time datetime="{row.first.isoformat()}">{_local(row.first)}</time>'
+            f"<br><small>{_utc(row.first)}</small>"
+        )
+    else:
+        when = "<small>unscheduled</small>"
+    tag = f' <span class="campaign">{escape(campaign)}</span>' if campaign else ""
+    link = escape(paths.href(page, paths.post_page(post.id)))
+    chips = "".join(chip_html(s) for s in row.statuses)
+    return (
+        f'<tr data-post="{escape(post.id)}" data-campaign="{escape(campaign)}"'
+        f' data-people="{escape(" ".join(row.people))}" data-pairs="{escape(row.pairs)}">'
+        f'<td class="when">{when}</td>'
+        f'<td class="what"><a href="{link}"{attrs}>{escape(row.title)}</a>{tag}'
+        f'<div class="excerpt"{attrs}>{escape(excerpt(row.text))}</div></td>'
+        f'<td><ul class="chips">{chips}</ul></td></tr>\n'
+    )
+
+
 class Pages:
     def __init__(self, state: SiteState, *, live: bool = False):
         self.state = state
@@ -138,9 +194,11 @@ class Pages:
         project = state.project
         now = state.now()
         people = set(project.people)
+        calendar = Calendar(project.calendar)
         rows = []
         for post in project.posts:
-            statuses = channel_statuses(project, post, now, state.ledger, state.counts(post.file))
+            counts = state.counts(post.file)
+            statuses = channel_statuses(project, post, now, state.ledger, counts, calendar)
             mentioned = sorted({m for m in MENTION.findall(post.body) if m in people})
             title = post.front.title or post.id
             rows.append(Row(post, title, post.body, statuses, mentioned))
@@ -157,6 +215,7 @@ class Pages:
             "list.html",
             paths.LIST,
             rows=rows,
+            rows_html=Markup("".join(row_html(r, paths.LIST) for r in rows)),
             channels=channels,
             campaigns=campaigns,
             people=sorted(project.people),

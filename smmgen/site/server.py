@@ -9,15 +9,17 @@ as it is at that moment, so a page is never older than the last save.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 import threading
+from collections import OrderedDict
 from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from smmgen.media import extension, extension_format
 from smmgen.site import agenda, paths
@@ -25,6 +27,7 @@ from smmgen.site.live import Hub
 from smmgen.site.pages import Pages
 from smmgen.site.state import SiteState
 
+CACHED_PAGES = 64  # pages kept made, the least recently asked for dropped first
 KEEPALIVE = 15.0  # seconds between the event stream's comments, which keep it open
 _MONTH = re.compile(r"calendar/(\d{4})-(\d{2})/(?:index\.html)?")
 _WEEK = re.compile(r"calendar/week/(\d{4}-\d{2}-\d{2})/(?:index\.html)?")
@@ -43,17 +46,33 @@ class Site:
         self.hub = hub
         self.pages = Pages(state, live=True)
         self._agenda: tuple[int, agenda.Agenda] | None = None
+        self._pages: OrderedDict[str, tuple[tuple[int, int], str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def agenda(self) -> agenda.Agenda:
-        with self._lock:
-            version = self.state.version
-            if self._agenda is None or self._agenda[0] != version:
-                self._agenda = (version, agenda.agenda(self.state))
-            return self._agenda[1]
+        version = self.state.version
+        found = self._agenda
+        if found is None or found[0] != version:
+            found = self._agenda = (version, agenda.agenda(self.state))
+        return found[1]
 
     def page(self, path: str) -> str:
-        """The HTML of the page at ``path`` (below the root, no leading "/")."""
+        """The HTML of the page at ``path`` (below the root, no leading "/"), made
+        again when the state changed or a minute passed (statuses follow the clock)."""
+        key = (self.state.version, int(self.state.now().timestamp() // 60))
+        with self._lock:
+            cached = self._pages.get(path)
+            if cached is not None and cached[0] == key:
+                self._pages.move_to_end(path)
+                return cached[1]
+        html = self._page(path)
+        with self._lock:
+            self._pages[path] = (key, html)
+            while len(self._pages) > CACHED_PAGES:
+                self._pages.popitem(last=False)
+        return html
+
+    def _page(self, path: str) -> str:
         if path in ("", paths.LIST):
             return self.pages.post_list()
         if path in ("calendar/", paths.CALENDAR):
@@ -103,6 +122,10 @@ class Site:
         return path
 
 
+def _page_route(path: str) -> bool:
+    return path == "calendar/" or any(r.fullmatch(path) for r in (_MONTH, _WEEK, _POST))
+
+
 def _asset(name: str) -> bytes:
     if name not in ("site.css", "site.js"):
         raise NotFound
@@ -122,8 +145,11 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self, head: bool = False) -> None:
         site = self.server.site
         raw = urlsplit(self.path).path
-        path = unquote(raw, errors="strict") if "%" in raw else raw
-        if not path.startswith("/"):
+        try:
+            path = unquote(raw, errors="strict") if "%" in raw else raw
+        except UnicodeDecodeError:
+            path = ""
+        if not path.startswith("/") or "\x00" in path:
             return self._send(HTTPStatus.BAD_REQUEST, b"bad path\n", "text/plain", head)
         path = path[1:]
         try:
@@ -140,13 +166,8 @@ class Handler(BaseHTTPRequestHandler):
             if path.endswith("/") or path.endswith(".html") or path == "":
                 body = site.page(path).encode()
                 return self._send(HTTPStatus.OK, body, "text/html; charset=utf-8", head)
-            if (
-                _MONTH.fullmatch(path + "/")
-                or _WEEK.fullmatch(path + "/")
-                or path in ("calendar",)
-                or _POST.fullmatch(path + "/")
-            ):
-                return self._redirect("/" + path + "/")
+            if _page_route(path + "/"):  # a page's folder without its "/"
+                return self._redirect("/" + quote(path) + "/")
             raise NotFound
         except NotFound:
             return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", head)
@@ -189,8 +210,6 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b": still here\n\n")
                 else:
                     seen, pages = change
-                    import json
-
                     data = json.dumps({"version": seen, "pages": pages})
                     self.wfile.write(f"event: change\ndata: {data}\n\n".encode())
                 self.wfile.flush()

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from smmgen.adapt.variants import Variant, build_variants
-from smmgen.check import check_post
+from smmgen.check import check_post, rules
 from smmgen.errors import SmmgenError
 from smmgen.findings import Finding, Severity
 from smmgen.loader.files import CALENDAR_FILE, CHANNELS_FILE, CONTENT_DIR, TEMPLATES_DIR
 from smmgen.loader.posts import Post, load_post
 from smmgen.loading import load_project
+from smmgen.media import extension, extension_format
 from smmgen.project import Project
 from smmgen.secrets import redact
 
@@ -99,6 +100,7 @@ class SiteState:
         self._variants: dict[str, list[Variant]] = {}
         self._quick: dict[str, list[Finding]] = {}  # post files changed since the check
         self._reindex()
+        rules.load_rules()  # now, not on the first save
 
     # -- what the pages read ------------------------------------------------
 
@@ -191,7 +193,7 @@ class SiteState:
         for name in names:
             if name.startswith(CONTENT_DIR + "/") and name.endswith(".md"):
                 affected |= self._post_changed(name)
-            else:  # media: every post that uses the file
+            elif extension_format(extension(name)) is not None:  # every post that shows it
                 affected |= self._media_changed(name)
         if affected:
             with self.lock:

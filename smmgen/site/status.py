@@ -49,11 +49,13 @@ def channel_statuses(
     now: datetime,
     ledger: dict[tuple[str, str], Any] | None,
     counts: dict[str | None, tuple[int, int]],
+    calendar: Calendar | None = None,
 ) -> list[ChannelStatus]:
     """``post`` on each of its channels that the project has (disabled ones left
-    out); ``counts``: errors and warnings by channel (None: the whole post)."""
-    calendar = Calendar(project.calendar)
-    tz = project.timing.tz
+    out); ``counts``: errors and warnings by channel (None: the whole post);
+    ``calendar``: the project's, when the caller has it already."""
+    calendar = calendar or Calendar(project.calendar)
+    tz = calendar.tz
     whole = counts.get(None, (0, 0))
     out = []
     for name in post.channels:
