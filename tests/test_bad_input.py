@@ -100,8 +100,8 @@ CONFIG_CASES = {
         " expected 'bluesky', 'discord', 'facebook', 'feed', 'linkedin', 'mastodon', 'slack',"
         " 'telegram', 'threads', 'webhook' or 'x'; did you mean 'mastodon'?",
         "channels.yaml:10: error: channels.bluesky.visibilty: unknown key; known keys:"
-        " enabled, template, hashtags, link, utm, limits, api_base, type, handle, service,"
-        " password_env",
+        " enabled, template, hashtags, link, utm, limits, display_name, avatar, api_base, type,"
+        " handle, service, password_env",
     ],
     ("calendar.yaml", "calendar_bad_timezone.yaml"): [
         "calendar.yaml:1: error: timezone: unknown time zone 'Europe/Berln': expected an IANA"

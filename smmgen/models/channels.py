@@ -61,6 +61,16 @@ class Channel(Model):
         " false: none. Placeholders: {channel}, {campaign}, {post}.",
     )
     limits: Limits = Field(default_factory=Limits, description="Overrides of the limits.")
+    display_name: str | None = Field(
+        default=None,
+        description="The account's name as its posts show it (the preview's cards);"
+        " default: the channel's name.",
+    )
+    avatar: str | None = Field(
+        default=None,
+        description="The account's picture for the preview's cards: an image in the"
+        " repository, e.g. media/avatar.png (default: a neutral placeholder).",
+    )
 
 
 class NetworkChannel(Channel):

@@ -239,6 +239,8 @@ class Pages:
             net = network(variant.network)
             channel = project.channels[variant.channel]
             avatar = getattr(channel, "avatar", None)
+            if avatar and not (project.root / avatar).is_file():
+                avatar = None  # a neutral placeholder rather than a broken picture
             price = item_price(variant)
             cards.append(
                 Card(
