@@ -14,7 +14,7 @@ import builtins
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from smmgen.channels.dialect import PLAIN, Dialect
 from smmgen.models.channels import Channel, Limits
@@ -25,6 +25,16 @@ Placement = Literal["end", "inline", "none"]
 Prepared = tuple[str, tuple[dict[str, Any], ...]]
 
 MB = 1024 * 1024
+
+
+class Entity(NamedTuple):
+    """A link, mention or hashtag that a network's app shows linked in a text as sent:
+    its kind, where it is (characters), and for a link the URL it opens."""
+
+    kind: Literal["link", "mention", "hashtag"]
+    start: int
+    end: int
+    href: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,17 @@ class Network:
     # A long link as the network writes it in the text (Bluesky's app shortens
     # them); None: links are sent as written.
     short_link: Callable[[str], str] | None = None
+    # How the network's app shows a link in a post, from its full URL (X: without the
+    # scheme and "www.", cut with "…"); None: as written.
+    display_link: Callable[[str], str] | None = None
+    # The links, mentions and hashtags the app links in a text as sent, in order and
+    # not overlapping (a post's card, `smmgen serve`); None: the links smmgen's URL
+    # detection finds, the grammar's hashtags and the @handles ``grammar`` links
+    # (:func:`smmgen.text.entities.default_entities`).
+    entities: Callable[[str], Sequence[Entity]] | None = None
+    # The text a reader sees of a text as sent, where the network's text is markup
+    # (LinkedIn's little text, Telegram's HTML); None: the text as sent.
+    visible_text: Callable[[str], str] | None = None
     link_card: bool = False  # the post's link is shown as a card (when it has no media)
     # The text as the network receives it, with its facets (Bluesky: long links
     # shortened, and the facets that keep them whole); None: as rendered.

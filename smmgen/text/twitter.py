@@ -109,6 +109,7 @@ __all__ = [
     "ParseResult",
     "UrlEntity",
     "WeightedRange",
+    "extract_mentions",
     "extract_url_entities",
     "extract_urls",
     "is_valid_url",
@@ -336,6 +337,33 @@ def extract_url_entities(text: str, *, without_scheme: bool = True) -> list[UrlE
 def extract_urls(text: str, *, without_scheme: bool = True) -> list[tuple[int, int]]:
     """Spans (start, end) of the URLs in `text` (see `extract_url_entities`)."""
     return [(e.start, e.end) for e in extract_url_entities(text, without_scheme=without_scheme)]
+
+
+# twitter-text validMentionOrList and endMentionMatch (js/src/regexp/): "@name" or
+# "@name/list" after anything but an ASCII letter or digit, "_!#$%&*@" or a full-width at sign (or
+# after "RT:"), the name 1-20 ASCII letters, digits or "_"; not followed by an at
+# sign, a Latin accented letter or "://".
+_MENTION = re.compile(
+    r"(?:[^a-zA-Z0-9_!#$%&*@\uff20]|^|(?:^|[^a-zA-Z0-9_+~.-])(?:rt|RT|rT|Rt):?)"
+    r"(?P<at>[@\uff20])(?P<name>[a-zA-Z0-9_]{1,20})(?P<list>/[a-zA-Z][a-zA-Z0-9_-]{0,24})?"
+)
+_END_MENTION = re.compile(f"[@\uff20{_LATIN_ACCENTS}]|://")
+
+
+def extract_mentions(text: str, *, lists: bool = True) -> list[tuple[int, int]]:
+    """Spans of the ``@name`` mentions (with ``lists``, ``@name/list`` too) in ``text``,
+    as twitter-text's ``extractMentionsOrListsWithIndices`` finds them (without
+    ``lists``: ``extractMentionsWithIndices``). Python ``str`` indices."""
+    if "@" not in text and "\uff20" not in text:
+        return []
+    found = []
+    for match in _MENTION.finditer(text):
+        if _END_MENTION.match(text, match.end()):
+            continue
+        if match.group("list") and not lists:
+            continue
+        found.append((match.start("at"), match.end()))
+    return found
 
 
 def _valid_host_and_length(url: str, protocol: str | None, host: str) -> bool:

@@ -9,11 +9,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from smmgen.channels.base import Grammar, Network, NetworkLimits, Prepared
+from smmgen.channels.base import Entity, Grammar, Network, NetworkLimits, Prepared
 from smmgen.models.base import EnvName, Url
 from smmgen.models.channels import NetworkChannel
 from smmgen.networks.bluesky.shorten import short_url, shorten_links
 from smmgen.text import facets, graphemes
+from smmgen.text.entities import facet_entities
 from smmgen.text.richtext import hashtag_spans, mention_may_follow
 
 
@@ -62,6 +63,12 @@ def quick_count(text: str) -> Callable[[str], int]:
     return count
 
 
+def bluesky_entities(text: str) -> list[Entity]:
+    """What Bluesky links in a text, when its facets are not at hand: those the app
+    detects (a variant carries its own, which keep a shortened link's full URL)."""
+    return facet_entities(text, facets(text))
+
+
 # @atproto/api's TAG_REGEX and MENTION_REGEX (smmgen.text.richtext): a tag runs from
 # '#' after the start or whitespace up to whitespace or a zero-width character (ZWNJ
 # and ZWJ end it: #برنامه‌نویسی is linked as #برنامه), less trailing punctuation.
@@ -95,6 +102,7 @@ NETWORK = Network(
     prepare=as_sent,
     quick_count=quick_count,
     short_link=short_url,
+    entities=bluesky_entities,
     link_card=True,
     driver="smmgen.networks.bluesky.driver:BlueskyDriver",
     docs=(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from smmgen.channels.base import MB, Network, NetworkLimits
+from smmgen.channels.base import MB, Entity, Network, NetworkLimits
 from smmgen.channels.dialect import Dialect
 from smmgen.models.base import EnvName
 from smmgen.models.channels import NetworkChannel
 from smmgen.text import code_points
+from smmgen.text.entities import link_entities
 from smmgen.text.escape import discord_markdown
 
 
@@ -31,6 +33,33 @@ def discord_length(text: str) -> int:
     of codepoints in the string."
     """
     return code_points(text)
+
+
+_MARKDOWN = re.compile(
+    r"\\(?P<escaped>[\\*_~`|#>-])|<(?P<url>[a-z][a-z0-9+.-]*://[^<>\s]+)>"
+    r"|\[(?P<label>[^\]]*)\]\((?P<href>[a-z][a-z0-9+.-]*://[^()\s]+)\)",
+    re.IGNORECASE,
+)
+
+
+def _shown(match: re.Match[str]) -> str:
+    for group in ("escaped", "url", "label"):
+        if match.group(group) is not None:
+            return match.group(group)
+    return match.group()  # pragma: no cover - the pattern has no other branch
+
+
+def discord_visible_text(text: str) -> str:
+    """The text a reader sees of the Markdown smmgen sends Discord: escapes removed,
+    ``<url>`` as the URL and ``[label](url)`` as its label (style markers are left)."""
+    if "\\" not in text and "<" not in text and "](" not in text:
+        return text
+    return _MARKDOWN.sub(_shown, text)
+
+
+def discord_links(text: str) -> list[Entity]:
+    """The links Discord shows: URLs with a scheme (it links no bare domain)."""
+    return link_entities(text, bare=False)
 
 
 class DiscordDialect(Dialect):
@@ -70,6 +99,8 @@ NETWORK = Network(
     dialect=DiscordDialect(),
     hashtags="none",
     mentions=False,
+    visible_text=discord_visible_text,
+    entities=discord_links,
     driver="smmgen.networks.discord.driver:DiscordDriver",
     docs=(
         "Execute Webhook: content up to 2000 characters; up to 10 attachments; attachment "

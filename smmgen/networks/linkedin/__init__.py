@@ -198,6 +198,7 @@ NETWORK = Network(
     counts="UTF-16 units of the visible text",
     count_bounded=True,
     dialect=LinkedInDialect(),
+    visible_text=linkedin_visible_text,
     threads=True,  # as comments on the first post (the channel's `threads` setting)
     driver="smmgen.networks.linkedin.driver:LinkedInDriver",
     docs=(

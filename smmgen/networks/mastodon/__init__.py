@@ -10,7 +10,7 @@ from smmgen.channels.base import MB, Network, NetworkLimits
 from smmgen.models.base import EnvName, Url
 from smmgen.models.channels import NetworkChannel
 from smmgen.networks.mastodon.counting import mastodon_length
-from smmgen.networks.mastodon.grammar import GRAMMAR
+from smmgen.networks.mastodon.grammar import GRAMMAR, mastodon_display_link, mastodon_entities
 
 
 class MastodonChannel(NetworkChannel):
@@ -41,6 +41,8 @@ NETWORK = Network(
     grammar=GRAMMAR,
     threads=True,
     url_length=23,
+    display_link=mastodon_display_link,
+    entities=mastodon_entities,
     driver="smmgen.networks.mastodon.driver:MastodonDriver",
     docs=(
         "Mastodon: 500 characters (instance setting, read from /api/v2/instance at publish), "

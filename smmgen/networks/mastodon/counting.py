@@ -38,7 +38,7 @@ import regex
 from smmgen.text import graphemes, tlds
 from smmgen.text.twitter import alternation
 
-__all__ = ["URL_LENGTH", "countable_text", "mastodon_length"]
+__all__ = ["URL_LENGTH", "countable_text", "mastodon_length", "mention_spans", "url_spans"]
 
 URL_LENGTH = 23
 _URL_PLACEHOLDER = "x" * URL_LENGTH
@@ -109,7 +109,7 @@ MENTION = regex.compile(
 _END_MENTION = regex.compile(rf"[@\uff20{_LATIN_ACCENTS}]|://")
 
 
-def _urls(text: str) -> list[tuple[int, int]]:
+def url_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the URLs with a scheme, as Mastodon's extractor finds them."""
     spans: list[tuple[int, int]] = []
     size = len(text)
@@ -157,7 +157,7 @@ def _valid_domain(url_length: int, domain: str) -> bool:
     return url_length + max(len(encoded) - len(domain), 0) <= _MAX_URL_LENGTH
 
 
-def _mentions(text: str) -> list[tuple[int, int, str]]:
+def mention_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, username) of the mentions, as ``Account::MENTION_RE`` finds them."""
     if "@" not in text and "\uff20" not in text:
         return []
@@ -177,9 +177,9 @@ def countable_text(text: str) -> str:
     if not text or text.isspace():
         return ""
     entities: list[tuple[int, int, str]] = [
-        (start, end, _URL_PLACEHOLDER) for start, end in _urls(text)
+        (start, end, _URL_PLACEHOLDER) for start, end in url_spans(text)
     ]
-    entities += [(start, end, "@" + user) for start, end, user in _mentions(text)]
+    entities += [(start, end, "@" + user) for start, end, user in mention_spans(text)]
     if not entities:
         return text
     entities.sort(key=lambda entity: entity[0])

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import regex
 
-from smmgen.channels.base import Grammar
+from smmgen.channels.base import Entity, Grammar
 from smmgen.models.hashtags import Hashtag
+from smmgen.networks.mastodon.counting import mention_spans, url_spans
+from smmgen.text.entities import without_overlaps
 
 _SEPARATORS = "_\u00b7\u30fb\u200c"
 _WORD = r"\p{L}\p{M}\p{Nd}\p{Pc}"  # Ruby's [[:word:]]
@@ -71,3 +73,27 @@ GRAMMAR = Grammar(
     mention_rule="Mastodon links no mention right after a letter, a digit, _, = or /",
     source="Mastodon app/models/tag.rb HASHTAG_RE, app/models/account.rb MENTION_RE",
 )
+
+
+def mastodon_entities(text: str) -> list[Entity]:
+    """What Mastodon links in a status (``TextFormatter``: the extractor's entities with
+    ``extract_url_without_protocol: false``): URLs with a scheme, hashtags and mentions;
+    of two overlapping entities the one that starts first."""
+    found = [Entity("link", start, end, text[start:end]) for start, end in url_spans(text)]
+    found += [Entity("hashtag", tag.start, tag.end) for tag in mastodon_hashtags(text)]
+    found += [Entity("mention", start, end) for start, end, _user in mention_spans(text)]
+    return without_overlaps(found)
+
+
+_URL_PREFIX = regex.compile(r"https?://(?:www\.)?|xmpp:", regex.IGNORECASE)
+#: Mastodon shows this many characters of a link after its prefix, then "…".
+DISPLAY_LENGTH = 30
+
+
+def mastodon_display_link(url: str) -> str:
+    """How Mastodon shows a link: ``TextFormatter#link_to_url`` hides ``URL_PREFIX_REGEX``
+    (``https?://(www\\.)?`` or ``xmpp:``) and shows 30 characters of the rest, with an
+    ellipsis when more follow (app/lib/text_formatter.rb)."""
+    prefix = _URL_PREFIX.match(url)
+    rest = url[prefix.end() :] if prefix else url
+    return rest[:DISPLAY_LENGTH] + "…" if len(rest) > DISPLAY_LENGTH else rest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -11,6 +12,7 @@ from smmgen.channels.dialect import Dialect
 from smmgen.models.base import EnvName
 from smmgen.models.channels import NetworkChannel
 from smmgen.text import code_points
+from smmgen.text.entities import link_entities
 from smmgen.text.escape import slack_escape
 
 
@@ -30,6 +32,25 @@ def slack_length(text: str) -> int:
     mrkdwn that is sent (``&amp;`` counts 5) can only over-count.
     """
     return code_points(text)
+
+
+_MRKDWN = re.compile(r"<(?P<url>[^<>|]*)(?:\|(?P<label>[^<>]*))?>|&(?P<entity>amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def _shown(match: re.Match[str]) -> str:
+    if match.group("entity"):
+        return _ENTITIES[match.group("entity")]
+    label = match.group("label")
+    return match.group("url") if label is None else _MRKDWN.sub(_shown, label)
+
+
+def slack_visible_text(text: str) -> str:
+    """The text a reader sees of Slack mrkdwn: ``<url|label>`` as its label, ``<url>``
+    as the URL, and ``&amp; &lt; &gt;`` as the characters (style markers are left)."""
+    if "<" not in text and "&" not in text:
+        return text
+    return _MRKDWN.sub(_shown, text)
 
 
 class SlackDialect(Dialect):
@@ -71,6 +92,8 @@ NETWORK = Network(
     hashtags="none",
     alt_text=False,
     mentions=False,
+    visible_text=slack_visible_text,
+    entities=link_entities,  # links only: Slack links no #tag or @name it is sent as text
     driver="smmgen.networks.slack.driver:SlackDriver",
     docs=(
         "Incoming webhooks: text (mrkdwn) is truncated past 40,000 characters; webhooks "

@@ -110,6 +110,7 @@ NETWORK = Network(
     counts="UTF-16 units after HTML parsing",
     count_bounded=True,
     dialect=TelegramDialect(),
+    visible_text=telegram_visible_text,
     hashtags="end",
     alt_text=False,
     mentions=False,

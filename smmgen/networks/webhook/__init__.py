@@ -10,6 +10,7 @@ from smmgen.channels.base import Network, NetworkLimits
 from smmgen.models.base import EnvName, Url
 from smmgen.models.channels import NetworkChannel
 from smmgen.text import code_points
+from smmgen.text.entities import link_entities
 
 
 class WebhookChannel(NetworkChannel):
@@ -36,6 +37,7 @@ NETWORK = Network(
     count_bounded=True,
     hashtags="end",
     mentions=False,
+    entities=link_entities,  # no app of its own: links only
     driver="smmgen.networks.webhook.driver:WebhookDriver",
     docs=("A generic JSON POST: no limits but the receiver's."),
 )

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
 from smmgen.adapt.hashtags import written_hashtags
-from smmgen.channels.base import MB, Grammar, Network, NetworkLimits
+from smmgen.channels.base import MB, Entity, Grammar, Network, NetworkLimits
 from smmgen.models.base import EnvName
 from smmgen.models.channels import NetworkChannel
 from smmgen.networks.x.pricing import price
-from smmgen.text.twitter import weighted_length
+from smmgen.text.entities import link_entities, without_overlaps
+from smmgen.text.twitter import extract_mentions, weighted_length
 
 
 class XChannel(NetworkChannel):
@@ -59,6 +61,43 @@ GRAMMAR = Grammar(
 )
 
 
+def x_entities(text: str) -> list[Entity]:
+    """What X links in a post: twitter-text's ``extractEntitiesWithIndices`` (URLs with
+    and without a scheme, hashtags, mentions and lists; of two overlapping entities
+    the one that starts first), cashtags aside."""
+    found = link_entities(text)
+    if "#" in text or "\uff03" in text:
+        found += [Entity("hashtag", tag.start, tag.end) for tag in written_hashtags(text)]
+    found += [Entity("mention", start, end) for start, end in extract_mentions(text)]
+    return without_overlaps(found)
+
+
+_SHOWN_PREFIX = re.compile(r"(?:https?://)?(?:www\.)?", re.IGNORECASE)
+_HOST_END = re.compile(r"[/?#]")
+#: X shows this many characters of a link after its host, then "…".
+DISPLAY_TAIL = 15
+
+
+def x_display_link(url: str) -> str:
+    """How X shows a link in a post (the entity's ``display_url``): without its scheme
+    and "www.", and with at most 15 characters after the host, then "…".
+
+    Source: the display_url/expanded_url pairs X's API returns, as twitter-text's
+    README and autolink tests quote them: ``http://blog.twitter.com/2011/05/twitter-
+    for-mac-update.html`` is shown ``blog.twitter.com/2011/05/twitte…`` and
+    ``http://www.google.com`` ``google.com``; X's "Entities" docs: ``bit.ly/2so49n2``
+    for ``http://bit.ly/2so49n2``. A path of "/" alone is not shown (UNVERIFIED).
+    """
+    rest = url[_SHOWN_PREFIX.match(url).end() :]  # type: ignore[union-attr]
+    end = _HOST_END.search(rest)
+    host, tail = (rest[: end.start()], rest[end.start() :]) if end else (rest, "")
+    if tail == "/":
+        tail = ""
+    if len(tail) > DISPLAY_TAIL:
+        tail = tail[:DISPLAY_TAIL] + "…"
+    return host + tail
+
+
 NETWORK = Network(
     type="x",
     title="X",
@@ -74,6 +113,8 @@ NETWORK = Network(
     threads=True,
     url_length=23,
     bare_urls=True,
+    display_link=x_display_link,
+    entities=x_entities,
     price=price,
     docs=(
         "twitter-text v3: 280 weighted characters, URLs count 23; 4 images up to 5 MB; alt "

@@ -1,0 +1,1 @@
+"""Tests of smmgen.site: the preview pages and the cards in them."""
