@@ -213,6 +213,7 @@ class Cards(HTMLParser):
         self.post = post
         self.part: list[str] | None = None
         self.depth = 0
+        self.link: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -221,6 +222,8 @@ class Cards(HTMLParser):
             self.cards.append((self.post, attributes.get("data-channel") or "", []))
         elif tag == "div" and "data-text" in attributes:
             self.part, self.depth = [], 0
+        elif tag == "a" and self.part is not None and "link" in classes:
+            self.link = attributes.get("href") or ""  # the card may show it shortened
         elif tag == "div" and self.part is not None:
             self.depth += 1
 
@@ -234,7 +237,11 @@ class Cards(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.part is not None:
-            self.part.append(data)
+            # a link the card shortens (X, Mastodon) stands for its href; Bluesky
+            # sends the short form, which the card shows as it is
+            shortened = self.link is not None and data.rstrip("…") != data
+            self.part.append(self.link if shortened and self.link else data)
+            self.link = None
 
 
 def site_cards(out: Path) -> list[tuple[str, str, list[str]]]:

@@ -224,11 +224,13 @@ def test_build_sets_lang_and_dir(make_project: MakeProject, run: Run, tmp_path: 
         ("fa", "rtl"),
         (None, "auto"),
     }
-    for link in ("https://lumen.example/he/launch", "lumen.example/fa/launch"):
-        assert f"<bdi>{link}</bdi>" in page
-    assert "<bdi>@alice@example.social</bdi>" in page  # the mention as Mastodon gets it
-    assert "<bdi>#השקה</bdi>" in page
-    assert "<bdi>#لومن</bdi>" in page
+    # what the network links is isolated: a link left to right, a mention or a tag
+    # in its own direction (Bluesky's card links its short form of the link)
+    for link in ("lumen.example/he/launch", "lumen.example/fa/launch"):
+        assert f'dir="ltr">{link}</a>' in page
+    assert '<span class="mention" dir="auto">@alice@example.social</span>' in page  # Mastodon's
+    assert '<span class="hashtag" dir="auto">#השקה</span>' in page
+    assert '<span class="hashtag" dir="auto">#لومن</span>' in page
 
 
 def test_build_takes_the_projects_default_language(
