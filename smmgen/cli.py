@@ -196,11 +196,15 @@ def show(ctx: click.Context, post: str, channel: str | None, fmt: str) -> None:
 @click.pass_context
 @handle_errors
 def build(ctx: click.Context, out: Path | None) -> None:
-    """Write every variant as JSON, and a static preview page.
+    """Write the preview as a static site, and every variant as JSON.
 
-    OUT/variants/<post id>/<channel>.json holds each variant (text, parts,
-    lengths, limit, facets, media, warnings); OUT/variants.json indexes them;
-    OUT/index.html shows them all.
+    OUT/index.html lists the posts; OUT/posts/<post id>/ shows each as every
+    channel's card, OUT/calendar/ the calendar by month and week: the pages
+    `smmgen serve` shows, with the media they show copied into OUT and only
+    relative links, so OUT works wherever it is put (GitHub Pages, a pull
+    request's artifact). OUT/variants/<post id>/<channel>.json holds each
+    variant (text, parts, lengths, limit, facets, media, warnings);
+    OUT/variants.json indexes them.
     """
     from smmgen.commands.build import build as run_build
     from smmgen.report.console import ProgressLine
