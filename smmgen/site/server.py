@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from smmgen.media import extension, extension_format
+from smmgen.media import extension_format
 from smmgen.site import agenda, paths
 from smmgen.site.live import Hub
 from smmgen.site.pages import Pages
@@ -117,7 +117,7 @@ class Site:
         path = (root / name).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise NotFound
-        if extension_format(extension(path.name)) is None:
+        if extension_format(path.name) is None:
             raise NotFound
         return path
 

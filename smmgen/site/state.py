@@ -28,7 +28,7 @@ from smmgen.findings import Finding, Severity
 from smmgen.loader.files import CALENDAR_FILE, CHANNELS_FILE, CONTENT_DIR, TEMPLATES_DIR
 from smmgen.loader.posts import Post, load_post
 from smmgen.loading import load_project
-from smmgen.media import extension, extension_format
+from smmgen.media import extension_format
 from smmgen.project import Project
 from smmgen.secrets import redact
 
@@ -193,7 +193,7 @@ class SiteState:
         for name in names:
             if name.startswith(CONTENT_DIR + "/") and name.endswith(".md"):
                 affected |= self._post_changed(name)
-            elif extension_format(extension(name)) is not None:  # every post that shows it
+            elif extension_format(name) is not None:  # every post that shows it
                 affected |= self._media_changed(name)
         if affected:
             with self.lock:
