@@ -1,0 +1,162 @@
+"""What a new user hit in their first hour (issue 16): other names of networks, a tab
+in YAML, the sponsored-disclosure message's subject, `show` of an unknown post."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from smmgen.loader.yamlfile import TAB_HINT, YamlProblem, parse
+from smmgen.suggest import ALIASES, closest, did_you_mean, did_you_mean_any, nearest
+from tests.conftest import CHANNELS_YAML, GOOD_POST
+from tests.i18n_strategies import SCRIPTS, word
+
+NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-", min_size=3, max_size=12)
+
+
+# -- 5: a network's other name ------------------------------------------------------
+
+
+@given(
+    alias=st.sampled_from(sorted(ALIASES)),
+    case=st.sampled_from([str.lower, str.upper, str.title]),
+    others=st.lists(NAMES, max_size=6),
+)
+def test_an_alias_finds_its_network_among_any_others(alias, case, others) -> None:
+    target = ALIASES[alias]
+    others = [name for name in others if name.lower() not in (alias, target)]
+    assert closest(case(alias), [*others, target]) == target
+    assert did_you_mean(case(alias), [*others, target]) == f"did you mean '{target}'?"
+
+
+@given(alias=st.sampled_from(sorted(ALIASES)), others=st.lists(NAMES, max_size=6))
+def test_an_alias_finds_the_one_channel_of_its_network(alias, others) -> None:
+    target = ALIASES[alias]
+    others = [name for name in others if name.lower() not in (alias, target, "company")]
+    types = {name: "mastodon" for name in others} | {"company": target}
+    assert closest(alias, types, types=types) == "company"
+    # two channels of that network: no guess between them
+    two = types | {"company-2": target}
+    assert closest(alias, two, types=two) in (None, *[n for n in two if n not in types])
+
+
+def test_an_alias_never_suggests_a_network_that_is_not_there() -> None:
+    assert closest("twitter", ["mastodon", "bluesky"]) is None
+    assert closest("insta", ["x", "threads"]) is None  # Instagram is not Threads
+    # a channel really named "twitter" is itself
+    assert closest("twitter", ["twitter", "x"]) == "twitter"
+
+
+def test_type_twitter_and_a_channel_named_twitter_get_x(make_project, run) -> None:
+    channels = CHANNELS_YAML.replace("people:", "  x:\n    type: twitter\npeople:")
+    root = make_project(channels=channels)
+    result = run("--root", root, "check")
+    assert "unknown channel type 'twitter'" in result.output
+    assert "did you mean 'x'?" in result.output
+    post = GOOD_POST.replace("tags: [release]", "tags: [release]\nchannels: [mastodon, tweet]")
+    root = make_project(posts={"a.md": post})
+    result = run("--root", root, "check")
+    assert result.exit_code == 1
+    # no channel of type x in the project: no guess; with one named "company-x", that one
+    assert "unknown channel 'tweet'; channels are" in result.output
+    channels = CHANNELS_YAML.replace(
+        "  feed:\n",
+        "  company-x:\n    type: x\n    api_key_env: A\n"
+        "    api_secret_env: B\n    access_token_env: C\n    access_token_secret_env: D\n  feed:\n",
+    )
+    root = make_project(channels=channels, posts={"a.md": post})
+    result = run("--root", root, "check")
+    assert "unknown channel 'tweet'; did you mean 'company-x'?" in result.output
+
+
+# -- 6: a tab in YAML -------------------------------------------------------------------
+
+
+@given(
+    indent=st.integers(min_value=0, max_value=4),
+    value=word("he") | word("fa") | word("bg") | word("pl"),
+)
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_a_tab_in_an_indentation_is_named_with_line_and_column(indent, value) -> None:
+    text = f"title: {value}\nchannels:\n{' ' * indent}\t- mastodon\n"
+    problem = parse(text, first_line=2)
+    assert isinstance(problem, YamlProblem)
+    assert problem.line == 4
+    assert f"a tab at column {indent + 1}" in problem.message
+    assert problem.hint == TAB_HINT == "replace the tab with spaces"
+
+
+def test_a_tab_after_a_colon_is_allowed_and_other_errors_are_not_about_tabs() -> None:
+    assert not isinstance(parse("title:\tHello\n"), YamlProblem)
+    problem = parse("a: [1, 2\nb: 3\n")
+    assert isinstance(problem, YamlProblem)
+    assert "tab" not in problem.message
+    assert problem.hint is None
+
+
+def test_check_says_tab_with_file_line_and_what_to_do(make_project, run) -> None:
+    post = GOOD_POST.replace("tags: [release]", "tags:\n\t- release")
+    channels = CHANNELS_YAML.replace("    type: feed", "\ttype: feed")
+    root = make_project(channels=channels, posts={"a.md": post})
+    out = run("--root", root, "check").output
+    assert (
+        "channels.yaml:18: error: invalid YAML: a tab at column 1; YAML indents with spaces,"
+        " never tabs; replace the tab with spaces"
+    ) in out
+    assert (
+        "content/a.md:6: error: front matter: invalid YAML: a tab at column 1; YAML indents"
+        " with spaces, never tabs; replace the tab with spaces"
+    ) in out
+    assert "Traceback" not in out
+
+
+# -- 7: the sponsored disclosure's subject -------------------------------------------
+
+
+@given(script=st.sampled_from(SCRIPTS), data=st.data())
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_the_disclosure_message_names_the_post(make_project, run, script, data) -> None:
+    body = data.draw(word(script))
+    post = f"---\nid: s-{script}\nsponsored: true\n---\n{body}\n"
+    out = run("--root", make_project(posts={"s.md": post}), "check").output
+    assert f"error: post 's-{script}' is sponsored but the text lacks the disclosure '#ad'" in out
+
+
+# -- 8: show of an unknown post -------------------------------------------------------
+
+
+IDS = [
+    "2026-12-01-lumen-v2-launch",
+    "2026-12-09-release-2-0-1",
+    "2027-01-12-launch-retro",
+    "2027-02-02-hiring",
+]
+
+
+def test_nearest_ids_contain_the_word_or_look_like_it() -> None:
+    assert nearest("launch", IDS) == ["2026-12-01-lumen-v2-launch", "2027-01-12-launch-retro"]
+    assert nearest("2026-12-09-release-2-0-2", IDS)[0] == "2026-12-09-release-2-0-1"
+    assert nearest("zzzz", IDS) == []
+    assert did_you_mean_any("LAUNCH", IDS) == (
+        "did you mean '2026-12-01-lumen-v2-launch' or '2027-01-12-launch-retro'?"
+    )
+
+
+@given(post_id=st.sampled_from(IDS), cut=st.integers(min_value=1, max_value=3))
+def test_an_id_with_a_typo_or_cut_short_finds_itself(post_id, cut) -> None:
+    typo = post_id[:-cut] + "x" * cut
+    assert post_id in nearest(typo, IDS)
+    assert post_id in nearest(post_id[cut:], IDS)
+
+
+def test_show_of_an_unknown_post_says_did_you_mean(make_project, run) -> None:
+    root = make_project()
+    result = run("--root", root, "show", "hello")
+    assert result.exit_code == 2
+    assert "no post 'hello'; did you mean '2026-12-01-hello'?" in result.output
+    result = run("--root", root, "show", "content/2026-12-01-helo.md")
+    assert "did you mean '2026-12-01-hello'?" in result.output
+    result = run("--root", root, "show", "qqqq")
+    assert "no post 'qqqq'; give a post id or file path" in result.output
