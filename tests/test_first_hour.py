@@ -4,12 +4,15 @@ in YAML, the sponsored-disclosure message's subject, `show` of an unknown post."
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 import vobject  # type: ignore[import-untyped]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -288,3 +291,124 @@ def test_one_event_per_post_and_time_listing_its_channels(items, later) -> None:
 def decode_uid(value: str) -> tuple[str, str]:
     post, channel = value.removesuffix("@smmgen").rsplit("/", 1)
     return unquote(post), unquote(channel)
+
+
+# -- 3: the Atom feed: the entry's title and its images --------------------------------
+
+FEED_CHANNELS = """\
+defaults:
+  channels: [feed]
+channels:
+  feed:
+    type: feed
+    title: Example news
+    site_url: https://example.com/
+{media_url}"""
+IMAGE_POST = """\
+---
+id: {ident}
+{title}publish_at: 2026-11-25 11:00
+media:
+  - path: media/shot.png
+    alt: {alt}
+---
+Our **new** dashboard & more.
+"""
+
+
+def published_feed(make_project, run, *, media_url: str, title: str, alt: str):  # type: ignore[no-untyped-def]
+    import feedparser
+
+    from smmgen.commands.publish import ledger_init
+
+    extra = f"    media_url: {media_url}\n" if media_url else ""
+    post = IMAGE_POST.format(ident="p", title=title, alt=json.dumps(alt))
+    root = make_project(
+        channels=FEED_CHANNELS.format(media_url=extra),
+        posts={"p.md": post},
+        media=["media/shot.png"],
+    )
+    ledger_init(root)
+    result = run("--root", root, "publish", "--format", "json")
+    assert result.exit_code == 0, result.output
+    feed = feedparser.parse(root / "public" / "feed.xml")
+    assert not feed.bozo, feed.bozo_exception
+    (entry,) = feed.entries
+    return root, entry
+
+
+ALTS = [
+    "גרף עם שלוש עקומות",  # Hebrew
+    "نمودار\u200cها و «داشبورد»",  # Persian, with a ZWNJ  # noqa: RUF001
+    "Табло с графики",  # Bulgarian
+    "Wykres z nowe\u0328 linia\u0328",  # Polish, decomposed
+]
+
+
+@pytest.mark.parametrize("alt", ALTS)
+def test_feed_entries_carry_the_title_and_each_image_with_its_alt(make_project, run, alt) -> None:
+    root, entry = published_feed(
+        make_project, run, media_url="https://cdn.example/site/", title="title: Launch\n", alt=alt
+    )
+    assert entry.title == "Launch"
+    (enclosure,) = entry.enclosures
+    assert enclosure.href == "https://cdn.example/site/media/shot.png"
+    assert enclosure.type == "image/png"
+    assert int(enclosure.length) == (root / "media" / "shot.png").stat().st_size
+    content = entry.content[0].value
+    assert "<strong>new</strong>" in content
+    (image,) = re.findall(r"<img [^>]*>", content)
+    assert 'src="https://cdn.example/site/media/shot.png"' in image
+    assert f'alt="{unicodedata.normalize("NFC", alt)}"' in image  # texts are NFC once loaded
+
+
+def test_feed_without_media_url_warns_and_an_untitled_entry_gets_its_text(
+    make_project, run
+) -> None:
+    root, entry = published_feed(make_project, run, media_url="", title="", alt="A chart")
+    assert entry.title == "Our new dashboard & more."  # the text as read, not its HTML
+    assert entry.get("enclosures", []) == []
+    assert "<img" not in entry.content[0].value
+    out = run("--root", root, "check").output
+    assert (
+        "content/p.md:4: warning: media: feed: Atom feed entries show media from `media_url`,"
+        " which is not set: the 1 file(s) are left out"
+    ) in out
+
+
+# -- 4: the schemas, committed, and the line that points editors at them --------------
+
+
+def test_init_commits_the_schemas_and_points_the_yaml_files_at_them(tmp_path, run) -> None:
+    import subprocess
+
+    import jsonschema
+
+    from smmgen.commands.schema import schema
+    from smmgen.loader.yamlfile import YamlDoc
+
+    root = tmp_path / "social"
+    assert run("init", root, "--timezone", "Asia/Jerusalem").exit_code == 0
+    for kind in ("channels", "calendar"):
+        text = (root / f"{kind}.yaml").read_text(encoding="utf-8")
+        first = text.split("\n", 1)[0]
+        prefix = "# yaml-language-server: $schema="
+        assert first.startswith(prefix)
+        path = root / first.removeprefix(prefix)  # relative to the YAML file
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert document == schema(kind)
+        data = parse(text)
+        assert isinstance(data, YamlDoc)
+        jsonschema.Draft202012Validator(document).validate(data.data)
+    assert json.loads((root / "schemas/front-matter.schema.json").read_text()) == schema(
+        "front-matter"
+    )
+    # git does not ignore them (.smmgen/, the cache, it does)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    ignored = subprocess.run(
+        ["git", "-C", str(root), "check-ignore", "schemas/channels.schema.json", ".smmgen/x"],
+        capture_output=True,
+        text=True,
+    )
+    assert ignored.stdout.split() == [".smmgen/x"]
+    assert run("--root", root, "check").exit_code == 0
