@@ -297,8 +297,10 @@ def plan(ctx: click.Context, start: str | None, end: str | None, at: str | None,
     """Show what goes out when, per channel, in local time and UTC.
 
     Each scheduled variant with its status: scheduled, due (its time has come),
-    blocked (a blackout or a freeze), missed (later than max_lateness) or draft.
-    --format ics writes an iCalendar feed a team can subscribe to.
+    blocked (a blackout or a freeze), missed (later than max_lateness) or draft,
+    and its text as the channel's readers will see it (Markdown rendered, @names
+    as the channel mentions them). --format ics writes an iCalendar feed a team
+    can subscribe to: one event per post and time, listing its channels.
     """
     from smmgen.commands.plan import make_plan
     from smmgen.report import plan as render

@@ -308,6 +308,9 @@ def init_files(today: date) -> set[str]:
         ".gitignore",
         ".github/workflows/check.yml",
         ".github/workflows/publish.yml",
+        "schemas/channels.schema.json",
+        "schemas/calendar.schema.json",
+        "schemas/front-matter.schema.json",
     }
 
 

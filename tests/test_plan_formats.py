@@ -549,6 +549,15 @@ def test_ics_golden() -> None:
             text="v2 is out!\nRead more.",
             campaign="v2-launch",
         ),
+        make_item(  # the same post at the same time on another channel: the same event
+            datetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=1),
+            post="blog/2026/launch",
+            channel="bluesky",
+            network="bluesky",
+            title="v2, launched; at last",
+            text="v2 is out!\nRead more.",
+            campaign="v2-launch",
+        ),
         make_item(
             datetime(2026, 12, 24, 9, 0, tzinfo=berlin),
             post="xmas",
@@ -572,15 +581,15 @@ def test_ics_golden() -> None:
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n"
         "X-PUBLISHED-TTL:PT1H\r\n"
         "BEGIN:VEVENT\r\n"
-        "UID:blog/2026/launch/mastodon@smmgen\r\n"
+        "UID:blog/2026/launch/bluesky@smmgen\r\n"
         "DTSTAMP:20260901T080000Z\r\n"
         "DTSTART:20261025T013000Z\r\n"
         "DURATION:PT15M\r\n"
-        "SUMMARY:[mastodon] v2\\, launched\\; at last\r\n"
+        "SUMMARY:[bluesky\\, mastodon] v2\\, launched\\; at last\r\n"
         "DESCRIPTION:v2 is out!\\nRead more.\\n\\nStatus: scheduled\\n\\nPost: blog/2026\r\n"
-        " /launch\\nChannel: mastodon (mastodon)\\nCampaign: v2-launch\\nFile: content/\r\n"
-        " 2026-10-25-launch.md\r\n"
-        "CATEGORIES:mastodon\r\n"
+        " /launch\\nChannels: bluesky (bluesky)\\, mastodon (mastodon)\\nCampaign: v2-l\r\n"
+        " aunch\\nFile: content/2026-10-25-launch.md\r\n"
+        "CATEGORIES:bluesky,mastodon\r\n"
         "STATUS:CONFIRMED\r\n"
         "TRANSP:TRANSPARENT\r\n"
         "END:VEVENT\r\n"
@@ -590,8 +599,8 @@ def test_ics_golden() -> None:
         "DTSTART:20261224T080000Z\r\n"
         "DURATION:PT15M\r\n"
         "SUMMARY:[bluesky] xmas\r\n"
-        "DESCRIPTION:Status: blocked (blackout: Holidays)\\n\\nPost: xmas\\nChannel: b\r\n"
-        " luesky (bluesky)\\nFile: content/xmas.md\r\n"
+        "DESCRIPTION:Status: blocked (blackout: Holidays)\\n\\nPost: xmas\\nChannels: \r\n"
+        " bluesky (bluesky)\\nFile: content/xmas.md\r\n"
         "CATEGORIES:bluesky\r\n"
         "STATUS:TENTATIVE\r\n"
         "TRANSP:TRANSPARENT\r\n"

@@ -162,7 +162,7 @@ def test_sponsored_post_without_disclosure_in_the_body(make_project, run):
     result = check(run, make_project(posts={"s.md": post}))
     assert result.exit_code == 1
     assert lines(result) == [
-        "content/s.md:5: error: is sponsored but the text lacks the disclosure"
+        "content/s.md:5: error: post 's' is sponsored but the text lacks the disclosure"
         f" '#ad'; {DISCLOSURE_HINT}",
         "checked 1 post, 4 channels: 1 error, 0 warnings",
     ]
@@ -183,8 +183,8 @@ Try our partner's product. #ad
     result = check(run, make_project(posts={"s.md": post}))
     assert result.exit_code == 1
     assert lines(result) == [
-        "content/s.md:7: error: overrides.linkedin.text: is sponsored but the linkedin text"
-        f" lacks the disclosure '#ad'; {DISCLOSURE_HINT}",
+        "content/s.md:7: error: overrides.linkedin.text: post 's' is sponsored but the"
+        f" linkedin text lacks the disclosure '#ad'; {DISCLOSURE_HINT}",
         "checked 1 post, 4 channels: 1 error, 0 warnings",
     ]
 

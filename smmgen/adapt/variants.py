@@ -691,6 +691,17 @@ class _Builder:
                 severity=Severity.WARNING,
             )
             return
+        if "media_url" in type(self.channel).model_fields and not self.channel.media_url:  # type: ignore[attr-defined]
+            # a channel that links its files from where they are published (the feed)
+            self.finding(
+                "media-no-url",
+                f"{title} entries show media from `media_url`, which is not set: the"
+                f" {len(media)} file(s) are left out",
+                key=media_key,
+                severity=Severity.WARNING,
+                hint=f"set `media_url` on {self.name} in channels.yaml to the URL the media"
+                " paths are relative to (where media/ is published)",
+            )
         if len(media) > limits.max_media:
             self.finding(
                 "too-much-media",

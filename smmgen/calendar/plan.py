@@ -29,7 +29,9 @@ class PlanItem:
     at: datetime  # when it goes out, aware, in the calendar's time zone
     status: Status
     reason: str | None = None  # why blocked or missed, e.g. "blackout: Holidays"
-    text: str = ""  # the channel's text as written (its override, else the body)
+    # the channel's text as written (its override, else the body); `plan` shows it
+    # as the channel's readers will see it (smmgen.commands.plan.shown)
+    text: str = ""
     campaign: str | None = None
     price: Decimal | None = None  # US dollars, where the network charges per post (X)
 

@@ -144,7 +144,7 @@ def sponsored_disclosure(project: Project, post: Post) -> Iterator[Finding]:
             yield _finding(
                 post,
                 "missing-disclosure",
-                f"is sponsored but {where} lacks the disclosure '{disclosure}'",
+                f"post '{post.id}' is sponsored but {where} lacks the disclosure '{disclosure}'",
                 text.line,
                 text.key,
                 hint=f"add '{disclosure}' to the text (policy.sponsored_disclosure)",

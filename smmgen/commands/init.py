@@ -13,6 +13,7 @@ from string import Template
 
 from smmgen import __version__
 from smmgen.commands.lock import Index, resolve
+from smmgen.commands.schema import SCHEMA_DIR, all_schemas, file_name, modeline, schema_text
 from smmgen.errors import SmmgenError, TimeError, UsageError
 from smmgen.times import zone
 from smmgen.workflows import (
@@ -93,6 +94,11 @@ def init_project(
     rendered = {
         f"{WORKFLOW_DIR}/{name}": render(name, __version__, mode, python) for name in WORKFLOWS
     }
+    # the schemas, committed (SCHEMA_DIR), and the line that points editors at them
+    rendered |= {
+        f"{SCHEMA_DIR}/{file_name(kind)}": schema_text(document)
+        for kind, document in all_schemas().items()
+    }
     targets |= {rel: directory / rel for rel in rendered}
     if lock is not None:
         targets |= {rel: directory / rel for rel in (LOCK_INPUT, LOCK_FILE)}
@@ -127,6 +133,8 @@ def init_project(
                 text = Template(scaffold.joinpath(source).read_text("utf-8")).safe_substitute(
                     values
                 )
+                if source in ("channels.yaml", "calendar.yaml"):
+                    text = modeline(source.removesuffix(".yaml")) + text
             with target.open("w", encoding="utf-8", newline="\n") as out:
                 out.write(text)
             written.append(target)

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from smmgen.adapt.budget import item_prices
+from smmgen.adapt.shown import Unit, shown_texts
 from smmgen.calendar.plan import PlanItem, build_plan
 from smmgen.errors import TimeError, UsageError
 from smmgen.loading import load_project
@@ -58,8 +59,30 @@ def make_plan(root: Path | None, start: str | None, end: str | None, at: str | N
     last = bound(end, tz, "--to", end=True)
     if first is not None and last is not None and last < first:
         raise UsageError("--to is before --from")
-    items = priced(project, build_plan(project, project.now, first, last))
+    items = priced(project, shown(project, build_plan(project, project.now, first, last)))
     return Plan(items, project.calendar.timezone, project.now)
+
+
+def shown(project: Project, items: list[PlanItem]) -> list[PlanItem]:
+    """``items`` with the text each channel's readers will see (Markdown rendered,
+    mentions as the channel writes them: smmgen.adapt.shown), not the text as typed."""
+    posts = {post.id: post for post in project.posts}
+    # one unit per post text: a post's channels mostly share one (overrides aside)
+    units: dict[str, list[str]] = {}
+    for item in items:
+        channels = units.setdefault(posts[item.post].text_for(item.channel), [])
+        if item.channel not in channels:
+            channels.append(item.channel)
+    pairs: list[Unit] = [(text, tuple(channels)) for text, channels in units.items()]
+    texts = {
+        (text, channel): shown
+        for (text, channels), rendered in zip(pairs, shown_texts(project, pairs), strict=True)
+        for channel, shown in zip(channels, rendered, strict=True)
+    }
+    return [
+        replace(item, text=texts[posts[item.post].text_for(item.channel), item.channel])
+        for item in items
+    ]
 
 
 def priced(project: Project, items: list[PlanItem]) -> list[PlanItem]:

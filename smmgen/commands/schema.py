@@ -58,6 +58,23 @@ def file_name(name: str) -> str:
     return f"{name}.schema.json"
 
 
+#: Where `smmgen init` writes the schemas: committed with the content, so every
+#: teammate's editor finds them (.smmgen/ is the cache, which git ignores).
+SCHEMA_DIR = "schemas"
+
+
+def schema_text(document: dict[str, Any]) -> str:
+    """A schema as the files hold it: indented JSON, UTF-8 kept, a final newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def modeline(kind: str) -> str:
+    """The first line of channels.yaml or calendar.yaml that tells editors with the
+    YAML language server (VS Code's YAML extension, Neovim, Helix, ...) the file's
+    schema, relative to the file, with no editor settings."""
+    return f"# yaml-language-server: $schema={SCHEMA_DIR}/{file_name(kind)}\n"
+
+
 def write_schemas(directory: Path, name: str | None = None) -> list[Path]:
     """Write the schema ``name`` (default: all three) as ``<name>.schema.json`` files."""
     documents = {name: schema(name)} if name else all_schemas()
@@ -66,7 +83,7 @@ def write_schemas(directory: Path, name: str | None = None) -> list[Path]:
         directory.mkdir(parents=True, exist_ok=True)
         for kind, document in documents.items():
             path = directory / file_name(kind)
-            path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            path.write_text(schema_text(document), "utf-8")
             written.append(path)
     except OSError as exc:
         raise SmmgenError(f"cannot write {exc.filename or directory}: {exc.strerror}") from None

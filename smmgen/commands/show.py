@@ -9,7 +9,7 @@ from smmgen.errors import UsageError
 from smmgen.loader.posts import Post
 from smmgen.loading import load_project
 from smmgen.project import Project
-from smmgen.suggest import did_you_mean, one_of
+from smmgen.suggest import did_you_mean, did_you_mean_any, one_of
 
 
 def find_post(project: Project, wanted: str) -> Post:
@@ -25,7 +25,9 @@ def find_post(project: Project, wanted: str) -> Post:
     broken = [f for f in project.findings if f.file and Path(wanted).name in f.file]
     if broken:
         raise UsageError(f"{wanted} cannot be loaded: run `smmgen check {wanted}` to see why")
-    hint = did_you_mean(wanted, [p.id for p in project.posts]) or "give a post id or file path"
+    # the nearest ids: to the id, or to the file name's (an id is the file's name by default)
+    word = Path(wanted).stem if wanted.endswith(".md") else wanted
+    hint = did_you_mean_any(word, [p.id for p in project.posts]) or "give a post id or file path"
     raise UsageError(f"no post '{wanted}'; {hint}")
 
 

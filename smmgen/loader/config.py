@@ -95,7 +95,7 @@ def _read_yaml(root: Path, name: str, findings: list[Finding], *, required: bool
                 parsed.message,
                 file=name,
                 line=parsed.line,
-                hint=_YAML_HINT,
+                hint=parsed.hint or _YAML_HINT,
             )
         )
         return LoadedFile(name, None, text)
@@ -344,6 +344,7 @@ def _salvage_calendar(data: dict[str, Any]) -> CalendarFile:
 def _check_references(config: Config) -> None:
     """Names used across the config files: channels, people's networks, slots, policy."""
     names = set(config.channels) | config.broken_channels
+    type_of = {name: channel.type for name, channel in config.channels.items()}
     types = {c.type for c in config.channels.values()}
     registered = set(registry.types())  # built-in and third-party network types
     channels_doc = config.files[CHANNELS_FILE].doc
@@ -360,7 +361,7 @@ def _check_references(config: Config) -> None:
                 file=file,
                 line=doc.line_of(path) if doc else None,
                 key=format_key(path),
-                hint=did_you_mean(name, pool) or f"channels are {one_of(names)}",
+                hint=did_you_mean(name, pool, types=type_of) or f"channels are {one_of(names)}",
             )
         )
 

@@ -252,7 +252,8 @@ def load_post(
                     f"front matter: {parsed.message}",
                     file=shown,
                     line=parsed.line,
-                    hint="check the indentation, and quote values that contain ': ' or '#'"
+                    hint=parsed.hint
+                    or "check the indentation, and quote values that contain ': ' or '#'"
                     " or start with '@'",
                 )
             )
@@ -310,6 +311,7 @@ def _resolve(post: Post, config: Config, sink: list[Finding]) -> bool:
     """Channels, times and references of a validated post; False when unusable."""
     before = len(sink)
     known = set(config.channels) | config.broken_channels
+    types = {name: channel.type for name, channel in config.channels.items()}
 
     def error(code: str, message: str, path: KeyPath, hint: str | None = None) -> None:
         sink.append(
@@ -335,7 +337,7 @@ def _resolve(post: Post, config: Config, sink: list[Finding]) -> bool:
                     "unknown-channel",
                     f"unknown channel '{name}'",
                     (*path, index),
-                    did_you_mean(name, known) or f"channels are {one_of(known)}",
+                    did_you_mean(name, known, types=types) or f"channels are {one_of(known)}",
                 )
         return [n for n in dict.fromkeys(names) if n in config.channels]
 
@@ -359,7 +361,7 @@ def _resolve(post: Post, config: Config, sink: list[Finding]) -> bool:
                 "unknown-channel",
                 f"unknown channel '{channel}'",
                 path,
-                did_you_mean(channel, known) or f"channels are {one_of(known)}",
+                did_you_mean(channel, known, types=types) or f"channels are {one_of(known)}",
             )
             continue
         if override.channels is not None:

@@ -109,6 +109,7 @@ class YamlProblem:
 
     message: str
     line: int
+    hint: str | None = None  # what to do, where the problem says more than the default
 
 
 MAX_VALUES = 20_000  # what one document may expand to through aliases
@@ -292,7 +293,7 @@ def parse_with_pyyaml(text: str, *, first_line: int = 1) -> YamlDoc | YamlProble
         if data is _UNUSUAL:
             data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        return _problem(exc, offset)
+        return _tab_problem(exc, text, offset) or _problem(exc, offset)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + offset
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -307,6 +308,35 @@ def parse_with_pyyaml(text: str, *, first_line: int = 1) -> YamlDoc | YamlProble
     finally:
         loader.dispose()
     return YamlDoc(data, lines, first_line)
+
+
+TAB_HINT = "replace the tab with spaces"
+
+
+def _tab_problem(exc: yaml.MarkedYAMLError, text: str, offset: int) -> YamlProblem | None:
+    """A tab where YAML wants spaces, said so with its line and column: PyYAML
+    says only "found character '\\t' that cannot start any token" (or, for a tab
+    in an indentation, something about mappings)."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None or isinstance(exc, AliasesTooBig | KeyNotText | DuplicateKey):
+        return None
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines):
+        return None
+    line = lines[mark.line]
+    column: int | None = None
+    if 0 <= mark.column < len(line) and line[mark.column] == "\t":
+        column = mark.column
+    else:  # a tab in the indentation of the line the parser stopped on
+        indent = len(line) - len(line.lstrip(" \t"))
+        column = line.find("\t", 0, indent) if "\t" in line[:indent] else None
+    if column is None:
+        return None
+    return YamlProblem(
+        f"invalid YAML: a tab at column {column + 1}; YAML indents with spaces, never tabs",
+        mark.line + offset,
+        TAB_HINT,
+    )
 
 
 def _problem(exc: yaml.MarkedYAMLError, offset: int) -> YamlProblem:

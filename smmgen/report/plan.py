@@ -297,19 +297,52 @@ def uid(item: PlanItem) -> str:
     Post ids may contain ``/`` and channel names cannot, so the last ``/`` is the
     separator and the pair can be read back. Characters outside the ones ids and
     names allow are percent-encoded, which keeps the mapping one-to-one.
+
+    An event of the feed is one post at one time on several channels: its UID is
+    the one of its first channel by name. A post goes out at most once per
+    channel, so no two events share it, and it stays when the post is moved to
+    another time or a channel after the first is added or dropped.
     """
     return f"{quote(item.post, safe='/._-')}/{quote(item.channel, safe='._-')}@smmgen"
 
 
-def _description(item: PlanItem) -> str:
-    parts = [item.text.strip()] if item.text.strip() else []
-    parts.append(f"Status: {_status_text(item)}")
-    details = [f"Post: {item.post}", f"Channel: {item.channel} ({item.network})"]
-    if item.price is not None:
-        details.append(f"Price: {money(item.price)}")
-    if item.campaign:
-        details.append(f"Campaign: {item.campaign}")
-    details.append(f"File: {item.file}")
+def events(items: Iterable[PlanItem]) -> list[list[PlanItem]]:
+    """The items grouped into the feed's events: one per post, instant and status
+    (one post at one time on several channels is one event), in the order of the
+    first item of each; each event's items sorted by channel, and drafts left out."""
+    grouped: dict[tuple[str, float, str, str | None], list[PlanItem]] = {}
+    for item in items:
+        if item.status != "draft":
+            key = (item.post, item.at.timestamp(), item.status, item.reason)
+            grouped.setdefault(key, []).append(item)
+    return [sorted(group, key=lambda item: item.channel) for group in grouped.values()]
+
+
+def _texts(group: list[PlanItem]) -> list[str]:
+    """The texts of an event: the one text when every channel shows the same,
+    otherwise each text after the channels that show it (``mastodon, bluesky:``)."""
+    by_text: dict[str, list[str]] = {}
+    for item in group:
+        by_text.setdefault(item.text.strip(), []).append(item.channel)
+    if len(by_text) == 1:
+        (text,) = by_text
+        return [text] if text else []
+    return [f"{', '.join(channels)}:\n{text}" for text, channels in by_text.items()]
+
+
+def _description(group: list[PlanItem]) -> str:
+    first = group[0]
+    parts = _texts(group)
+    parts.append(f"Status: {_status_text(first)}")
+    channels = ", ".join(f"{item.channel} ({item.network})" for item in group)
+    details = [f"Post: {first.post}", f"Channels: {channels}"]
+    prices = [f"{money(item.price)} on {item.channel}" for item in group if item.price is not None]
+    if prices:
+        details.append(f"Price: {', '.join(prices)}")
+    campaigns = dict.fromkeys(item.campaign for item in group if item.campaign)
+    if campaigns:
+        details.append(f"Campaign: {', '.join(campaigns)}")
+    details.append(f"File: {first.file}")
     details = [one_line(detail) for detail in details]
     parts.append("\n".join(details))
     return "\n\n".join(parts)
@@ -359,15 +392,17 @@ def _refold(ics: bytes) -> bytes:
     return "\r\n".join(_fold(line) for line in text.split("\r\n")).encode("utf-8")
 
 
-def _event(item: PlanItem, stamp: datetime) -> Event:
+def _event(group: list[PlanItem], stamp: datetime) -> Event:
+    item = group[0]
+    channels = [item.channel for item in group]
     event = Event()
     event.add("uid", uid(item))
     event.add("dtstamp", stamp)
     event.add("dtstart", _utc(item))
     event.add("duration", EVENT_LENGTH)
-    event.add("summary", _ics_text(f"[{item.channel}] {item.title or item.post}"))
-    event.add("description", _ics_text(_description(item), lines=True))
-    event.add("categories", [_ics_text(item.channel)])
+    event.add("summary", _ics_text(f"[{', '.join(channels)}] {item.title or item.post}"))
+    event.add("description", _ics_text(_description(group), lines=True))
+    event.add("categories", [_ics_text(channel) for channel in channels])
     event.add("status", _ICS_STATUS[item.status])
     event.add("transp", "TRANSPARENT")  # a post going out does not make anyone busy
     return event
@@ -376,7 +411,8 @@ def _event(item: PlanItem, stamp: datetime) -> Event:
 def as_ics(
     items: list[PlanItem], tz_name: str, now: datetime, *, name: str = "smmgen plan"
 ) -> bytes:
-    """An RFC 5545 ``VCALENDAR`` with one ``VEVENT`` per item that is not a draft.
+    """An RFC 5545 ``VCALENDAR`` with one ``VEVENT`` per post and time (its
+    channels listed in it: :func:`events`), drafts left out.
 
     The same input gives the same bytes: ``DTSTAMP`` is ``now``, events keep the
     order of ``items`` and nothing is random, so the feed can be a golden file.
@@ -395,8 +431,7 @@ def as_ics(
     refresh = vDuration(timedelta(hours=1))  # explicit: icalendar 6 wrote a bare timedelta badly
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    for item in items:
-        if item.status != "draft":
-            calendar.add_component(_event(item, stamp))
+    for group in events(items):
+        calendar.add_component(_event(group, stamp))
     ics: bytes = calendar.to_ical(sorted=False)  # the order above, whatever the library version
     return _refold(ics)

@@ -92,7 +92,9 @@ def test_ics_is_written_as_bytes(make_project: MakeProject, run) -> None:
     result = run("--root", root, "plan", "--format", "ics", "--at", "2026-11-25 10:00")
     assert result.exit_code == 0
     assert result.output.startswith("BEGIN:VCALENDAR")
-    assert result.output.count("BEGIN:VEVENT") == 7  # 9 items less the 2 of the draft
+    # one event per post and time: a, b, c (two channels each) and e; d is a draft
+    assert result.output.count("BEGIN:VEVENT") == 4
+    assert "CATEGORIES:bluesky,mastodon\n" in result.output
 
 
 def test_bad_range(make_project: MakeProject, run) -> None:

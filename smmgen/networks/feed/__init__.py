@@ -20,6 +20,12 @@ class FeedChannel(Channel):
     path: str = Field(default="public/feed.xml", description="Where the feed is written.")
     title: str | None = Field(default=None, description="The feed's title.")
     site_url: Url | None = Field(default=None, description="The site the feed belongs to.")
+    media_url: Url | None = Field(
+        default=None,
+        description="The URL a post's media paths are relative to (media/x.png is at"
+        " <media_url>/media/x.png): a site that publishes the repository's media/ folder, or"
+        " the repository's raw files. Without it, entries leave the images out.",
+    )
 
 
 def feed_length(text: str) -> int:

@@ -9,18 +9,30 @@ written into the project at the channel's ``path``.
 Each entry's ``xml:lang`` is its post's ``language:``, and the feed's is the
 project's ``defaults.language``, so that readers know each text's language
 (and from it, its direction).
+
+What feed readers show of an entry: its ``title`` (Atom requires one; it is
+the post's ``title``, else the start of its text), its content, and images.
+Readers show the images in the content, so with the channel's ``media_url``
+each image follows the text as ``<img src alt>`` (its alt text kept), and
+every media file is also an ``enclosure`` link with its type and size (what
+readers and podcast clients list as attachments). Without ``media_url`` the
+files have no address, and `check` warns that the entry leaves them out.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-from smmgen.adapt.variants import Variant
+from smmgen.adapt.shown import shown_text
+from smmgen.adapt.variants import Media, Variant
+from smmgen.media import MIME
 from smmgen.networks.feed import FeedChannel
 from smmgen.publish.driver import Driver, Remote
 from smmgen.publish.ledger.records import parse_time
+from smmgen.text.escape import html_attribute
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -37,18 +49,49 @@ class FeedDriver(Driver[FeedChannel]):
     def verify(self) -> str:
         return f"writes {self.channel.path} (needs no credentials)"
 
+    def _media(self, variant: Variant) -> list[dict[str, Any]]:
+        """The variant's media files with their addresses (none without ``media_url``)."""
+        base = self.channel.media_url
+        if not base:
+            return []
+        files: list[Media] = [m for part in variant.parts for m in part.media]
+        return [
+            {
+                "url": str(base).rstrip("/") + "/" + quote(item.path.lstrip("/")),
+                "alt": item.alt or "",
+                "type": MIME.get(item.probed, "application/octet-stream"),
+                "length": item.bytes,
+                "video": item.is_video,
+            }
+            for item in files
+        ]
+
     def _entry(self, variant: Variant) -> dict[str, Any]:
-        post = next((p for p in self.context.project.posts if p.id == variant.post), None)
-        title = (post.front.title if post else None) or variant.text.split("\n", 1)[0][:80]
+        project = self.context.project
+        post = next((p for p in project.posts if p.id == variant.post), None)
+        title = post.front.title if post else None
+        if not title:  # the start of the text as read, not its HTML
+            shown = shown_text(project, post, variant.channel) if post else variant.text
+            first = next((line for line in shown.splitlines() if line.strip()), variant.post)
+            title = first if len(first) <= 80 else first[:79].rstrip() + "…"
         published = (variant.publish_at or datetime.now(UTC)).astimezone(UTC)
-        entry = {
+        media = self._media(variant)
+        content = "\n".join(part.text for part in variant.parts)
+        images = [
+            f'<p><img src="{html_attribute(m["url"])}" alt="{html_attribute(m["alt"])}"></p>'
+            for m in media
+            if not m["video"]
+        ]
+        entry: dict[str, Any] = {
             "id": f"urn:smmgen:{self.context.name}:{variant.post}",
             "title": title,
-            "content": "\n".join(part.text for part in variant.parts),
+            "content": "\n".join([content, *images]),
             "link": variant.link,
             "published": published.isoformat(),
             "tags": list(variant.hashtags),
         }
+        if media:
+            entry["media"] = [{k: v for k, v in m.items() if k != "video"} for m in media]
         if variant.language:  # older entries in the ledger have none
             entry["language"] = variant.language
         return entry
@@ -99,6 +142,13 @@ class FeedDriver(Driver[FeedChannel]):
             ET.SubElement(node, _tag("updated")).text = entry["published"]
             if entry.get("link"):
                 ET.SubElement(node, _tag("link"), href=entry["link"])
+            for item in entry.get("media") or []:  # older entries in the ledger have none
+                attributes = {"rel": "enclosure", "href": str(item["url"]), "type": item["type"]}
+                if item.get("length") is not None:
+                    attributes["length"] = str(item["length"])
+                if item.get("alt"):
+                    attributes["title"] = str(item["alt"])
+                ET.SubElement(node, _tag("link"), attributes)
             for tag in entry.get("tags") or []:
                 ET.SubElement(node, _tag("category"), term=str(tag).lstrip("#"))
             ET.SubElement(node, _tag("content"), type="html").text = entry["content"]
