@@ -10,6 +10,8 @@ does not jump to the other end of the link. The text stays exactly as it is
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Iterator
 
 import regex
 from markupsafe import Markup
@@ -33,6 +35,27 @@ ENTITY = regex.compile(
     r"|(?i:\{hashtag\|\\\#\|)[^{}]*+\}",  # LinkedIn's hashtag markup
     regex.VERSION1,
 )
+# A word that can hold an entity: every entity has one of these characters, and
+# none has a space (but LinkedIn's hashtags: a text with a brace is searched
+# whole). ``re`` finds them five times as fast as ``regex`` finds entities; its
+# \s has U+001C..U+001F, which regex's has not.
+_CANDIDATE = re.compile(
+    r"(?<!\S)(?<![\x1c-\x1f])"  # at the start of a word: each word is read once
+    r"(?:[^\s.@#:]|[\x1c-\x1f])*+[.@#:](?:\S|[\x1c-\x1f])*+"
+)
+
+
+def _entities(text: str) -> Iterator[regex.Match[str]]:
+    """:data:`ENTITY`'s matches in ``text``, searched only in the words that can
+    hold one (an entity starts after a space or at the start, where it would
+    start in the whole text, and ends before a space)."""
+    if "{" in text:
+        yield from ENTITY.finditer(text)
+        return
+    for word in _CANDIDATE.finditer(text):
+        yield from ENTITY.finditer(text, word.start(), word.end())
+
+
 # in HTML: a link, another tag, or text (escaped already)
 _HTML = regex.compile(r"(<a\b[^>]*>.*?</a>)|(<[^>]*>)|([^<]+)", regex.DOTALL)
 
@@ -40,7 +63,7 @@ _HTML = regex.compile(r"(<a\b[^>]*>.*?</a>)|(<[^>]*>)|([^<]+)", regex.DOTALL)
 def _isolate(text: str, escape: bool) -> str:
     out = []
     last = 0
-    for match in ENTITY.finditer(text):
+    for match in _entities(text):
         before, entity = text[last : match.start()], match.group()
         if escape:
             before, entity = html.escape(before, quote=False), html.escape(entity, quote=False)

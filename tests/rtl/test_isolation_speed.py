@@ -15,7 +15,7 @@ import regex
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from smmgen.report.isolation import ENTITY, _TRAILING, _WORD, isolated_html
+from smmgen.report.isolation import _TRAILING, _WORD, ENTITY, _entities, isolated_html
 from tests.i18n_strategies import URLS, mixed_text, sentences
 
 PREVIOUS = regex.compile(
@@ -33,8 +33,28 @@ SECONDS = 1.0  # the previous pattern took 18 s on 100,000 characters of "a-a-a-
 # What the slow texts were made of: runs of letters, digits, dots and hyphens,
 # the starts of mentions, hashtags, links and LinkedIn's hashtags, and spaces.
 _PIECES = st.sampled_from(
-    ["a", "b1", "-", ".", "..", "@", "#", "/", ":", " ", "é", "_", "{hashtag|\\#|", "www.",
-     "https://", "}", "ש", "\u200c", "ł", "o\u0301"]  # fmt: skip
+    [
+        "a",
+        "b1",
+        "-",
+        ".",
+        "..",
+        "@",
+        "#",
+        "/",
+        ":",
+        " ",
+        "é",
+        "_",
+        "{hashtag|\\#|",
+        "www.",
+        "https://",
+        "}",
+        "ש",
+        "\u200c",
+        "ł",
+        "o\u0301",
+    ]
 )
 
 
@@ -83,8 +103,10 @@ def test_a_long_text_of_any_repeated_piece_is_isolated_in_linear_time(piece: str
     markup = isolated_html(text)
     seconds = time.perf_counter() - started
     assert seconds < SECONDS, f"{len(text)} characters of {piece!r} took {seconds:.2f} s"
-    assert markup.replace("<bdi>", "").replace("</bdi>", "").startswith(
-        text[:100].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert (
+        markup.replace("<bdi>", "")
+        .replace("</bdi>", "")
+        .startswith(text[:100].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
     )
 
 
@@ -99,3 +121,37 @@ def test_many_parts_of_real_text_are_isolated_fast(text: str) -> None:
         isolated_html(part)
     seconds = time.perf_counter() - started
     assert seconds < SECONDS, f"1,000 parts took {seconds:.2f} s"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "lumen.dev",
+                "@",
+                "#",
+                ".",
+                ":",
+                "/",
+                " ",
+                "\n",
+                "\x1c",
+                "\u3000",
+                "https://",
+                "www.",
+                "ש",
+                "\u200c",
+                "{hashtag|\\#|x}",
+                "-",
+                "é",
+            ]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_searching_only_words_that_can_hold_an_entity_finds_them_all(text: str) -> None:
+    """The words searched are split where the pattern's \\s splits them (U+001C..U+001F
+    are spaces to ``re`` but not to ``regex``)."""
+    assert [match.span() for match in _entities(text)] == _spans(ENTITY, text)
