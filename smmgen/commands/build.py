@@ -61,6 +61,21 @@ def _write_json(path: Path, data: object) -> None:
     path.write_text(_json(data), encoding="utf-8")
 
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Write a file with one system call (or a few): half the time of ``open``'s
+    text file, which counts when a build writes tens of thousands."""
+    fd = os.open(path, _CREATE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
 def build_post(target: Path, project: Project, post: Post) -> Built:
     """Build one post: its variants as JSON below ``target``, and its pages."""
     variants = build_variants(project, post)
@@ -70,8 +85,7 @@ def build_post(target: Path, project: Project, post: Post) -> Built:
     for variant in variants:
         relative = f"variants/{post.id}/{variant.channel}.json"
         data = variant.as_dict()
-        with open(folder / f"{variant.channel}.json", "w", encoding="utf-8") as file:
-            file.write(_json(data))
+        _write_bytes(folder / f"{variant.channel}.json", _json(data).encode())
         entries.append(
             {
                 "post": post.id,
