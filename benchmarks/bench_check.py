@@ -1,9 +1,9 @@
-"""Benchmark ``smmgen check`` (or ``plan``) against Hugo building the same posts.
+"""Benchmark ``smmgen check`` (or ``plan``, or ``build``) against Hugo building the same posts.
 
 Usage::
 
     python benchmarks/bench_check.py [--posts N] [--channels K] [--seed S] [--runs R]
-                                     [--command check|plan] [--scenario NAME]...
+                                     [--command check|plan|build] [--scenario NAME]...
                                      [--touch M] [--reference hugo|none]
                                      [--max-ratio SCENARIO=R]... [--max-mb MB]
                                      [--timeout S] [--keep DIR] [--json]
@@ -16,7 +16,11 @@ shared machine are noisy, so smmgen is timed against Hugo in the same run:
 
 - scenarios (check): ``cold`` is ``check --no-cache``; ``unchanged`` is a
   second run that reuses the cache; ``touched`` changes M post files before
-  each run. For plan there is one scenario, ``cold`` (plan has no cache).
+  each run. For plan there is one scenario, ``cold`` (plan has no cache), and
+  for build too: ``cold`` builds every post and writes its variants and pages
+  (build has no cache; each run writes over the previous run's files).
+- Hugo renders into memory for check and plan, which write nothing; for build,
+  which writes a file per variant, Hugo writes its site to DIR/hugo-site/public.
 - per scenario: one warm-up pair that is not counted (smmgen, then Hugo), then
   R measured pairs in alternating order (pair 1 smmgen first, pair 2 Hugo
   first, ...). Each pair gives a ratio, smmgen seconds / Hugo seconds; the
@@ -66,6 +70,7 @@ SCENARIOS: dict[str, dict[str, tuple[list[str], str]]] = {
         "touched": ([], "the cache of the previous run, {touch} changed before each run"),
     },
     "plan": {"cold": ([], "plan has no cache")},
+    "build": {"cold": ([], "every post built, its variants and pages written")},
 }
 ALL_SCENARIOS = ("cold", "unchanged", "touched")
 
@@ -74,8 +79,9 @@ ALL_SCENARIOS = ("cold", "unchanged", "touched")
 TARGET_RATIOS: dict[str, dict[str, float]] = {
     "check": {"cold": 1.0, "unchanged": 0.15, "touched": 0.2},
     "plan": {},
+    "build": {"cold": 1.0},  # issue 16: build no slower than Hugo building the same posts
 }
-TARGET_PEAK_RATIO: dict[str, float | None] = {"check": 1.0, "plan": None}
+TARGET_PEAK_RATIO: dict[str, float | None] = {"check": 1.0, "plan": None, "build": None}
 
 # The reference: a minimal but complete Hugo site over the same posts.
 SITE_DIR = "hugo-site"
@@ -506,7 +512,7 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
-            "Time `smmgen check` (or `plan`) on a generated project of N posts x K "
+            "Time `smmgen check` (or `plan`, or `build`) on a generated project of N posts x K "
             "channels against Hugo building the same posts, in alternating pairs."
         ),
         epilog="Arguments after '--' are passed on to the smmgen command.",
@@ -533,7 +539,7 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
         action="append",
         choices=ALL_SCENARIOS,
         help="scenario to run; repeatable (default: all of the command's: "
-        "check has cold, unchanged and touched; plan has cold)",
+        "check has cold, unchanged and touched; plan and build have cold)",
     )
     parser.add_argument(
         "--touch",
@@ -641,7 +647,11 @@ def benchmark(
         write_hugo_site(site, root / "content")
         # Every page is rendered, into memory (Hugo's option for benchmarks): check
         # writes nothing either, and disk writes made Hugo's time vary by a second.
-        hugo_command = [hugo, "--source", str(site), "--renderToMemory", "--quiet"]
+        # build writes every variant, so Hugo writes its pages too.
+        output = ["--renderToMemory"]
+        if args.command == "build":
+            output = ["--destination", str(site / "public")]
+        hugo_command = [hugo, "--source", str(site), *output, "--quiet"]
         say(f"reference: {version}, site {site}")
     report = Report(
         args.command,

@@ -32,7 +32,10 @@ if sys.argv[1:] == ["version"]:
     sys.exit(0)
 args = sys.argv[1:]
 site = Path(args[args.index("--source") + 1])
-assert "--renderToMemory" in args, args
+if "--destination" in args:  # build's reference writes its pages
+    Path(args[args.index("--destination") + 1]).mkdir(parents=True, exist_ok=True)
+else:
+    assert "--renderToMemory" in args, args
 config = tomllib.loads((site / "hugo.toml").read_text())
 posts = list(Path(config["contentDir"]).rglob("*.md"))
 assert posts and (site / "layouts" / "_default" / "single.html").is_file()
@@ -107,12 +110,53 @@ def test_check_against_the_reference_in_alternating_pairs(hugo: Path, tmp_path: 
     assert "is over --max-ratio 0.001" in stderr
 
 
+def test_build_against_the_reference_writing_its_pages(hugo: Path, tmp_path: Path) -> None:
+    path = f"{hugo}{os.pathsep}{os.environ['PATH']}"
+    keep = tmp_path / "bench"
+    code, report, stderr = bench(
+        BENCH_CHECK,
+        "--command",
+        "build",
+        "--posts",
+        "40",
+        "--runs",
+        "1",
+        "--json",
+        "--keep",
+        str(keep),
+        path=path,
+    )
+    assert code == 0, stderr
+    assert report is not None
+    assert report["command"] == "build"
+    [scenario] = report["scenarios"]
+    assert scenario["name"] == "cold"
+    assert scenario["target_ratio"] == 1.0
+    assert scenario["command"][-1] == "build"
+    assert report["reference"]["command"][1:] == [
+        "--source",
+        str(keep / "hugo-site"),
+        "--destination",
+        str(keep / "hugo-site" / "public"),
+        "--quiet",
+    ]
+    assert (keep / "hugo-site" / "public").is_dir()
+    assert [pair["smmgen"]["exit_code"] for pair in scenario["pairs"]] == [0]
+    index = json.loads((keep / "_site" / "variants.json").read_text("utf-8"))
+    assert {entry["post"] for entry in index["variants"]} == {
+        p.name for p in (keep / "_site" / "variants").iterdir()
+    }
+    assert len({entry["post"] for entry in index["variants"]}) == 40
+    assert (tmp_path / "hugo.log").read_text().split() == ["40", "40"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--max-ratio", "cold"], "expected SCENARIO=RATIO"),
         (["--scenario", "cold", "--max-ratio", "touched=1"], "scenario 'touched' is not being run"),
         (["--command", "plan", "--scenario", "touched"], "has no scenario touched"),
+        (["--command", "build", "--scenario", "unchanged"], "has no scenario unchanged"),
         (["--reference", "none", "--max-ratio", "cold=1"], "needs a reference"),
     ],
 )

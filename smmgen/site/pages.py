@@ -161,6 +161,11 @@ class Pages:
         # the first and last month written (the static site): no link goes beyond
         self.bounds: tuple[tuple[int, int], tuple[int, int]] | None = None
 
+    def warm_up(self) -> None:
+        """Compile every template now (before `build`'s workers fork)."""
+        for name in ("list.html", "post.html", "calendar.html"):
+            self.env.get_template(name)
+
     def _month_written(self, year: int, number: int) -> bool:
         return self.bounds is None or self.bounds[0] <= (year, number) <= self.bounds[1]
 

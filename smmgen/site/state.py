@@ -33,6 +33,7 @@ from smmgen.project import Project
 from smmgen.secrets import redact
 
 CONFIG_FILES = (CHANNELS_FILE, CALENDAR_FILE)
+Counts = dict[str | None, tuple[int, int]]  # errors and warnings by channel (None: the post's)
 # What a change of a file affects, as the pages name it (smmgen.site.live sends it)
 EVERYTHING = "*"
 
@@ -87,8 +88,10 @@ class SiteState:
         at: str | None = None,
         ledger: bool = True,
         project: Project | None = None,
+        frozen: bool = False,
     ):
         self.at = at
+        self.frozen = frozen  # judge at the project's time (a build), not the clock's
         self.lock = threading.RLock()
         self.version = 0
         self.use_ledger = ledger
@@ -99,6 +102,7 @@ class SiteState:
         self.ledger_note: str | None = None
         self._variants: dict[str, list[Variant]] = {}
         self._quick: dict[str, list[Finding]] = {}  # post files changed since the check
+        self._counts: dict[str, Counts] = {}  # findings counted elsewhere (build)
         self._reindex()
         rules.load_rules()  # now, not on the first save
 
@@ -106,7 +110,7 @@ class SiteState:
 
     def now(self) -> datetime:
         """The time pages judge at: ``--at`` when given, else this moment."""
-        if self.at is not None:
+        if self.at is not None or self.frozen:
             return self.project.now
         return datetime.now(UTC)
 
@@ -140,9 +144,21 @@ class SiteState:
             self._variants[post.id] = variants
             self._quick[post.file] = [f for v in variants for f in v.findings]
 
-    def counts(self, file: str) -> dict[str | None, tuple[int, int]]:
+    def forget_variants(self, post: Post) -> None:
+        with self.lock:
+            self._variants.pop(post.id, None)
+
+    def take_counts(self, file: str, counts: Counts) -> None:
+        """How many findings a post file has, counted elsewhere (`build`'s workers)."""
+        with self.lock:
+            self._counts[file] = counts
+
+    def counts(self, file: str) -> Counts:
         """Errors and warnings in ``file``, by channel (None: not of one channel)."""
-        out: dict[str | None, tuple[int, int]] = {}
+        given = self._counts.get(file)
+        if given is not None:
+            return given
+        out: Counts = {}
         for f in self.findings(file) or []:
             errors, warnings = out.get(f.channel, (0, 0))
             out[f.channel] = (errors + f.is_error, warnings + (not f.is_error))

@@ -58,6 +58,7 @@ def copy_media(target: Path, state: SiteState) -> int:
 def write_post(target: Path, pages: Pages, post: Post, variants: list[Variant]) -> None:
     pages.state.take_variants(post, variants)
     _write(target, paths.post_page(post.id), pages.post_page(post))
+    pages.state.forget_variants(post)  # a build holds one post's at a time
 
 
 def write_overview(target: Path, pages: Pages) -> int:
