@@ -107,7 +107,7 @@ class Watcher:
         self.observer.schedule(_Events(self), str(self.root), recursive=True)
         self.observer.start()
         threading.Thread(target=self._run, name="smmgen-watch", daemon=True).start()
-        self.check()
+        self.check(delay=CHECK_AFTER)  # after the first page, which it would slow down
 
     def stop(self) -> None:
         self._stop.set()
