@@ -205,32 +205,46 @@ def test_show_json_of_an_unscheduled_post(make_project: MakeProject, run: Run) -
 
 
 class Cards(HTMLParser):
-    """The variant cards of the preview page: (post section id, channel, part texts)."""
+    """The variant cards of the site's post pages: (post id, channel, part texts)."""
 
-    def __init__(self) -> None:
+    def __init__(self, post: str = "") -> None:
         super().__init__()
         self.cards: list[tuple[str, str, list[str]]] = []
-        self.section = ""
+        self.post = post
         self.part: list[str] | None = None
+        self.depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         classes = (attributes.get("class") or "").split()
-        if tag == "section" and "post" in classes:
-            self.section = attributes.get("id") or ""
-        elif tag == "article" and "variant" in classes:
-            self.cards.append((self.section, attributes.get("data-channel") or "", []))
-        elif tag == "div" and "part" in classes:
-            self.part = []
+        if tag == "article" and "card" in classes:
+            self.cards.append((self.post, attributes.get("data-channel") or "", []))
+        elif tag == "div" and "data-text" in attributes:
+            self.part, self.depth = [], 0
+        elif tag == "div" and self.part is not None:
+            self.depth += 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "div" and self.part is not None:
+            if self.depth:
+                self.depth -= 1
+                return
             self.cards[-1][2].append("".join(self.part))
             self.part = None
 
     def handle_data(self, data: str) -> None:
         if self.part is not None:
             self.part.append(data)
+
+
+def site_cards(out: Path) -> list[tuple[str, str, list[str]]]:
+    """Every card of every post page the static site has."""
+    cards = []
+    for page in sorted((out / "posts").glob("*/index.html")):
+        parser = Cards(page.parent.name)
+        parser.feed(page.read_text("utf-8"))
+        cards.extend(parser.cards)
+    return cards
 
 
 def test_build_writes_every_variant_an_index_and_a_preview(
@@ -271,10 +285,9 @@ def test_build_writes_every_variant_an_index_and_a_preview(
         assert (out / entry["path"]).is_file()
         assert entry["errors"] == 0
 
-    parser = Cards()
-    parser.feed((out / "index.html").read_text("utf-8"))
-    assert sorted((post, channel) for post, channel, _ in parser.cards) == sorted(expected)
-    cards = {(post, channel): parts for post, channel, parts in parser.cards}
+    found = site_cards(out)
+    assert sorted((post, channel) for post, channel, _ in found) == sorted(expected)
+    cards = {(post, channel): parts for post, channel, parts in found}
     for post, channel in expected:
         data = json.loads((out / "variants" / post / f"{channel}.json").read_text("utf-8"))
         if channel == "feed":  # the feed's HTML is shown rendered
@@ -290,11 +303,9 @@ def test_build_preview_escapes_post_text(
     root = make_project(posts={"p.md": body})
     out = tmp_path / "site"
     assert run("--root", root, "build", "--out", out).exit_code == 0
-    page = (out / "index.html").read_text("utf-8")
-    assert "<script>" not in page
-    parser = Cards()
-    parser.feed(page)
-    assert parser.cards == [("p", "mastodon", ["A <script>alert(1)</script> & co."])]
+    page = (out / "posts" / "p" / "index.html").read_text("utf-8")
+    assert "<script>" not in page.replace('<script src="../../assets/site.js" defer></script>', "")
+    assert site_cards(out) == [("p", "mastodon", ["A <script>alert(1)</script> & co."])]
 
 
 def test_build_skips_disabled_channels(make_project: MakeProject, run: Run, tmp_path: Path) -> None:

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
-from datetime import UTC
 from pathlib import Path
-
-from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
 from smmgen.adapt.variants import SCHEMA_VERSION, Variant, build_variants
 from smmgen.errors import UsageError
 from smmgen.loader.posts import Post, Progress
 from smmgen.loading import load_project
 from smmgen.project import Project
-from smmgen.report.isolation import isolated_html
-from smmgen.text.direction import direction
+from smmgen.site import static
+from smmgen.site.pages import Pages
+from smmgen.site.state import SiteState
 
 DEFAULT_OUT = "_site"
 
@@ -67,7 +63,7 @@ def build(
         if progress is not None:
             progress(count, total)
     _write_json(target / "variants.json", {"schema_version": SCHEMA_VERSION, "variants": index})
-    _write_preview(target, project, built)
+    _write_site(target, project, built)
     return BuildResult(
         out=target,
         posts=len(built),
@@ -79,34 +75,12 @@ def build(
     )
 
 
-def _order(post: Post) -> tuple[bool, str, str]:
-    when = post.publish_at
-    return (when is None, when.astimezone(UTC).isoformat() if when else "", post.id)
-
-
-def lang_dir(language: str | None) -> Markup:
-    """The ``lang`` and ``dir`` attributes of an element holding text in ``language``:
-    ``dir="auto"`` (and no ``lang``) when it is not known."""
-    if not language:
-        return Markup(' dir="auto"')
-    return Markup(' lang="{}" dir="{}"').format(language, direction(language))
-
-
-def _write_preview(target: Path, project: Project, built: list[tuple[Post, list[Variant]]]) -> None:
-    env = Environment(
-        loader=PackageLoader("smmgen", "report/templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["lang_dir"] = lang_dir
-    env.filters["isolated"] = lambda text, is_html=False: isolated_html(text, is_html=is_html)
-    default = project.config.defaults.language
-    media_base = os.path.relpath(project.root, target).replace(os.sep, "/")
-    ordered = sorted(built, key=lambda item: _order(item[0]))
-    page = env.get_template("preview.html").render(
-        posts=ordered,
-        media_base=media_base,
-        post_language=lambda post: post.front.language or default,
-    )
-    (target / "index.html").write_text(page, encoding="utf-8")
+def _write_site(target: Path, project: Project, built: list[tuple[Post, list[Variant]]]) -> None:
+    """The preview pages `serve` shows, as a static site (:mod:`smmgen.site.static`)."""
+    state = SiteState(project.root, project=project, ledger=False)
+    pages = Pages(state)
+    for post, variants in built:
+        static.write_post(target, pages, post, variants)
+    static.write_overview(target, pages)
+    static.write_assets(target)
+    static.copy_media(target, state)

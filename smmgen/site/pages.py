@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -102,6 +102,18 @@ class Pages:
         self.state = state
         self.live = live
         self.env = _environment()
+        # the first and last month written (the static site): no link goes beyond
+        self.bounds: tuple[tuple[int, int], tuple[int, int]] | None = None
+
+    def _month_written(self, year: int, number: int) -> bool:
+        return self.bounds is None or self.bounds[0] <= (year, number) <= self.bounds[1]
+
+    def _week_written(self, start: date) -> bool:
+        if self.bounds is None:
+            return True
+        (y0, m0), (y1, m1) = self.bounds
+        last = date(y1 + (m1 == 12), m1 % 12 + 1, 1) - timedelta(days=1)
+        return paths.week_start(date(y0, m0, 1)) <= start <= last
 
     def _render(self, name: str, page: str, **context: Any) -> str:
         state = self.state
@@ -222,35 +234,34 @@ class Pages:
         page = paths.month_page(year, number)
         prev_month = (year - 1, 12) if number == 1 else (year, number - 1)
         next_month = (year + 1, 1) if number == 12 else (year, number + 1)
+        in_month = (year, number) == (found.today.year, found.today.month)
         return self._render(
             "calendar.html",
             page,
             view="month",
             heading=date(year, number, 1).strftime("%B %Y"),
             weeks=agenda.month(self.state, found, year, number),
-            previous=paths.month_page(*prev_month),
-            next=paths.month_page(*next_month),
-            other=paths.week_page(
-                found.today
-                if (year, number) == (found.today.year, found.today.month)
-                else date(year, number, 1)
-            ),
+            previous=paths.month_page(*prev_month) if self._month_written(*prev_month) else None,
+            next=paths.month_page(*next_month) if self._month_written(*next_month) else None,
+            other=paths.week_page(found.today if in_month else date(year, number, 1)),
             freeze=found.freeze,
         )
 
     def week_page(self, found: agenda.Agenda, day: date) -> str:
         start = paths.week_start(day)
         page = paths.week_page(start)
-        from datetime import timedelta
-
+        before, after = start - timedelta(days=7), start + timedelta(days=7)
+        month = (start.year, start.month)
+        if not self._month_written(*month):  # the week begins in the month before
+            month = (after.year, after.month) if self.bounds is None else self.bounds[0]
         return self._render(
             "calendar.html",
             page,
             view="week",
             heading=f"Week of {start.isoformat()}",
             weeks=[agenda.week(self.state, found, start)],
-            previous=paths.week_page(start - timedelta(days=7)),
-            next=paths.week_page(start + timedelta(days=7)),
-            other=paths.month_page(start.year, start.month),
+            previous=paths.week_page(before) if self._week_written(before) else None,
+            next=paths.week_page(after) if self._week_written(after) else None,
+            other=paths.month_page(*month),
             freeze=found.freeze,
         )

@@ -79,12 +79,19 @@ class SiteState:
     """The loaded project, its variants and findings, and a version that grows
     with every change the pages show."""
 
-    def __init__(self, root: Path | None, *, at: str | None = None, ledger: bool = True):
+    def __init__(
+        self,
+        root: Path | None,
+        *,
+        at: str | None = None,
+        ledger: bool = True,
+        project: Project | None = None,
+    ):
         self.at = at
         self.lock = threading.RLock()
         self.version = 0
         self.use_ledger = ledger
-        self.project: Project = load_project(root, at=at)
+        self.project: Project = project if project is not None else load_project(root, at=at)
         self.root = self.project.root
         self.checked: Checked | None = None  # None: the first check is still running
         self.ledger: dict[tuple[str, str], Any] | None = None
@@ -124,6 +131,12 @@ class SiteState:
             if self.checked is None:
                 return None
             return self.checked.by_file.get(file, [])
+
+    def take_variants(self, post: Post, variants: list[Variant]) -> None:
+        """Variants built elsewhere (`build`), and their findings as the post's."""
+        with self.lock:
+            self._variants[post.id] = variants
+            self._quick[post.file] = [f for v in variants for f in v.findings]
 
     def counts(self, file: str) -> dict[str | None, tuple[int, int]]:
         """Errors and warnings in ``file``, by channel (None: not of one channel)."""

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus, unquote, urlencode
 
 import click
+import httpx
 import pytest
 import yaml
 
@@ -592,6 +593,48 @@ class Cli:
             )
         return done
 
+    def serve(self) -> list[str]:
+        """``smmgen serve`` as a subprocess: every page it serves (the list, each
+        post, the calendar), read and stopped; what it printed and served is
+        scanned like any command's output."""
+        argv = [sys.executable, "-m", "smmgen", "--root", str(self.root), "serve", "--port", "0"]
+        process = subprocess.Popen(
+            argv, env=self.env(), cwd=REPO, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+        )
+        shown: list[str] = []
+        try:
+            assert process.stderr is not None
+            line = ""
+            deadline = time.monotonic() + 30
+            while "serving http" not in line and time.monotonic() < deadline:
+                line = process.stderr.readline()
+                shown.append(line)
+            url = re.search(r"http://\S+/", line)
+            assert url is not None, "".join(shown)
+            with httpx.Client(base_url=url.group(), timeout=10) as client:
+                listing = client.get("/").text
+                while "check is still running" in listing and time.monotonic() < deadline:
+                    time.sleep(0.1)  # the findings come with the first check
+                    listing = client.get("/").text
+                pages = [listing, client.get("/calendar/").text]
+                for link in sorted(set(re.findall(r'href="(posts/[^"]+)"', listing))):
+                    page = client.get("/" + link)
+                    assert page.status_code == 200, link
+                    pages.append(page.text)
+            shown += pages
+        finally:
+            process.terminate()
+            try:
+                _, rest = process.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                _, rest = process.communicate()
+            shown.append(rest or "")
+        self.ran.append("smmgen serve --port 0")
+        leaks = self.creds.leaks("".join(shown))
+        assert not leaks, f"smmgen serve showed {leaks}"
+        return shown
+
     def batch(
         self, **calls: tuple[int, ...] | tuple[Any, ...]
     ) -> dict[str, subprocess.CompletedProcess[str]]:
@@ -706,6 +749,9 @@ def commands_without_ledger(cli: Cli, tmp_path: Path) -> None:
     assert "FLAKY first part" in done["show"].stdout
     assert "A bar chart" in done["show_json"].stdout
     assert "wrote" in done["build"].stdout
+    served = "".join(cli.serve())
+    assert "FLAKY first part" in served
+    assert "banned phrase" in served
     assert all(done[name].stdout.strip() for name in ("table", "plan_json", "markdown", "ics"))
     assert "unscheduled.md: would get publish_at" in done["schedule"].stdout
     assert "front-matter" in done["schema"].stdout

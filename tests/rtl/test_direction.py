@@ -196,15 +196,20 @@ def _elements(page: str) -> list[tuple[str, dict[str, str | None]]]:
 
 
 def _parts(elements: list[tuple[str, dict[str, str | None]]]) -> list[dict[str, str | None]]:
-    """The attributes of each variant part's element."""
-    return [attrs for _, attrs in elements if "part" in (attrs.get("class") or "").split()]
+    """The attributes of each variant part's text element."""
+    return [attrs for _, attrs in elements if "data-text" in attrs]
+
+
+def _post_pages(out: Path) -> str:
+    """Every post page of the static site, one after the other."""
+    return "".join(p.read_text("utf-8") for p in sorted((out / "posts").glob("*/index.html")))
 
 
 def test_build_sets_lang_and_dir(make_project: MakeProject, run: Run, tmp_path: Path) -> None:
     root = rtl_project(make_project, "he", "fa")
     out = tmp_path / "site"
     assert run("--root", root, "build", "--out", out).exit_code == 0
-    page = (out / "index.html").read_text(encoding="utf-8")
+    page = _post_pages(out)
     elements = _elements(page)
     assert elements[0] == ("html", {"lang": "en", "dir": "ltr"})  # the page's own chrome
     parts = _parts(elements)
@@ -213,7 +218,7 @@ def test_build_sets_lang_and_dir(make_project: MakeProject, run: Run, tmp_path: 
         by_language.setdefault(attrs.get("lang"), set()).add(attrs.get("dir"))
     assert by_language == {"he": {"rtl"}, "fa": {"rtl"}, None: {"auto"}}
     assert len(parts) == 4 + 4 + 3  # one per channel of each post
-    titles = [attrs for tag, attrs in elements if tag == "h2"]
+    titles = [attrs for tag, attrs in elements if tag == "h1"]
     assert {(t.get("lang"), t.get("dir")) for t in titles} == {
         ("he", "rtl"),
         ("fa", "rtl"),
@@ -237,11 +242,11 @@ def test_build_takes_the_projects_default_language(
     )
     out = tmp_path / "site"
     assert run("--root", root, "build", "--out", out).exit_code == 0
-    page = (out / "index.html").read_text(encoding="utf-8")
+    page = _post_pages(out)
     parts = _parts(_elements(page))
     assert parts
     assert {(a.get("lang"), a.get("dir")) for a in parts} == {("ur", "rtl")}
-    assert re.search(r'<h2 lang="ur" dir="rtl">', page)
+    assert re.search(r'<h1 lang="ur" dir="rtl">', page)
 
 
 def test_emoji_and_names_alone_are_not_isolated() -> None:

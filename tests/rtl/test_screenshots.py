@@ -95,12 +95,10 @@ def test_build_page_is_right_to_left(
     root = rtl_project(make_project, language)
     out = tmp_path / "site"
     assert run("--root", root, "build", "--out", out).exit_code == 0
-    url = (out / "index.html").as_uri()
     post, words = FIRST_LINE[language]
+    url = (out / "posts" / post / "index.html").as_uri()
     before_mention = MENTION[language]
-    found = _measure(
-        browser, url, f"[id='{post}'] .part", [*words, before_mention, "@alice", "alice"]
-    )
+    found = _measure(browser, url, "[data-text]", [*words, before_mention, "@alice", "alice"])
     assert len(found) == 4  # mastodon, bluesky, linkedin, feed
     for part in found:
         assert part["direction"] == "rtl"
@@ -123,7 +121,8 @@ def test_build_page_is_right_to_left(
             assert before[0] >= mention[1] - 1, part
 
     # the English post next to it keeps its own direction
-    english = _measure(browser, url, "[id='2026-12-02-en'] .part", ["Lumen"])
+    english_page = (out / "posts" / "2026-12-02-en" / "index.html").as_uri()
+    english = _measure(browser, english_page, "[data-text]", ["Lumen"])
     assert english
     assert {part["direction"] for part in english} == {"ltr"}
 
