@@ -431,11 +431,6 @@ IMAGES = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="waits for `smmgen build` to write the site's pages (issue 16); strict: "
-    "remove this mark when it does",
-)
 def test_the_static_site_works_from_another_folder(static_site: str, open_page: OpenPage) -> None:
     page, guard = open_page(static_site)
     seen: set[str] = set()
