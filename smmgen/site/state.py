@@ -12,6 +12,7 @@ wait for it and the server never stops answering while it runs.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -59,12 +60,23 @@ def _finding(data: dict[str, Any]) -> Finding:
     )
 
 
+def _lower_priority() -> None:
+    os.nice(10)
+
+
 def run_check(root: Path, at: str | None) -> Checked:
     """A whole `smmgen check` (with its cache), in a process of its own."""
     command = [sys.executable, "-m", "smmgen", "--root", str(root), "check", "--format", "json"]
     if at is not None:
         command += ["--at", at]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        # below the server's priority: a page a save updates never waits for it
+        preexec_fn=_lower_priority if hasattr(os, "nice") else None,
+    )
     try:
         data = json.loads(done.stdout)
     except json.JSONDecodeError:

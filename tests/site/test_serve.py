@@ -103,15 +103,6 @@ def test_a_symlink_out_of_the_project_is_refused(
         assert client.get("/media/media/link.png").status_code == 404
 
 
-# server.py's Site.media passes the extension ("png") to extension_format, which
-# takes a file name, so no media file is ever served: the fix is
-# `extension_format(path.name)` in place of `extension_format(extension(path.name))`.
-MEDIA_BUG = pytest.mark.xfail(
-    strict=True, reason="serve answers 404 for every media file (Site.media; fix above)"
-)
-
-
-@MEDIA_BUG
 def test_the_projects_media_files_are_served(served: Serving, example: Path) -> None:
     with httpx.Client(base_url=served.url, timeout=5) as client:
         picture = client.get(f"/{MEDIA}")
@@ -216,11 +207,6 @@ def read_url(process: subprocess.Popen[str], timeout: float) -> str:
 
 
 @pytest.mark.measure
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured here: ready in 5.4-9.6 s (cold or warm cache), a post's page at"
-    " 6-10 s, the post list (one 17 MB page of 10,000 rows) at 21-30 s; target 3 s",
-)
 def test_serve_on_10000_posts_starts_and_answers_in_time(big_server: Started) -> None:
     times = big_server
     print(
