@@ -8,9 +8,9 @@ import io
 import os
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -18,6 +18,9 @@ from PIL import Image
 
 from smmgen.cli import cli
 from tests import prerequisites
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -208,3 +211,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     outcome = yield
     _refuse_skip(outcome.get_result())
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium (never a browser Playwright downloads), once per worker:
+    one for every test, since Playwright's sync API runs one per thread."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = prerequisites.tool("chromium", "apt-get install chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium)
+        yield launched
+        launched.close()

@@ -158,8 +158,10 @@ class Pages:
         self.state = state
         self.live = live
         self.env = _environment()
-        # the first and last month written (the static site): no link goes beyond
-        self.bounds: tuple[tuple[int, int], tuple[int, int]] | None = None
+        # the months and weeks the static site has (None: the server has every
+        # one): its calendar links only to those
+        self.months: list[tuple[int, int]] | None = None
+        self.weeks: list[date] | None = None
 
     def warm_up(self) -> None:
         """Compile every template now (before `build`'s workers fork)."""
@@ -167,14 +169,24 @@ class Pages:
             self.env.get_template(name)
 
     def _month_written(self, year: int, number: int) -> bool:
-        return self.bounds is None or self.bounds[0] <= (year, number) <= self.bounds[1]
+        return self.months is None or (year, number) in self.months
 
-    def _week_written(self, start: date) -> bool:
-        if self.bounds is None:
-            return True
-        (y0, m0), (y1, m1) = self.bounds
-        last = date(y1 + (m1 == 12), m1 % 12 + 1, 1) - timedelta(days=1)
-        return paths.week_start(date(y0, m0, 1)) <= start <= last
+    def _near_month(self, year: int, number: int, step: int) -> tuple[int, int] | None:
+        """The month before (``step`` -1) or after (1), or the nearest written one."""
+        if self.months is None:
+            if step < 0:
+                return (year - 1, 12) if number == 1 else (year, number - 1)
+            return (year + 1, 1) if number == 12 else (year, number + 1)
+        if step < 0:
+            return max((m for m in self.months if m < (year, number)), default=None)
+        return min((m for m in self.months if m > (year, number)), default=None)
+
+    def _near_week(self, start: date, step: int) -> date | None:
+        if self.weeks is None:
+            return start + timedelta(days=7 * step)
+        if step < 0:
+            return max((w for w in self.weeks if w < start), default=None)
+        return min((w for w in self.weeks if w > start), default=None)
 
     def _render(self, name: str, page: str, **context: Any) -> str:
         state = self.state
@@ -298,36 +310,40 @@ class Pages:
 
     def month_page(self, found: agenda.Agenda, year: int, number: int) -> str:
         page = paths.month_page(year, number)
-        prev_month = (year - 1, 12) if number == 1 else (year, number - 1)
-        next_month = (year + 1, 1) if number == 12 else (year, number + 1)
+        before = self._near_month(year, number, -1)
+        after = self._near_month(year, number, 1)
         in_month = (year, number) == (found.today.year, found.today.month)
+        week = paths.week_start(found.today if in_month else date(year, number, 1))
+        if self.weeks is not None and week not in self.weeks:
+            week = min((w for w in self.weeks if w >= week), default=self.weeks[-1])
         return self._render(
             "calendar.html",
             page,
             view="month",
             heading=date(year, number, 1).strftime("%B %Y"),
             weeks=agenda.month(self.state, found, year, number),
-            previous=paths.month_page(*prev_month) if self._month_written(*prev_month) else None,
-            next=paths.month_page(*next_month) if self._month_written(*next_month) else None,
-            other=paths.week_page(found.today if in_month else date(year, number, 1)),
+            previous=paths.month_page(*before) if before else None,
+            next=paths.month_page(*after) if after else None,
+            other=paths.week_page(week),
             freeze=found.freeze,
         )
 
     def week_page(self, found: agenda.Agenda, day: date) -> str:
         start = paths.week_start(day)
         page = paths.week_page(start)
-        before, after = start - timedelta(days=7), start + timedelta(days=7)
+        before, after = self._near_week(start, -1), self._near_week(start, 1)
         month = (start.year, start.month)
         if not self._month_written(*month):  # the week begins in the month before
-            month = (after.year, after.month) if self.bounds is None else self.bounds[0]
+            end = start + timedelta(days=6)
+            month = (end.year, end.month)
         return self._render(
             "calendar.html",
             page,
             view="week",
             heading=f"Week of {start.isoformat()}",
             weeks=[agenda.week(self.state, found, start)],
-            previous=paths.week_page(before) if self._week_written(before) else None,
-            next=paths.week_page(after) if self._week_written(after) else None,
+            previous=paths.week_page(before) if before else None,
+            next=paths.week_page(after) if after else None,
             other=paths.month_page(*month),
             freeze=found.freeze,
         )

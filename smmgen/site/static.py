@@ -7,7 +7,7 @@ links only to the months and weeks that are written."""
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -62,23 +62,21 @@ def write_post(target: Path, pages: Pages, post: Post, variants: list[Variant]) 
 
 
 def write_overview(target: Path, pages: Pages) -> int:
-    """The list and the calendar (every month from the first post's to the last
-    one's, and today's; every week of them); how many pages."""
+    """The list and the calendar: the month and the week of today, and of every
+    post's time (so a post far in the future adds its month and week, not every
+    month up to it); how many pages."""
     found = agenda.agenda(pages.state)
-    today = (found.today.year, found.today.month)
-    first = min(found.first_month(), today)
-    last = max(found.last_month(), today)
-    months = agenda.months_between(first, last)
-    pages.bounds = (first, last)
+    today = found.today
+    days = [*found.by_day, today]
+    months = sorted({(d.year, d.month) for d in days})
+    weeks = sorted({paths.week_start(d) for d in days})
+    # a month's page links to a week of it: the week of its first day too
+    weeks = sorted({*weeks, *(paths.week_start(date(y, m, 1)) for y, m in months)})
+    pages.months, pages.weeks = months, weeks
     _write(target, paths.LIST, pages.post_list())
-    _write(target, paths.CALENDAR, pages.month_page(found, *today))
+    _write(target, paths.CALENDAR, pages.month_page(found, today.year, today.month))
     for year, number in months:
         _write(target, paths.month_page(year, number), pages.month_page(found, year, number))
-    day = paths.week_start(date(*first, 1))
-    end = date(*last, 1) + timedelta(days=31)
-    count = 2 + len(months)
-    while day < end.replace(day=1):
-        _write(target, paths.week_page(day), pages.week_page(found, day))
-        day += timedelta(days=7)
-        count += 1
-    return count
+    for start in weeks:
+        _write(target, paths.week_page(start), pages.week_page(found, start))
+    return 2 + len(months) + len(weeks)

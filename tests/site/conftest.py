@@ -17,11 +17,10 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Response, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Response, Route
 
 from smmgen.commands.serve import Serving, start
 from tests.conftest import REPO, TODAY
-from tests.prerequisites import tool
 
 LOCAL = "127.0.0.1"
 EXAMPLE = ("channels.yaml", "calendar.yaml", "content", "media")
@@ -39,16 +38,6 @@ def copy_example(target: Path) -> Path:
         else:
             shutil.copyfile(source, target / name)
     return target
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's chromium (never a browser Playwright downloads), once per worker."""
-    chromium = tool("chromium", "apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
