@@ -20,6 +20,7 @@ that the code around it reports.
     ├── TemplateRefused         a template name that may not be read
     ├── FrontMatterEditError    a post's front matter cannot be edited safely (also a ValueError)
     ├── EditRefused             the same, before the file is known (inside calendar.edit)
+    ├── PageNotFound            `serve` has no page or file at a path (answered 404)
     │ publishing
     ├── FetchError              a URL could not be fetched within the limits
     ├── MissingCredentials      a channel's environment variables are not set
@@ -139,6 +140,11 @@ class EditRefused(SmmgenError):
 
 
 # -- publishing ---------------------------------------------------------------------
+
+
+class PageNotFound(SmmgenError):
+    """`serve` has no page or file at the path asked for: the server answers 404
+    (inside smmgen.site.server)."""
 
 
 class FetchError(SmmgenError):

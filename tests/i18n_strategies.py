@@ -176,3 +176,25 @@ def mixed_text(draw: st.DrawFn, max_pieces: int = 12) -> str:
         out.append(_piece(draw))
         out.append(draw(st.sampled_from((" ", " ", " ", "", "\n", ", ", ". ", "-", MAQAF, ZWNJ))))
     return "".join(out).strip()
+
+
+def draw_examples(strategy: st.SearchStrategy[str], count: int) -> list[str]:
+    """``count`` examples of ``strategy``, as Hypothesis generates them (not shrunk:
+    an oracle in another process judges them all in one run)."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    found: list[str] = []
+
+    @settings(
+        max_examples=count,
+        deadline=None,
+        database=None,
+        phases=(Phase.generate,),
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(text: str) -> None:
+        found.append(text)
+
+    collect()
+    return found

@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from smmgen.errors import PageNotFound as NotFound
 from smmgen.media import extension_format
 from smmgen.site import agenda, paths
 from smmgen.site.live import Hub
@@ -32,10 +33,6 @@ KEEPALIVE = 15.0  # seconds between the event stream's comments, which keep it o
 _MONTH = re.compile(r"calendar/(\d{4})-(\d{2})/(?:index\.html)?")
 _WEEK = re.compile(r"calendar/week/(\d{4}-\d{2}-\d{2})/(?:index\.html)?")
 _POST = re.compile(r"posts/([^/]+)/(?:index\.html)?")
-
-
-class NotFound(Exception):
-    pass
 
 
 class Site:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smmgen.channels.base import Network
@@ -42,7 +42,7 @@ from smmgen.site.cards import part_html
 from smmgen.text.entities import facet_entities, full_url
 from smmgen.text.escape import discord_markdown, slack_escape
 from smmgen.text.twitter import _urls_may_differ, extract_url_entities
-from tests.i18n_strategies import SCRIPTS, ZWNJ, hashtag_body, mixed_text, words
+from tests.i18n_strategies import SCRIPTS, ZWNJ, draw_examples, hashtag_body, mixed_text, words
 from tests.text.lexicon_helper import run_node
 
 TEXTS = 80  # generated texts the X oracle reads in one run
@@ -192,26 +192,6 @@ def card_text(draw: st.DrawFn) -> str:
     return sep.join(pieces)
 
 
-def draw(strategy: st.SearchStrategy[str], count: int) -> list[str]:
-    """``count`` examples of ``strategy`` as Hypothesis generates them (the oracle
-    judges them all in one run)."""
-    found: list[str] = []
-
-    @settings(
-        max_examples=count,
-        deadline=None,
-        database=None,
-        phases=(Phase.generate,),
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(text: str) -> None:
-        found.append(text)
-
-    collect()
-    return found
-
-
 def sent(text: str, net: Network) -> tuple[str, list[dict[str, object]] | None]:
     """``text`` as the network's dialect escapes it and as it is sent, with its facets."""
     escaped = net.dialect.escape(text)
@@ -267,7 +247,7 @@ def utf16(text: str, index: int) -> int:
 @pytest.mark.npm("tests/text/node")
 def test_x_links_what_twitter_text_links() -> None:
     x = network("x")
-    texts = draw(card_text(), TEXTS)
+    texts = draw_examples(card_text(), TEXTS)
     official = run_node("entities.mjs", texts)
     differ = []
     compared = 0

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from smmgen.adapt.hashtags import written_hashtags
@@ -36,6 +35,7 @@ from tests.i18n_strategies import (
     SCRIPTS,
     ZWJ,
     ZWNJ,
+    draw_examples,
     hashtag_body,
     mixed_text,
     word,
@@ -95,29 +95,9 @@ def mention_in_context(draw: st.DrawFn) -> str:
 texts = st.one_of(mixed_text(), tag_in_context(), mention_in_context())
 
 
-def draw(strategy: st.SearchStrategy[str], count: int) -> list[str]:
-    """``count`` examples of ``strategy``, as Hypothesis generates them (not shrunk:
-    the oracles judge them all at once)."""
-    found: list[str] = []
-
-    @settings(
-        max_examples=count,
-        deadline=None,
-        database=None,
-        phases=(Phase.generate,),
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(text: str) -> None:
-        found.append(text)
-
-    collect()
-    return found
-
-
 @pytest.fixture(scope="module")
 def generated() -> list[str]:
-    return draw(texts, TEXTS)
+    return draw_examples(texts, TEXTS)
 
 
 def describe(text: str, expected: Any, got: Any) -> str:
@@ -206,7 +186,8 @@ def test_the_oracles_see_the_issues_examples() -> None:
 def test_a_tag_is_accepted_when_twitter_text_reads_it_whole() -> None:
     odd = st.text(alphabet="aב۲_.-' ״׳־·\u200c\u200d\u0301\u05b7" + "".join(EMOJI), max_size=6)
     scripts = st.sampled_from(SCRIPTS)
-    bodies = draw(st.one_of(scripts.flatmap(hashtag_body), scripts.flatmap(word), odd), BODIES)
+    generated = st.one_of(scripts.flatmap(hashtag_body), scripts.flatmap(word), odd)
+    bodies = draw_examples(generated, BODIES)
     official = run_node("extract.mjs", ["#" + body for body in bodies])
     for body, result in zip(bodies, official, strict=True):
         whole = [h[0] for h in result["hashtags"]] == [body]
