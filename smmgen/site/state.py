@@ -26,8 +26,14 @@ from smmgen.adapt.variants import Variant, build_variants
 from smmgen.check import check_post, rules
 from smmgen.errors import SmmgenError
 from smmgen.findings import Finding, Severity
-from smmgen.loader.files import CALENDAR_FILE, CHANNELS_FILE, CONTENT_DIR, TEMPLATES_DIR
-from smmgen.loader.posts import Post, load_post
+from smmgen.loader.files import (
+    CALENDAR_FILE,
+    CHANNELS_FILE,
+    CONTENT_DIR,
+    TEMPLATES_DIR,
+    duplicate_finding,
+)
+from smmgen.loader.posts import Post, identity, load_post
 from smmgen.loading import load_project
 from smmgen.media import extension_format
 from smmgen.project import Project
@@ -241,19 +247,9 @@ class SiteState:
             affected = {old} if old else set()
             self._broken.pop(name, None)
             if post is not None:
-                taken = {p.id: p.file for p in posts}
-                if post.id in taken:
-                    sink.append(
-                        Finding(
-                            Severity.ERROR,
-                            "duplicate-id",
-                            f"id '{post.id}' is already the id of {taken[post.id]}",
-                            file=name,
-                            line=1,
-                            key="id",
-                            hint="give one of them another id",
-                        )
-                    )
+                first = next((p for p in posts if p.id == post.id), None)
+                if first is not None:  # as `check` reports it
+                    sink.append(duplicate_finding(identity(post), identity(first)))
                     post = None
             if post is None:
                 self._quick.pop(name, None)

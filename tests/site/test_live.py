@@ -106,3 +106,13 @@ def test_a_configuration_change_reloads_everything(
     wait_for(lambda: hub.changes)
     assert hub.changes[-1][1] == [EVERYTHING]
     assert state.project.calendar.min_gap == "5m"
+
+
+def test_a_copied_post_is_a_duplicate_id_as_check_says(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "project")
+    state = SiteState(root, at=AT, ledger=False)
+    (root / "content" / "copy.md").write_text((root / FILE).read_text("utf-8"), "utf-8")
+    assert state.changed(["content/copy.md"]) == set()  # the first file keeps its page
+    (found,) = state.broken()["content/copy.md"]
+    assert (found.code, found.key) == ("duplicate-id", "id")
+    assert f"also the id of {FILE}" in found.message
