@@ -40,7 +40,7 @@ def start(
     hub = Hub()
     site = Site(state, hub)
     try:
-        server = Server((host, port), site, log_request_line=None)
+        server = Server((host, port), site)
     except OSError as exc:
         raise UsageError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; "

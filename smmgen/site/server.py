@@ -134,7 +134,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: object) -> None:
-        self.server.log_request_line(format % args)
+        """Requests are not logged: `serve` prints what changed, as `hugo server` does."""
 
     def do_HEAD(self) -> None:
         self.do_GET(head=True)
@@ -218,11 +218,6 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], site: Site, log_request_line=None):  # type: ignore[no-untyped-def]
+    def __init__(self, address: tuple[str, int], site: Site):
         self.site = site
-        self._log = log_request_line
         super().__init__(address, Handler)
-
-    def log_request_line(self, line: str) -> None:
-        if self._log is not None:
-            self._log(line)
