@@ -19,14 +19,14 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from smmgen.errors import PageNotFound as NotFound
 from smmgen.media import extension_format
 from smmgen.site import agenda, paths
 from smmgen.site.live import Hub
 from smmgen.site.pages import Pages
-from smmgen.site.state import SiteState
+from smmgen.site.state import EVERYTHING, SiteState
 
 CACHED_PAGES = 64  # pages kept made, the least recently asked for dropped first
 KEEPALIVE = 15.0  # seconds between the event stream's comments, which keep it open
@@ -197,9 +197,17 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
-        seen = self.server.site.state.version
+        now = self.server.site.state.version
+        # the version of the page that listens: a change made between its making and
+        # this connection is told at once (all pages: which ones is not kept)
+        since = parse_qs(urlsplit(self.path).query).get("since", [""])[0]
+        seen = int(since) if since.isdigit() else now
         try:
             self.wfile.write(b"retry: 500\n\n")
+            if seen < now:
+                data = json.dumps({"version": now, "pages": [EVERYTHING]})
+                self.wfile.write(f"event: change\ndata: {data}\n\n".encode())
+                seen = now
             self.wfile.flush()
             while not hub.closed:
                 change = hub.wait(seen, KEEPALIVE)

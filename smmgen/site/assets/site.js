@@ -99,5 +99,8 @@
   }
 
   readQuery();
-  if (document.body.dataset.live) live(document.body.dataset.live);
+  if (document.body.dataset.live) {
+    // the page's version: a change made before the stream opened is told at once
+    live(document.body.dataset.live + "?since=" + document.body.dataset.version);
+  }
 })();
