@@ -193,9 +193,15 @@ def show(ctx: click.Context, post: str, channel: str | None, fmt: str) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Output directory (default: _site in the project).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build every post afresh (a build keeps the files of posts that have not"
+    " changed since the last build into the same folder, as .smmgen/cache records).",
+)
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, out: Path | None) -> None:
+def build(ctx: click.Context, out: Path | None, no_cache: bool) -> None:
     """Write the preview as a static site, and every variant as JSON.
 
     OUT/index.html lists the posts; OUT/posts/<post id>/ shows each as every
@@ -205,20 +211,29 @@ def build(ctx: click.Context, out: Path | None) -> None:
     request's artifact). OUT/variants/<post id>/<channel>.json holds each
     variant (text, parts, lengths, limit, facets, media, warnings);
     OUT/variants.json indexes them.
+
+    A post whose file, media, configuration and status have not changed since
+    the last build into OUT keeps the files it has there; files of posts that
+    are gone are removed.
     """
     from smmgen.commands.build import build as run_build
     from smmgen.report.console import ProgressLine
 
     progress = ProgressLine("building")
     try:
-        result = run_build(_root(ctx), out, progress)
+        result = run_build(_root(ctx), out, progress, use_cache=not no_cache)
     finally:
         progress.close()
     from smmgen.cilog import one_line
     from smmgen.report.findings import plural
 
     variants = plural(result.variants, "variant")
-    click.echo(f"wrote {variants} of {plural(result.posts, 'post')} to {result.out.as_posix()}")
+    kept = f" ({result.reused} unchanged since the last build)" if result.reused else ""
+    click.echo(
+        f"wrote {variants} of {plural(result.posts, 'post')} to {result.out.as_posix()}{kept}"
+    )
+    if result.removed:
+        click.echo(f"removed {plural(result.removed, 'file')} of posts that are gone")
     if result.with_errors:
         click.echo(
             f"{plural(result.with_errors, 'variant')}"

@@ -84,14 +84,14 @@ def test_each_posts_page_is_written_in_the_worker_that_built_it(
     worker, after that post's variant files are written, with its variants."""
     original = build_module.write_post_page
 
-    def page(target: Path, pages: Pages, post: Post, variants: list[Variant]) -> None:
+    def page(target: Path, pages: Pages, post: Post, variants: list[Variant]) -> str:
         written = sorted(p.stem for p in (target / "variants" / post.id).glob("*.json"))
         assert written == sorted(v.channel for v in variants)
         marks = target / "marks"
         marks.mkdir(exist_ok=True)
         with open(marks / f"{post.id}.txt", "x", encoding="utf-8") as file:  # once per post
             file.write(f"{os.getpid()} {' '.join(v.channel for v in variants)}")
-        original(target, pages, post, variants)
+        return original(target, pages, post, variants)
 
     monkeypatch.setattr(build_module, "write_post_page", page)
     _in_workers(monkeypatch)

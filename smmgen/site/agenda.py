@@ -7,12 +7,13 @@ import calendar as monthly
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from smmgen.calendar.slots import parse_slot
 from smmgen.models.timing import Calendar, describe_blackout
 from smmgen.site.paths import week_start
 from smmgen.site.state import SiteState
-from smmgen.site.status import ChannelStatus, channel_statuses
+from smmgen.site.status import ChannelStatus
 
 
 @dataclass
@@ -28,6 +29,14 @@ class Entry:
     @property
     def statuses(self) -> list[str]:
         return sorted({c.status for c in self.channels})
+
+    @cached_property
+    def token(self) -> str:
+        """All a page shows of it, as text (an entry is on a month's and a week's page)."""
+        shown = [self.post, self.title, str(self.language), self.at.isoformat()]
+        for c in self.channels:
+            shown.append(f"{c.channel}|{c.network}|{c.status}|{c.reason}|{c.url}|{c.errors}")
+        return "\0".join(shown)
 
 
 @dataclass
@@ -85,15 +94,14 @@ def agenda(state: SiteState) -> Agenda:
     now = state.now()
     by_day: dict[date, list[Entry]] = defaultdict(list)
     timing = Calendar(project.calendar)
-    for post in project.posts:
-        counts = state.counts(post.file)
-        statuses = channel_statuses(project, post, now, state.ledger, counts, timing)
+    for post in state.listed():
+        statuses = state.statuses(post, timing, now)
         at_time: dict[datetime, list[ChannelStatus]] = defaultdict(list)
         for status in statuses:
             if status.at is not None:
                 at_time[status.at].append(status)
         for at, channels in at_time.items():
-            entry = Entry(post.id, post.front.title or post.id, post.front.language, at, channels)
+            entry = Entry(post.id, post.title, post.language, at, channels)
             by_day[at.date()].append(entry)
     for entries in by_day.values():
         entries.sort(key=lambda e: (e.at, e.post))
@@ -184,3 +192,16 @@ def months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[
         out.append((year, number))
         year, number = (year + 1, 1) if number == 12 else (year, number + 1)
     return out
+
+
+def token(weeks: list[Week]) -> str:
+    """All a calendar page shows of ``weeks``, as text: the same text, the same page."""
+    out = []
+    for w in weeks:
+        out.append(repr(w.bands))
+        for d in w.days:
+            out.append(
+                repr((d.day, d.in_month, d.today, d.blackout, d.frozen, d.free, d.campaigns))
+            )
+            out.extend(e.token for e in d.entries)
+    return "\n".join(out)

@@ -4,7 +4,7 @@ static site render the same pages; only the server adds the live script."""
 
 from __future__ import annotations
 
-import re
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
@@ -14,7 +14,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from smmgen.adapt.budget import item_price, money
-from smmgen.adapt.markdown import MENTION
 from smmgen.adapt.variants import Variant
 from smmgen.findings import Finding
 from smmgen.loader.posts import Post
@@ -22,12 +21,10 @@ from smmgen.models.timing import Calendar
 from smmgen.registry import network
 from smmgen.site import agenda, paths
 from smmgen.site.cards import part_html
+from smmgen.site.listed import Listed
 from smmgen.site.state import SiteState
 from smmgen.site.status import STATUSES, ChannelStatus, channel_statuses
 from smmgen.text.direction import direction
-
-EXCERPT = 140  # characters of a post's text in the list and the calendar
-_MARKUP = re.compile(r"[*_`#>\[\]]+|\(https?://[^)]*\)")
 
 
 @lru_cache(maxsize=512)
@@ -39,11 +36,6 @@ def lang_dir(language: str | None) -> Markup:
     return Markup(' lang="{}" dir="{}"').format(language, direction(language))
 
 
-def excerpt(text: str, width: int = EXCERPT) -> str:
-    flat = " ".join(_MARKUP.sub("", text).split())
-    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
-
-
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("smmgen", "site/templates"),
@@ -53,7 +45,6 @@ def _environment() -> Environment:
         auto_reload=False,  # the package's templates: never read twice
     )
     env.filters["lang_dir"] = lang_dir
-    env.filters["excerpt"] = excerpt
     env.filters["local"] = lambda when: when.strftime("%a %Y-%m-%d %H:%M")
     env.filters["utc"] = lambda when: when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     env.filters["iso"] = lambda when: when.isoformat()
@@ -78,11 +69,8 @@ class Card:
 
 @dataclass
 class Row:
-    post: Post
-    title: str
-    text: str
+    post: Listed
     statuses: list[ChannelStatus]
-    people: list[str]
 
     @cached_property
     def pairs(self) -> str:
@@ -130,9 +118,8 @@ def chip_html(s: ChannelStatus) -> str:
 
 def row_html(row: Row, page: str) -> str:
     post = row.post
-    language = post.front.language
-    attrs = lang_dir(language)
-    campaign = post.front.campaign or ""
+    attrs = lang_dir(post.language)
+    campaign = post.campaign or ""
     if row.first is not None:
         when = (
             f'<time datetime="{row.first.isoformat()}">{_local(row.first)}</time>'
@@ -145,10 +132,10 @@ def row_html(row: Row, page: str) -> str:
     chips = "".join(chip_html(s) for s in row.statuses)
     return (
         f'<tr data-post="{escape(post.id)}" data-campaign="{escape(campaign)}"'
-        f' data-people="{escape(" ".join(row.people))}" data-pairs="{escape(row.pairs)}">'
+        f' data-people="{escape(" ".join(post.people))}" data-pairs="{escape(row.pairs)}">'
         f'<td class="when">{when}</td>'
-        f'<td class="what"><a href="{link}"{attrs}>{escape(row.title)}</a>{tag}'
-        f'<div class="excerpt"{attrs}>{escape(excerpt(row.text))}</div></td>'
+        f'<td class="what"><a href="{link}"{attrs}>{escape(post.title)}</a>{tag}'
+        f'<div class="excerpt"{attrs}>{escape(post.excerpt)}</div></td>'
         f'<td><ul class="chips">{chips}</ul></td></tr>\n'
     )
 
@@ -210,15 +197,10 @@ class Pages:
         state = self.state
         project = state.project
         now = state.now()
-        people = set(project.people)
         calendar = Calendar(project.calendar)
         rows = []
-        for post in project.posts:
-            counts = state.counts(post.file)
-            statuses = channel_statuses(project, post, now, state.ledger, counts, calendar)
-            mentioned = sorted({m for m in MENTION.findall(post.body) if m in people})
-            title = post.front.title or post.id
-            rows.append(Row(post, title, post.body, statuses, mentioned))
+        for post in state.listed():
+            rows.append(Row(post, state.statuses(post, calendar, now)))
         far = datetime.max.replace(tzinfo=UTC)
         rows.sort(key=lambda r: (r.first is None, (r.first or far).astimezone(UTC), r.post.id))
         return rows
@@ -227,7 +209,7 @@ class Pages:
         rows = self.rows()
         project = self.state.project
         channels = [n for n, c in project.channels.items() if c.enabled]
-        campaigns = sorted({r.post.front.campaign for r in rows if r.post.front.campaign})
+        campaigns = sorted({r.post.campaign for r in rows if r.post.campaign})
         return self._render(
             "list.html",
             paths.LIST,
@@ -309,6 +291,25 @@ class Pages:
     # -- the calendar -------------------------------------------------------
 
     def month_page(self, found: agenda.Agenda, year: int, number: int) -> str:
+        return self.render_calendar(*self.month_context(found, year, number))
+
+    def week_page(self, found: agenda.Agenda, day: date) -> str:
+        return self.render_calendar(*self.week_context(found, day))
+
+    def render_calendar(self, page: str, context: dict[str, Any]) -> str:
+        return self._render("calendar.html", page, **context)
+
+    @staticmethod
+    def context_key(page: str, context: dict[str, Any]) -> str:
+        """A calendar page's content by digest: the same key, the same page (for
+        the same project and templates: smmgen.site.buildcache)."""
+        rest = sorted((k, v) for k, v in context.items() if k != "weeks")
+        shown = f"{page}\n{rest!r}\n{agenda.token(context['weeks'])}"
+        return hashlib.blake2b(shown.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def month_context(
+        self, found: agenda.Agenda, year: int, number: int
+    ) -> tuple[str, dict[str, Any]]:
         page = paths.month_page(year, number)
         before = self._near_month(year, number, -1)
         after = self._near_month(year, number, 1)
@@ -316,19 +317,17 @@ class Pages:
         week = paths.week_start(found.today if in_month else date(year, number, 1))
         if self.weeks is not None and week not in self.weeks:
             week = min((w for w in self.weeks if w >= week), default=self.weeks[-1])
-        return self._render(
-            "calendar.html",
-            page,
-            view="month",
-            heading=date(year, number, 1).strftime("%B %Y"),
-            weeks=agenda.month(self.state, found, year, number),
-            previous=paths.month_page(*before) if before else None,
-            next=paths.month_page(*after) if after else None,
-            other=paths.week_page(week),
-            freeze=found.freeze,
-        )
+        return page, {
+            "view": "month",
+            "heading": date(year, number, 1).strftime("%B %Y"),
+            "weeks": agenda.month(self.state, found, year, number),
+            "previous": paths.month_page(*before) if before else None,
+            "next": paths.month_page(*after) if after else None,
+            "other": paths.week_page(week),
+            "freeze": found.freeze,
+        }
 
-    def week_page(self, found: agenda.Agenda, day: date) -> str:
+    def week_context(self, found: agenda.Agenda, day: date) -> tuple[str, dict[str, Any]]:
         start = paths.week_start(day)
         page = paths.week_page(start)
         before, after = self._near_week(start, -1), self._near_week(start, 1)
@@ -336,14 +335,12 @@ class Pages:
         if not self._month_written(*month):  # the week begins in the month before
             end = start + timedelta(days=6)
             month = (end.year, end.month)
-        return self._render(
-            "calendar.html",
-            page,
-            view="week",
-            heading=f"Week of {start.isoformat()}",
-            weeks=[agenda.week(self.state, found, start)],
-            previous=paths.week_page(before) if before else None,
-            next=paths.week_page(after) if after else None,
-            other=paths.month_page(*month),
-            freeze=found.freeze,
-        )
+        return page, {
+            "view": "week",
+            "heading": f"Week of {start.isoformat()}",
+            "weeks": [agenda.week(self.state, found, start)],
+            "previous": paths.week_page(before) if before else None,
+            "next": paths.week_page(after) if after else None,
+            "other": paths.month_page(*month),
+            "freeze": found.freeze,
+        }

@@ -36,8 +36,11 @@ from smmgen.loader.files import (
 from smmgen.loader.posts import Post, identity, load_post
 from smmgen.loading import load_project
 from smmgen.media import extension_format
+from smmgen.models.timing import Calendar
 from smmgen.project import Project
 from smmgen.secrets import redact
+from smmgen.site.listed import Listed, listed
+from smmgen.site.status import ChannelStatus, channel_statuses
 
 CONFIG_FILES = (CHANNELS_FILE, CALENDAR_FILE)
 Counts = dict[str | None, tuple[int, int]]  # errors and warnings by channel (None: the post's)
@@ -121,6 +124,11 @@ class SiteState:
         self._variants: dict[str, list[Variant]] = {}
         self._quick: dict[str, list[Finding]] = {}  # post files changed since the check
         self._counts: dict[str, Counts] = {}  # findings counted elsewhere (build)
+        self._listed: dict[str, tuple[Post, Listed]] = {}  # by file: of which post
+        self._statuses: dict[str, tuple[Listed, Counts, list[ChannelStatus]]] = {}
+        # what the overview shows of every post, when given (a build that did not
+        # load every post: smmgen.site.buildcache)
+        self.given_listed: list[Listed] | None = None
         self._reindex()
         rules.load_rules()  # now, not on the first save
 
@@ -155,6 +163,38 @@ class SiteState:
             if self.checked is None:
                 return None
             return self.checked.by_file.get(file, [])
+
+    def listed(self) -> list[Listed]:
+        """What the list and the calendar show of every post, in the posts' order."""
+        if self.given_listed is not None:
+            return self.given_listed
+        with self.lock:
+            people = set(self.project.people)
+            known, out = {}, []
+            for post in self.project.posts:
+                found = self._listed.get(post.file)
+                if found is None or found[0] is not post:
+                    found = (post, listed(post, people))
+                known[post.file] = found
+                out.append(found[1])
+            self._listed = known
+            return out
+
+    def statuses(
+        self, post: Listed, calendar: Calendar, now: datetime | None = None
+    ) -> list[ChannelStatus]:
+        """Where ``post`` stands on each channel at ``now`` (default: :meth:`now`).
+        The list and the calendar both show it: at a fixed time (a build's) it is
+        judged once."""
+        counts = self.counts(post.file)
+        now = now or self.now()
+        if not self.frozen:
+            return channel_statuses(self.project, post, now, self.ledger, counts, calendar)
+        known = self._statuses.get(post.file)
+        if known is None or known[0] is not post or known[1] is not counts:
+            found = channel_statuses(self.project, post, now, self.ledger, counts, calendar)
+            known = self._statuses[post.file] = (post, counts, found)
+        return known[2]
 
     def take_variants(self, post: Post, variants: list[Variant]) -> None:
         """Variants built elsewhere (`build`), and their findings as the post's."""
@@ -213,6 +253,7 @@ class SiteState:
             self.project = project
             self._variants.clear()
             self._quick.clear()
+            self._listed.clear()  # the people it names may have changed
             self._reindex()
             self.version += 1
 

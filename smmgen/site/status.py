@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from smmgen.models.timing import Calendar
 
 if TYPE_CHECKING:
-    from smmgen.loader.posts import Post
     from smmgen.project import Project
 
 # Every status a page shows, in the order the filter lists them, and what each means.
@@ -31,6 +30,18 @@ STATUSES: dict[str, str] = {
 _LEDGER = {"published": "published", "failed": "failed", "unknown": "unknown"}
 
 
+class Scheduled(Protocol):
+    """What a status is judged from: a loaded post, or what the list shows of one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def channels(self) -> list[str]: ...
+    @property
+    def is_draft(self) -> bool: ...
+    def when(self, channel: str) -> datetime | None: ...
+
+
 @dataclass(frozen=True)
 class ChannelStatus:
     channel: str
@@ -45,7 +56,7 @@ class ChannelStatus:
 
 def channel_statuses(
     project: Project,
-    post: Post,
+    post: Scheduled,
     now: datetime,
     ledger: dict[tuple[str, str], Any] | None,
     counts: dict[str | None, tuple[int, int]],
@@ -57,23 +68,30 @@ def channel_statuses(
     calendar = calendar or Calendar(project.calendar)
     tz = calendar.tz
     whole = counts.get(None, (0, 0))
+    draft = post.is_draft
     out = []
+    # a post's channels mostly share one time: each time is judged once
+    judged: dict[datetime, tuple[datetime, str, str | None]] = {}
     for name in post.channels:
         channel = project.channels.get(name)
         if channel is None or not channel.enabled:
             continue
         when = post.when(name)
-        at = when.astimezone(tz) if when is not None else None
+        at: datetime | None = None
         reason: str | None = None
         url: str | None = None
+        if when is not None:
+            found = judged.get(when)
+            if found is None:
+                local = when.astimezone(tz)
+                found = judged[when] = (local, *calendar.status(local, now, draft=draft))
+            at, status, reason = found
         item = ledger.get((post.id, name)) if ledger is not None else None
         if item is not None and item.status in _LEDGER:
             status = _LEDGER[item.status]
             url, reason = item.url, item.error
         elif at is None:
-            status = "draft" if post.is_draft else "unscheduled"
-        else:
-            status, reason = calendar.status(at, now, draft=post.is_draft)
+            status = "draft" if draft else "unscheduled"
         errors, warnings = counts.get(name, (0, 0))
         out.append(
             ChannelStatus(
