@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from smmgen.adapt.variants import SCHEMA_VERSION, Variant, build_variants
-from smmgen.check.cache import signature, stable
+from smmgen.check.cache import signature
 from smmgen.errors import UsageError
 from smmgen.findings import Finding
 from smmgen.loader import workers
@@ -174,7 +174,7 @@ def build(
     # is seen by the next one
     unlisted: list[Finding] = []  # files that are not loaded (links out of the project)
     names = list(post_names(base, unlisted))
-    before = {name: stable(os.path.join(base, name)) for name in names}
+    before = {name: buildcache.mark(os.path.join(base, name)) for name in names}
     cache = BuildCache.open(base, target, buildcache.key(base, config, target))
     if not use_cache:
         cache.valid = False  # built afresh, and recorded for the next build (what the
@@ -193,6 +193,8 @@ def build(
             if statuses != held.statuses:
                 continue  # its page shows another status now
             held.expires, held.raw = buildcache.expiry(held.listed, now), None
+        if held.signature != before.get(name):  # the same content, known by its digest:
+            held.signature, held.raw = before.get(name), None  # by its signature from now on
         kept[name] = held
     project = None
     if not unlisted:

@@ -5,7 +5,9 @@ A post's files (its variants' JSON and its page) are kept when all of these
 are as they were when they were written:
 
 - the post file and every media file it uses, by :func:`~smmgen.check.cache.stable`
-  signature (a file changed within the file system's clock tick is never trusted);
+  signature, or by the digest of its content when it changed within the file
+  system's clock tick (its signature cannot be trusted then, and a checkout
+  leaves every file so);
 - everything the cache's key covers: smmgen itself, channels.yaml,
   calendar.yaml, the templates and the workflows (check's fingerprint), the
   output folder and the avatars; and the post files that cannot be loaded,
@@ -55,10 +57,48 @@ CACHE_FILE = "build-1"  # and the output folder's digest: one file per folder bu
 ALWAYS = 0.0  # an expiry that has always passed: judged again on every build
 
 
-def dependencies(project: Project, post: Post, listed: Listed) -> dict[str, Signature]:
-    """The files besides the post file that its variants and page read, by signature."""
-    found = {name: stable(project.root / name) for name in listed.media}
-    found.update({p: stable(p) for p in served.dependencies(project, post)})
+# What a file was when it was read: its stable() signature, or for a file changed
+# within the file system's clock tick (its signature cannot be trusted, as a
+# checkout leaves every file), ("sha256", its content's digest).
+Mark = tuple[Any, ...] | None
+
+
+def mark(path: Path | str) -> Mark:
+    """What the file ``path`` is now (see :data:`Mark`); None: missing."""
+    found = stable(path)
+    if found != UNSTABLE:
+        return found
+    try:
+        with open(path, "rb") as file:
+            return ("sha256", hashlib.sha256(file.read()).hexdigest())
+    except OSError:
+        return None
+
+
+def same(path: Path | str, known: Mark, now: Mark = UNSTABLE) -> bool:
+    """Whether the file ``path`` is still as ``known`` (``now``: its mark, when the
+    caller has it)."""
+    if known is None or known == UNSTABLE:
+        return False
+    if now == UNSTABLE:
+        now = mark(path)
+    if now is None:
+        return False
+    if isinstance(known[0], str):  # a digest: compare the content
+        if not isinstance(now[0], str):
+            try:
+                with open(path, "rb") as file:
+                    now = ("sha256", hashlib.sha256(file.read()).hexdigest())
+            except OSError:
+                return False
+        return now == known
+    return now == known
+
+
+def dependencies(project: Project, post: Post, listed: Listed) -> dict[str, Mark]:
+    """The files besides the post file that its variants and page read, by mark."""
+    found = {name: mark(project.root / name) for name in listed.media}
+    found.update({p: mark(p) for p in served.dependencies(project, post)})
     return found
 
 
@@ -113,8 +153,8 @@ class Written:
     """What building one post wrote, and what it depended on."""
 
     listed: Listed  # what the list and the calendar show of it
-    signature: Signature  # of the post file, before it was read
-    media: dict[str, Signature]
+    signature: Mark  # of the post file, before it was read
+    media: dict[str, Mark]
     statuses: str  # statuses_key() at the build's time
     expires: float | None  # expiry() at the build's time
     entries: list[dict[str, Any]]  # its variants' entries in variants.json
@@ -191,7 +231,7 @@ def key(root: Path, config: Config, target: Path) -> str:
     for name, channel in sorted(config.channels.items()):
         avatar = getattr(channel, "avatar", None)
         if avatar:
-            digest.update(f"{name}\0{avatar}\0{stable(root / avatar)}\0".encode())
+            digest.update(f"{name}\0{avatar}\0{mark(root / avatar)}\0".encode())
     return digest.hexdigest()
 
 
@@ -263,16 +303,16 @@ class BuildCache:
             cache.posts, cache.overview_outputs, cache.valid = {}, {}, False
         return cache
 
-    def holds(self, file: str, before: Signature) -> Written | None:
+    def holds(self, file: str, before: Mark) -> Written | None:
         """What was written for the post file ``file`` when its file, media and
-        output files are as they were; ``before``: the file's :func:`stable`
-        signature before anything was read. Its statuses are the caller's to judge
+        output files are as they were; ``before``: the file's :func:`mark` before
+        anything was read. Its statuses are the caller's to judge
         (:func:`expiry`)."""
         found = self.posts.get(file) if self.valid else None
-        if found is None or before is None or before == UNSTABLE or found.signature != before:
+        if found is None or not same(self.root / file, found.signature, before):
             return None
         for name, known in found.media.items():
-            if known is None or stable(self.root / name) != known:
+            if not same(self.root / name, known):
                 return None
         if outputs_key(self.target, found.names()) != found.outputs:
             return None

@@ -123,6 +123,25 @@ def test_an_edited_post_alone_is_built_again(project: Path, tmp_path: Path) -> N
     assert "Changed text" in (out / "index.html").read_text("utf-8")  # the list too
 
 
+def test_files_changed_just_now_are_known_by_their_content(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As after a checkout, every file changed within the clock's tick: their
+    signatures cannot be trusted, their content can."""
+    monkeypatch.setattr(check_cache, "RACY_NS", 10**15)
+    same_as_fresh(project, tmp_path)
+    assert same_as_fresh(project, tmp_path).reused == 3
+    post_file = project / "content/b.md"
+    stat = post_file.stat()
+    text = post_file.read_text("utf-8").replace("Second", "Sekond")  # same size
+    post_file.write_text(text, "utf-8")
+    os.utime(post_file, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the same time
+    write(project / "media/p.png", PNG + b"\1")
+    assert same_as_fresh(project, tmp_path).reused == 1
+    monkeypatch.setattr(check_cache, "RACY_NS", 0)  # trusted by signature from now on
+    assert same_as_fresh(project, tmp_path).reused == 3
+
+
 def test_a_changed_media_file_builds_its_post_again(project: Path, tmp_path: Path) -> None:
     same_as_fresh(project, tmp_path)
     write(project / "media/p.png", PNG + b"\0" * 10)
