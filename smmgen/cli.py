@@ -233,7 +233,7 @@ def build(ctx: click.Context, out: Path | None, no_cache: bool) -> None:
         f"wrote {variants} of {plural(result.posts, 'post')} to {result.out.as_posix()}{kept}"
     )
     if result.removed:
-        click.echo(f"removed {plural(result.removed, 'file')} of posts that are gone")
+        click.echo(f"removed {plural(result.removed, 'file')} that no post shows any more")
     if result.with_errors:
         click.echo(
             f"{plural(result.with_errors, 'variant')}"

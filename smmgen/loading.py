@@ -3,6 +3,7 @@ calendar and every post (on every core when there are many: ``workers``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from smmgen.loader import media
@@ -20,6 +21,7 @@ def load_project(
     progress: Progress | None = None,
     at: str | None = None,
     strict: bool = False,
+    names: Sequence[str] | None = None,
 ) -> Project:
     """Load a project: its configuration, calendar and every post.
 
@@ -29,6 +31,7 @@ def load_project(
     error in channels.yaml or calendar.yaml raises :class:`smmgen.errors.ConfigError`
     too, rather than going on without a channel or with the calendar's defaults.
     ``at`` sets ``Project.now``, the time things are judged at (default: now).
+    ``names``: load only these post files (below the root), not every one.
     """
     base = require_project(root) if root is not None else find_root()
     media.forget()
@@ -37,7 +40,7 @@ def load_project(
         require_config(config)
     findings = list(config.findings)
     secret_values = set(config.secret_values)
-    posts = load_posts(base, config, findings, secret_values, progress)
+    posts = load_posts(base, config, findings, secret_values, progress, names)
     return Project(
         root=base,
         config=config,

@@ -319,20 +319,25 @@ class Cache:
     def save(self, entries: dict[str, Entry], summary: Summary | None = None) -> None:
         """Write ``entries`` (every file of this run) atomically; errors are ignored.
         An entry read from the cache and reused is written back as it was read."""
-        directory = self.root / CACHE_DIR
         head = {"fingerprint": self.key, "project": summary.to_json() if summary else None}
         read = _lines(self.source, list(self.entries)) if self.source else {}
         lines = []
         for name, entry in entries.items():
             line = read.get(name) if self.entries.get(name) is entry else None
             lines.append(line if line is not None else _line(name, entry))
-        try:
-            text = _dumps(head)[:-1] + ',"files":{\n' + ",\n".join(lines) + "\n}}"
-            data = text.encode("utf-8", "surrogatepass")
-            directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".check-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, directory / CACHE_FILE)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        text = _dumps(head)[:-1] + ',"files":{\n' + ",\n".join(lines) + "\n}}"
+        write_cache(self.root, CACHE_FILE, text.encode("utf-8", "surrogatepass"))
+
+
+def write_cache(root: Path, name: str, data: bytes) -> None:
+    """Replace the cache file ``name`` of the project at ``root`` atomically;
+    errors are ignored (a cache that cannot be written only costs time)."""
+    directory = root / CACHE_DIR
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, directory / name)
+    except OSError:
+        pass

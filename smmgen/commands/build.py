@@ -28,13 +28,12 @@ from smmgen.check.cache import signature
 from smmgen.errors import UsageError
 from smmgen.findings import Finding
 from smmgen.loader import workers
-from smmgen.loader.config import Config, load_config
+from smmgen.loader.config import load_config
 from smmgen.loader.files import post_names
-from smmgen.loader.posts import Post, Progress, loading
+from smmgen.loader.posts import Post, Progress
 from smmgen.loading import load_project
 from smmgen.models.timing import Calendar
 from smmgen.project import Project, find_root, require_config, require_project
-from smmgen.secrets import redact
 from smmgen.site import buildcache, static
 from smmgen.site.buildcache import BuildCache, Written
 from smmgen.site.listed import listed
@@ -198,7 +197,7 @@ def build(
         kept[name] = held
     project = None
     if not unlisted:
-        project = _load(base, config, [n for n in names if n not in kept], kept, cache)
+        project = _load(base, [n for n in names if n not in kept], kept, cache)
     if project is None:  # loaded whole (see _load)
         project = load_project(base, strict=True)
     project.now = now
@@ -271,7 +270,7 @@ def build(
 
 
 def _load(
-    root: Path, config: Config, files: list[str], kept: dict[str, Written], cache: BuildCache
+    root: Path, files: list[str], kept: dict[str, Written], cache: BuildCache
 ) -> Project | None:
     """The project with only ``files`` loaded (the others are kept from the cache),
     or None when the whole project must be loaded: the cache is not valid, the last
@@ -279,23 +278,9 @@ def _load(
     loaded or has another post's id (what a whole load reports)."""
     if not cache.valid or cache.shown != buildcache.NOTHING_BROKEN:
         return None
-    secrets = set(config.secret_values)
-    findings = list(config.findings)
+    project = load_project(root, strict=True, names=files)
     ids = {each.post for each in kept.values()}
-    posts = []
-    paths_ = [root / name for name in files]
-    for loaded in workers.each_file(loading, (root, config), paths_):
-        post = loaded.post
-        if post is None or post.id in ids or any(f.is_error for f in loaded.findings):
-            return None
-        ids.add(post.id)
-        findings.extend(loaded.findings)
-        secrets |= loaded.secrets
-        posts.append(post)
-    return Project(
-        root=root,
-        config=config,
-        posts=posts,
-        findings=redact(findings, secrets),
-        secret_values=secrets,
-    )
+    broken = any(f.is_error and (f.file or "").endswith(".md") for f in project.findings)
+    if broken or any(post.id in ids for post in project.posts):
+        return None
+    return project

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -416,9 +416,14 @@ def load_posts(
     sink: list[Finding],
     secret_values: set[str],
     progress: Progress | None = None,
+    names: Sequence[str] | None = None,
 ) -> list[Post]:
-    """Every post of the project, with duplicate ids reported against the first file."""
-    files = list(discover(root / CONTENT_DIR, sink))
+    """Every post of the project (``names``: only these post files, below the
+    root), with duplicate ids reported against the first file."""
+    if names is None:
+        files = list(discover(root / CONTENT_DIR, sink))
+    else:
+        files = [root / name for name in names]
     posts: list[Post] = []
     first_by_id: dict[str, Identity] = {}
     for loaded in each_file(loading, (root, config), files, progress):

@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +41,15 @@ from typing import Any
 
 from smmgen.calendar.slots import parse_slot
 from smmgen.check import served
-from smmgen.check.cache import CACHE_DIR, UNSTABLE, Signature, fingerprint, signature, stable
+from smmgen.check.cache import (
+    CACHE_DIR,
+    UNSTABLE,
+    Signature,
+    fingerprint,
+    signature,
+    stable,
+    write_cache,
+)
 from smmgen.findings import Finding
 from smmgen.loader.config import Config
 from smmgen.loader.posts import Post
@@ -376,16 +383,8 @@ class BuildCache:
             "overview_outputs": overview_outputs,
             "posts": {file: written.to_json() for file, written in posts.items()},
         }
-        directory = self.root / CACHE_DIR
-        try:
-            text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-            directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".build-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(text.encode("utf-8", "surrogatepass"))
-            os.replace(temporary, directory / cache_file(self.target))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        write_cache(self.root, cache_file(self.target), text.encode("utf-8", "surrogatepass"))
 
 
 def _remove_empty(top: Path, folder: Path) -> None:
